@@ -1,0 +1,68 @@
+using System.ComponentModel;
+using System.Numerics;
+using Autograd.Engine;
+
+namespace Autograd;
+
+/// <summary>
+/// Where an op's backward puts the gradient of one array input. Ask <see cref="IsNeeded"/> before
+/// computing it: inputs that are constants, or variables that do not require grad, need nothing.
+/// </summary>
+public readonly struct GradSlot<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly Node<T> _node;
+    private readonly Variable<T>? _input;
+
+    /// <summary>Made by generated code: the slot of <paramref name="input"/> (null for a constant) in <paramref name="node"/>.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public GradSlot(Node<T> node, Variable<T>? input)
+    {
+        _node = node;
+        _input = input;
+    }
+
+    /// <summary>True when this input's gradient is wanted.</summary>
+    public bool IsNeeded => _input is { RequiresGrad: true };
+
+    /// <summary>The input's shape: what every gradient for it is reduced to.</summary>
+    public ReadOnlySpan<int> Shape => _input is null ? default : _input.Value.Shape;
+
+    /// <summary>
+    /// Adds <paramref name="gradient"/> to the input's gradient. A gradient of a broadcast shape is
+    /// summed down to the input's shape first. Does nothing when the slot is not needed. The array
+    /// is not copied unless it has to be, so do not write to it afterwards.
+    /// </summary>
+    /// <exception cref="ArgumentException">The gradient's shape does not broadcast from the input's.</exception>
+    public void Accumulate(NdArray<T> gradient)
+    {
+        ArgumentNullException.ThrowIfNull(gradient);
+        if (_input is not { RequiresGrad: true })
+            return;
+        var shape = _input.Value.Shape;
+        if (!Shapes.SameShape(gradient.Shape, shape))
+        {
+            if (!Shapes.BroadcastsTo(shape, gradient.Shape))
+            {
+                throw new ArgumentException(
+                    $"Backward of op '{_node.OpName}': a gradient of shape {ShapeText.Of(gradient.Shape)} was given for an input of shape {ShapeText.Of(shape)}; " +
+                    "it must have the input's shape or a shape the input broadcasts to.",
+                    nameof(gradient));
+            }
+            gradient = NdArray.SumToShape(gradient, shape);
+        }
+        _input.AccumulatePending(gradient);
+    }
+
+    /// <summary>
+    /// The input's gradient buffer itself (contiguous, of the input's shape, zeros if nothing has
+    /// arrived yet), for a backward that adds its result in place instead of allocating one.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The slot is not needed.</exception>
+    public NdArray<T> GetBuffer()
+    {
+        if (_input is not { RequiresGrad: true })
+            throw new InvalidOperationException($"Backward of op '{_node.OpName}': GetBuffer was called on a slot that is not needed; check IsNeeded first.");
+        return _input.OwnedPendingGrad();
+    }
+}

@@ -1,0 +1,152 @@
+using System.Numerics;
+using Autograd.Kernels;
+
+namespace Autograd;
+
+// Elementwise kernels with numpy broadcasting. Each op comes in four forms: returning a new array,
+// writing into a destination of the broadcast shape (`into`), in place on its first argument
+// (the seed's `addeq`, `muleq`, …), and with a scalar on either side.
+public static partial class NdArray
+{
+    /// <summary>x + y, broadcast.</summary>
+    public static NdArray<T> Add<T>(NdArray<T> x, NdArray<T> y, NdArray<T>? into = null)
+        where T : unmanaged, IFloatingPointIeee754<T> => Binary<T, AddOperator<T>>(x, y, into, nameof(Add));
+
+    /// <summary>x + y for every element of <paramref name="x"/>.</summary>
+    public static NdArray<T> Add<T>(NdArray<T> x, T y)
+        where T : unmanaged, IFloatingPointIeee754<T> => Binary<T, AddOperator<T>>(x, Scalar(y), null, nameof(Add));
+
+    /// <summary>x += y, broadcasting <paramref name="y"/> to <paramref name="x"/>'s shape; returns <paramref name="x"/>.</summary>
+    public static NdArray<T> AddInPlace<T>(NdArray<T> x, NdArray<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T> => Binary<T, AddOperator<T>>(x, y, x, nameof(AddInPlace));
+
+    /// <summary>x - y, broadcast.</summary>
+    public static NdArray<T> Subtract<T>(NdArray<T> x, NdArray<T> y, NdArray<T>? into = null)
+        where T : unmanaged, IFloatingPointIeee754<T> => Binary<T, SubtractOperator<T>>(x, y, into, nameof(Subtract));
+
+    /// <summary>x - y for every element of <paramref name="x"/>.</summary>
+    public static NdArray<T> Subtract<T>(NdArray<T> x, T y)
+        where T : unmanaged, IFloatingPointIeee754<T> => Binary<T, SubtractOperator<T>>(x, Scalar(y), null, nameof(Subtract));
+
+    /// <summary>x - y for every element of <paramref name="y"/>.</summary>
+    public static NdArray<T> Subtract<T>(T x, NdArray<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T> => Binary<T, SubtractOperator<T>>(Scalar(x), y, null, nameof(Subtract));
+
+    /// <summary>x -= y, broadcasting <paramref name="y"/> to <paramref name="x"/>'s shape; returns <paramref name="x"/>.</summary>
+    public static NdArray<T> SubtractInPlace<T>(NdArray<T> x, NdArray<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T> => Binary<T, SubtractOperator<T>>(x, y, x, nameof(SubtractInPlace));
+
+    /// <summary>x * y, broadcast.</summary>
+    public static NdArray<T> Multiply<T>(NdArray<T> x, NdArray<T> y, NdArray<T>? into = null)
+        where T : unmanaged, IFloatingPointIeee754<T> => Binary<T, MultiplyOperator<T>>(x, y, into, nameof(Multiply));
+
+    /// <summary>x * y for every element of <paramref name="x"/>.</summary>
+    public static NdArray<T> Multiply<T>(NdArray<T> x, T y)
+        where T : unmanaged, IFloatingPointIeee754<T> => Binary<T, MultiplyOperator<T>>(x, Scalar(y), null, nameof(Multiply));
+
+    /// <summary>x *= y (the seed's <c>muleq</c>), broadcasting <paramref name="y"/>; returns <paramref name="x"/>.</summary>
+    public static NdArray<T> MultiplyInPlace<T>(NdArray<T> x, NdArray<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T> => Binary<T, MultiplyOperator<T>>(x, y, x, nameof(MultiplyInPlace));
+
+    /// <summary>x / y, broadcast.</summary>
+    public static NdArray<T> Divide<T>(NdArray<T> x, NdArray<T> y, NdArray<T>? into = null)
+        where T : unmanaged, IFloatingPointIeee754<T> => Binary<T, DivideOperator<T>>(x, y, into, nameof(Divide));
+
+    /// <summary>x / y for every element of <paramref name="x"/>.</summary>
+    public static NdArray<T> Divide<T>(NdArray<T> x, T y)
+        where T : unmanaged, IFloatingPointIeee754<T> => Binary<T, DivideOperator<T>>(x, Scalar(y), null, nameof(Divide));
+
+    /// <summary>x / y for every element of <paramref name="y"/>.</summary>
+    public static NdArray<T> Divide<T>(T x, NdArray<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T> => Binary<T, DivideOperator<T>>(Scalar(x), y, null, nameof(Divide));
+
+    /// <summary>x /= y, broadcasting <paramref name="y"/>; returns <paramref name="x"/>.</summary>
+    public static NdArray<T> DivideInPlace<T>(NdArray<T> x, NdArray<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T> => Binary<T, DivideOperator<T>>(x, y, x, nameof(DivideInPlace));
+
+    /// <summary>x to the power y, broadcast.</summary>
+    public static NdArray<T> Pow<T>(NdArray<T> x, NdArray<T> y, NdArray<T>? into = null)
+        where T : unmanaged, IFloatingPointIeee754<T> => Binary<T, PowOperator<T>>(x, y, into, nameof(Pow));
+
+    /// <summary>x to the power y for every element of <paramref name="x"/>.</summary>
+    public static NdArray<T> Pow<T>(NdArray<T> x, T y)
+        where T : unmanaged, IFloatingPointIeee754<T> => Binary<T, PowOperator<T>>(x, Scalar(y), null, nameof(Pow));
+
+    /// <summary>x = x to the power y, broadcasting <paramref name="y"/>; returns <paramref name="x"/>.</summary>
+    public static NdArray<T> PowInPlace<T>(NdArray<T> x, NdArray<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T> => Binary<T, PowOperator<T>>(x, y, x, nameof(PowInPlace));
+
+    /// <summary>The elementwise larger of x and y, broadcast; NaN wins.</summary>
+    public static NdArray<T> Maximum<T>(NdArray<T> x, NdArray<T> y, NdArray<T>? into = null)
+        where T : unmanaged, IFloatingPointIeee754<T> => Binary<T, MaximumOperator<T>>(x, y, into, nameof(Maximum));
+
+    /// <summary>The larger of each element of <paramref name="x"/> and <paramref name="y"/>.</summary>
+    public static NdArray<T> Maximum<T>(NdArray<T> x, T y)
+        where T : unmanaged, IFloatingPointIeee754<T> => Binary<T, MaximumOperator<T>>(x, Scalar(y), null, nameof(Maximum));
+
+    /// <summary>x = max(x, y), broadcasting <paramref name="y"/>; returns <paramref name="x"/>.</summary>
+    public static NdArray<T> MaximumInPlace<T>(NdArray<T> x, NdArray<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T> => Binary<T, MaximumOperator<T>>(x, y, x, nameof(MaximumInPlace));
+
+    /// <summary>The elementwise smaller of x and y, broadcast; NaN wins.</summary>
+    public static NdArray<T> Minimum<T>(NdArray<T> x, NdArray<T> y, NdArray<T>? into = null)
+        where T : unmanaged, IFloatingPointIeee754<T> => Binary<T, MinimumOperator<T>>(x, y, into, nameof(Minimum));
+
+    /// <summary>The smaller of each element of <paramref name="x"/> and <paramref name="y"/>.</summary>
+    public static NdArray<T> Minimum<T>(NdArray<T> x, T y)
+        where T : unmanaged, IFloatingPointIeee754<T> => Binary<T, MinimumOperator<T>>(x, Scalar(y), null, nameof(Minimum));
+
+    /// <summary>x = min(x, y), broadcasting <paramref name="y"/>; returns <paramref name="x"/>.</summary>
+    public static NdArray<T> MinimumInPlace<T>(NdArray<T> x, NdArray<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T> => Binary<T, MinimumOperator<T>>(x, y, x, nameof(MinimumInPlace));
+
+    /// <summary>Copies <paramref name="source"/>, broadcast, into <paramref name="destination"/>; returns it.</summary>
+    public static NdArray<T> Copy<T>(NdArray<T> source, NdArray<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T> => Unary<T, IdentityOperator<T>>(source, destination, nameof(Copy));
+
+    /// <summary>Sets every element of <paramref name="destination"/> to <paramref name="value"/>; returns it.</summary>
+    public static NdArray<T> Fill<T>(NdArray<T> destination, T value)
+        where T : unmanaged, IFloatingPointIeee754<T> => Copy(Scalar(value), destination);
+
+    private static NdArray<T> Binary<T, TOp>(NdArray<T> x, NdArray<T> y, NdArray<T>? into, string operation)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : IBinaryOperator<T>
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        var shape = Shapes.Broadcast(x.Shape, y.Shape, operation);
+        var destination = into ?? new NdArray<T>(shape);
+        CheckDestination(destination, shape, operation);
+        Strided.Binary<T, TOp>(
+            shape,
+            x.Data, x.Offset, Shapes.BroadcastStrides(x.Shape, x.Strides, shape, operation),
+            y.Data, y.Offset, Shapes.BroadcastStrides(y.Shape, y.Strides, shape, operation),
+            destination.Data, destination.Offset, destination.Strides);
+        return destination;
+    }
+
+    /// <summary>Applies a unary operator; <paramref name="into"/> may be <paramref name="x"/> itself, or null for a new array.</summary>
+    private static NdArray<T> Unary<T, TOp>(NdArray<T> x, NdArray<T>? into, string operation)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : IUnaryOperator<T>
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        var destination = into ?? new NdArray<T>(x.Shape.ToArray());
+        Strided.Unary<T, TOp>(
+            destination.Shape,
+            x.Data, x.Offset, Shapes.BroadcastStrides(x.Shape, x.Strides, destination.Shape, operation),
+            destination.Data, destination.Offset, destination.Strides);
+        return destination;
+    }
+
+    private static void CheckDestination<T>(NdArray<T> destination, ReadOnlySpan<int> shape, string operation)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!Shapes.SameShape(destination.Shape, shape))
+        {
+            throw new ArgumentException(
+                $"{operation}: the destination has shape {ShapeText.Of(destination.Shape)} but the result has shape {ShapeText.Of(shape)}.",
+                nameof(destination));
+        }
+    }
+}

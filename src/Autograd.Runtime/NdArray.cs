@@ -1,0 +1,172 @@
+using System.Numerics;
+
+namespace Autograd;
+
+/// <summary>
+/// An n-dimensional array of <typeparamref name="T"/>: a strided view (shape, strides, offset) over
+/// one buffer, like scijs <c>ndarray</c> and numpy. Views (slices, transposes, broadcasts and
+/// contiguous reshapes) share the buffer; <see cref="Clone"/> copies it.
+/// </summary>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+public sealed partial class NdArray<T> : INdArray
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly T[] _data;
+    private readonly int[] _shape;
+    private readonly int[] _strides;
+    private readonly int _offset;
+    private readonly int _length;
+
+    /// <summary>Wraps a buffer as given: callers have checked that every index stays inside it.</summary>
+    internal NdArray(T[] data, int[] shape, int[] strides, int offset)
+    {
+        _data = data;
+        _shape = shape;
+        _strides = strides;
+        _offset = offset;
+        _length = Shapes.ElementCount(shape);
+    }
+
+    /// <summary>A new contiguous array of <paramref name="shape"/>, filled with zeros.</summary>
+    internal NdArray(int[] shape)
+        : this(new T[Shapes.ElementCount(shape)], shape, Shapes.ContiguousStrides(shape), 0)
+    {
+    }
+
+    /// <inheritdoc />
+    public ReadOnlySpan<int> Shape => _shape;
+
+    /// <summary>How far, in elements of the buffer, one step along each axis moves.</summary>
+    public ReadOnlySpan<int> Strides => _strides;
+
+    /// <summary>Where element <c>[0, 0, …]</c> sits in the buffer.</summary>
+    public int Offset => _offset;
+
+    /// <inheritdoc />
+    public int Rank => _shape.Length;
+
+    /// <inheritdoc />
+    public int Length => _length;
+
+    /// <inheritdoc />
+    public Type ElementType => typeof(T);
+
+    /// <summary>
+    /// True when the elements lie in row-major order, one after another, so the array is
+    /// <see cref="AsSpan"/>-able and kernels take their vectorized path.
+    /// </summary>
+    public bool IsContiguous => Shapes.IsContiguous(_shape, _strides);
+
+    /// <summary>The buffer this view reads and writes (shared with every other view of it).</summary>
+    internal T[] Data => _data;
+
+    /// <summary>Reads or writes one element of a 1-D array.</summary>
+    public T this[int i]
+    {
+        get => _data[IndexOf(i)];
+        set => _data[IndexOf(i)] = value;
+    }
+
+    /// <summary>Reads or writes one element of a 2-D array.</summary>
+    public T this[int i, int j]
+    {
+        get => _data[IndexOf(i, j)];
+        set => _data[IndexOf(i, j)] = value;
+    }
+
+    /// <summary>Reads or writes one element of a 3-D array.</summary>
+    public T this[int i, int j, int k]
+    {
+        get => _data[IndexOf(i, j, k)];
+        set => _data[IndexOf(i, j, k)] = value;
+    }
+
+    /// <summary>Reads or writes one element; one index per axis.</summary>
+    public T this[params int[] index]
+    {
+        get => _data[IndexOf(index)];
+        set => _data[IndexOf(index)] = value;
+    }
+
+    /// <summary>The elements as one span, in row-major order. Only for contiguous arrays.</summary>
+    /// <exception cref="InvalidOperationException">The array is a strided view; <see cref="Clone"/> it first.</exception>
+    public Span<T> AsSpan()
+    {
+        if (!IsContiguous)
+        {
+            throw new InvalidOperationException(
+                $"AsSpan: the array of shape {ShapeText.Of(_shape)} with strides {ShapeText.Of(_strides)} is not contiguous; call Clone() for a contiguous copy.");
+        }
+        return _data.AsSpan(_offset, _length);
+    }
+
+    /// <summary>A contiguous copy of this array with its own buffer.</summary>
+    public NdArray<T> Clone()
+    {
+        var copy = new NdArray<T>((int[])_shape.Clone());
+        NdArray.Copy(this, copy);
+        return copy;
+    }
+
+    /// <summary>The elements in row-major order, copied into a new array.</summary>
+    public T[] ToArray() => IsContiguous ? AsSpan().ToArray() : Clone()._data;
+
+    /// <summary>The single element of an array that has exactly one.</summary>
+    /// <exception cref="InvalidOperationException">The array has more or fewer elements than one.</exception>
+    public T ToScalar()
+    {
+        if (_length != 1)
+            throw new InvalidOperationException($"ToScalar: the array of shape {ShapeText.Of(_shape)} has {_length} elements, not 1.");
+        return _data[_offset];
+    }
+
+    /// <summary>Numpy-like text: nested brackets, elided in the middle when large.</summary>
+    public override string ToString() => NdArrayFormatter.Format(this);
+
+    private int IndexOf(int i)
+    {
+        CheckRank(1);
+        return _offset + Checked(0, i) * _strides[0];
+    }
+
+    private int IndexOf(int i, int j)
+    {
+        CheckRank(2);
+        return _offset + Checked(0, i) * _strides[0] + Checked(1, j) * _strides[1];
+    }
+
+    private int IndexOf(int i, int j, int k)
+    {
+        CheckRank(3);
+        return _offset + Checked(0, i) * _strides[0] + Checked(1, j) * _strides[1] + Checked(2, k) * _strides[2];
+    }
+
+    private int IndexOf(int[] index)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        CheckRank(index.Length);
+        var position = _offset;
+        for (var axis = 0; axis < index.Length; axis++)
+            position += Checked(axis, index[axis]) * _strides[axis];
+        return position;
+    }
+
+    private void CheckRank(int indexCount)
+    {
+        if (indexCount != _shape.Length)
+        {
+            throw new ArgumentException(
+                $"NdArray indexer: {indexCount} indices given for an array of shape {ShapeText.Of(_shape)}; pass one index per axis ({_shape.Length}).");
+        }
+    }
+
+    private int Checked(int axis, int index)
+    {
+        if ((uint)index >= (uint)_shape[axis])
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(index), index, $"NdArray indexer: index {index} is out of range for axis {axis} of length {_shape[axis]} (shape {ShapeText.Of(_shape)}).");
+        }
+        return index;
+    }
+}

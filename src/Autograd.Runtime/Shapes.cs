@@ -1,0 +1,131 @@
+namespace Autograd;
+
+/// <summary>Shape arithmetic shared by views and kernels: counts, strides, broadcasting, axes.</summary>
+internal static class Shapes
+{
+    public static int ElementCount(ReadOnlySpan<int> shape)
+    {
+        var count = 1;
+        foreach (var length in shape)
+            count = checked(count * length);
+        return count;
+    }
+
+    /// <summary>Row-major strides: the last axis moves by one element.</summary>
+    public static int[] ContiguousStrides(ReadOnlySpan<int> shape)
+    {
+        var strides = new int[shape.Length];
+        var stride = 1;
+        for (var axis = shape.Length - 1; axis >= 0; axis--)
+        {
+            strides[axis] = stride;
+            stride *= Math.Max(shape[axis], 1);
+        }
+        return strides;
+    }
+
+    /// <summary>Row-major and gap-free; axes of length one may have any stride.</summary>
+    public static bool IsContiguous(ReadOnlySpan<int> shape, ReadOnlySpan<int> strides)
+    {
+        var expected = 1;
+        for (var axis = shape.Length - 1; axis >= 0; axis--)
+        {
+            if (shape[axis] == 1)
+                continue;
+            if (strides[axis] != expected)
+                return false;
+            expected *= shape[axis];
+        }
+        return true;
+    }
+
+    public static bool SameShape(ReadOnlySpan<int> a, ReadOnlySpan<int> b) => a.SequenceEqual(b);
+
+    /// <summary>The numpy broadcast of two shapes: aligned from the right, an axis of 1 stretches.</summary>
+    /// <exception cref="ArgumentException">Some aligned axes differ and neither is 1.</exception>
+    public static int[] Broadcast(ReadOnlySpan<int> a, ReadOnlySpan<int> b, string operation)
+    {
+        var rank = Math.Max(a.Length, b.Length);
+        var result = new int[rank];
+        for (var i = 1; i <= rank; i++)
+        {
+            var lengthA = i <= a.Length ? a[^i] : 1;
+            var lengthB = i <= b.Length ? b[^i] : 1;
+            if (lengthA != lengthB && lengthA != 1 && lengthB != 1)
+            {
+                throw new ArgumentException(
+                    $"{operation}: shapes {ShapeText.Of(a)} and {ShapeText.Of(b)} cannot be broadcast together: " +
+                    $"axis {-i} has length {lengthA} against {lengthB}. Aligned from the right, each pair of axes must be equal or one of them 1.");
+            }
+            result[rank - i] = lengthA == 1 ? lengthB : lengthA;
+        }
+        return result;
+    }
+
+    /// <summary>True when an array of <paramref name="shape"/> broadcasts to <paramref name="target"/> unchanged.</summary>
+    public static bool BroadcastsTo(ReadOnlySpan<int> shape, ReadOnlySpan<int> target)
+    {
+        if (shape.Length > target.Length)
+            return false;
+        var lead = target.Length - shape.Length;
+        for (var axis = 0; axis < shape.Length; axis++)
+        {
+            if (shape[axis] != 1 && shape[axis] != target[lead + axis])
+                return false;
+        }
+        return true;
+    }
+
+    /// <summary>Strides that read an array of <paramref name="shape"/> as if it had <paramref name="target"/>: 0 on stretched axes.</summary>
+    public static int[] BroadcastStrides(ReadOnlySpan<int> shape, ReadOnlySpan<int> strides, ReadOnlySpan<int> target, string operation)
+    {
+        if (!BroadcastsTo(shape, target))
+        {
+            throw new ArgumentException(
+                $"{operation}: an array of shape {ShapeText.Of(shape)} cannot be broadcast to shape {ShapeText.Of(target)}; " +
+                "aligned from the right, each axis must match the target's or be 1.");
+        }
+        var result = new int[target.Length];
+        var lead = target.Length - shape.Length;
+        for (var axis = 0; axis < shape.Length; axis++)
+            result[lead + axis] = shape[axis] == target[lead + axis] ? strides[axis] : 0;
+        return result;
+    }
+
+    /// <summary>An axis given from the end (-1 is the last) turned into its position, checked.</summary>
+    public static int NormalizeAxis(int axis, int rank, string operation)
+    {
+        var normalized = axis < 0 ? axis + rank : axis;
+        if ((uint)normalized >= (uint)rank)
+            throw new ArgumentOutOfRangeException(nameof(axis), axis, $"{operation}: axis {axis} is out of range for an array of rank {rank}.");
+        return normalized;
+    }
+
+    /// <summary>A set of axes, each normalized, as a mask over the rank; null means every axis.</summary>
+    public static bool[] AxisMask(ReadOnlySpan<int> axes, bool allAxes, int rank, string operation)
+    {
+        var mask = new bool[rank];
+        if (allAxes)
+        {
+            Array.Fill(mask, true);
+            return mask;
+        }
+        foreach (var axis in axes)
+        {
+            var normalized = NormalizeAxis(axis, rank, operation);
+            if (mask[normalized])
+                throw new ArgumentException($"{operation}: axis {axis} is given twice.", nameof(axes));
+            mask[normalized] = true;
+        }
+        return mask;
+    }
+
+    public static void CheckShape(ReadOnlySpan<int> shape, string operation)
+    {
+        foreach (var length in shape)
+        {
+            if (length < 0)
+                throw new ArgumentException($"{operation}: shape {ShapeText.Of(shape)} has a negative length.", nameof(shape));
+        }
+    }
+}
