@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Numerics;
 using Autograd.Engine;
 
@@ -21,7 +22,7 @@ public interface IVariable
 /// <see cref="Backward"/> fills <see cref="Grad"/> on every variable it depends on.
 /// </summary>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-public sealed class Variable<T> : IVariable
+public sealed partial class Variable<T> : IVariable
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>A leaf variable holding <paramref name="value"/> (not copied).</summary>
@@ -36,12 +37,20 @@ public sealed class Variable<T> : IVariable
         RequiresGrad = requiresGrad;
     }
 
-    /// <summary>The result of a recorded op.</summary>
-    internal Variable(NdArray<T> value, Node<T> node)
+    private Variable(NdArray<T> value, Node<T> node)
     {
         Value = value;
         Node = node;
         RequiresGrad = true;
+    }
+
+    /// <summary>Made by generated op code: the result of an op recorded as <paramref name="node"/>.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static Variable<T> FromOp(NdArray<T> value, Node<T> node)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        ArgumentNullException.ThrowIfNull(node);
+        return new(value, node);
     }
 
     /// <summary>The variable's value.</summary>
