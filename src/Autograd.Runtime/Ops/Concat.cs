@@ -75,7 +75,7 @@ public static partial class Ops
     {
         ArgumentNullException.ThrowIfNull(inputs);
         CheckSameShapes(inputs, Array.ConvertAll(inputs, v => v.Value.Shape.ToArray()));
-        throw new NotImplementedException(); // GENWAIT Concat(Array.ConvertAll(inputs, v => Unsqueeze(v, axis)), axis);
+        return Concat(Array.ConvertAll(inputs, v => Unsqueeze(v, axis)), axis);
     }
 
     private static void CheckSameShapes<TItem>(TItem[] items, int[][] shapes)

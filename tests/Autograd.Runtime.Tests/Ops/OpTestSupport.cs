@@ -160,3 +160,38 @@ internal static class OpTestSupport
     /// <summary>Seeds 0..count-1, for TestCaseSource.</summary>
     public static IEnumerable<int> Seeds(int count) => Enumerable.Range(0, count);
 }
+
+/// <summary>
+/// Strided inputs for gradient checks. GradCheck hands the function fresh contiguous leaves, so a
+/// strided layout is made inside the function by a view op: the leaf holds the values transposed (and
+/// the function transposes them back) or spread over every other row (and the function slices them out).
+/// The op under test then reads a strided view, and its gradient flows back through the view op.
+/// </summary>
+internal static class StridedInputs
+{
+    /// <summary>The leaf to give GradCheck for a logical input in <paramref name="layout"/>.</summary>
+    public static NdArray<double> Leaf(NdArray<double> logical, string layout, int seed = 99)
+    {
+        switch (layout)
+        {
+            case "transposed" when logical.Rank >= 2:
+                return logical.Transpose().Clone();
+            case "sliced" when logical.Rank >= 1:
+                var shape = logical.Shape.ToArray();
+                shape[0] *= 2;
+                var leaf = NdArray.RandomNormal<double>(seed, shape);
+                NdArray.Copy(logical, leaf.Slice(0, 0, shape[0], 2));
+                return leaf;
+            default:
+                return logical.Clone();
+        }
+    }
+
+    /// <summary>The view op that turns the leaf of <see cref="Leaf"/> back into the logical input.</summary>
+    public static Variable<double> View(Variable<double> leaf, string layout) => layout switch
+    {
+        "transposed" when leaf.Value.Rank >= 2 => Autograd.Ops.Transpose(leaf),
+        "sliced" when leaf.Value.Rank >= 1 => Autograd.Ops.Slice(leaf, 0, 0, leaf.Value.Shape[0], 2),
+        _ => leaf,
+    };
+}
