@@ -45,6 +45,20 @@ internal static class Shapes
     /// <exception cref="ArgumentException">Some aligned axes differ and neither is 1.</exception>
     public static int[] Broadcast(ReadOnlySpan<int> a, ReadOnlySpan<int> b, string operation)
     {
+        var result = TryBroadcast(a, b, out var axis);
+        if (result is null)
+        {
+            throw new ArgumentException(
+                $"{operation}: shapes {ShapeText.Of(a)} and {ShapeText.Of(b)} cannot be broadcast together: " +
+                $"axis {axis} has length {(-axis <= a.Length ? a[^-axis] : 1)} against {(-axis <= b.Length ? b[^-axis] : 1)}. " +
+                "Aligned from the right, each pair of axes must be equal or one of them 1.");
+        }
+        return result;
+    }
+
+    /// <summary>The numpy broadcast of two shapes, or null with the first clashing axis (counted from the end, -1 is the last).</summary>
+    public static int[]? TryBroadcast(ReadOnlySpan<int> a, ReadOnlySpan<int> b, out int failingAxis)
+    {
         var rank = Math.Max(a.Length, b.Length);
         var result = new int[rank];
         for (var i = 1; i <= rank; i++)
@@ -53,12 +67,12 @@ internal static class Shapes
             var lengthB = i <= b.Length ? b[^i] : 1;
             if (lengthA != lengthB && lengthA != 1 && lengthB != 1)
             {
-                throw new ArgumentException(
-                    $"{operation}: shapes {ShapeText.Of(a)} and {ShapeText.Of(b)} cannot be broadcast together: " +
-                    $"axis {-i} has length {lengthA} against {lengthB}. Aligned from the right, each pair of axes must be equal or one of them 1.");
+                failingAxis = -i;
+                return null;
             }
             result[rank - i] = lengthA == 1 ? lengthB : lengthA;
         }
+        failingAxis = 0;
         return result;
     }
 
