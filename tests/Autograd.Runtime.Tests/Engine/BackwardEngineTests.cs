@@ -1,0 +1,212 @@
+namespace Autograd.Runtime.Tests.Engine;
+
+public class BackwardEngineTests
+{
+    private static Variable<double> Vector(string name, params double[] values) => NdArray.Create(values).ToVariable(name);
+
+    [Test]
+    public void Seed_defaults_to_ones_and_stays_on_the_root()
+    {
+        var x1 = Vector("x1", 2, 3);
+        var x2 = Vector("x2", 4, 5);
+        var y = TestOps.Mul(x1, x2);
+
+        y.Backward();
+
+        Assert.That(y.Grad!.ToArray(), Is.EqualTo(new[] { 1.0, 1.0 }));
+        Assert.That(x1.Grad!.ToArray(), Is.EqualTo(new[] { 4.0, 5.0 }));
+        Assert.That(x2.Grad!.ToArray(), Is.EqualTo(new[] { 2.0, 3.0 }));
+    }
+
+    [Test]
+    public void External_seed_becomes_the_roots_gradient_and_scales_the_inputs()
+    {
+        var x1 = Vector("x1", 2, 3);
+        var x2 = Vector("x2", 4, 5);
+        var y = TestOps.Mul(x1, x2);
+        var seed = NdArray.Create([10.0, -1.0]);
+
+        y.Backward(seed);
+
+        Assert.That(y.Grad!.ToArray(), Is.EqualTo(seed.ToArray()));
+        Assert.That(y.Grad, Is.Not.SameAs(seed), "the caller's seed must not alias the gradient");
+        Assert.That(x1.Grad!.ToArray(), Is.EqualTo(new[] { 40.0, -5.0 }));
+    }
+
+    [Test]
+    public void Seed_of_the_wrong_shape_is_rejected_naming_both_shapes()
+    {
+        var y = TestOps.Mul(Vector("x1", 2, 3), Vector("x2", 4, 5));
+        y.Name = "y";
+
+        var error = Assert.Throws<ArgumentException>(() => y.Backward(NdArray.Ones<double>(3)));
+
+        Assert.That(error!.Message, Does.Contain("[3]").And.Contain("[2]").And.Contain("'y'"));
+    }
+
+    [Test]
+    public void A_variable_used_twice_gets_both_contributions()
+    {
+        // y = x * x  =>  dy/dx = 2x
+        var x = Vector("x", 3, -2);
+        TestOps.Mul(x, x).Backward();
+        Assert.That(x.Grad!.ToArray(), Is.EqualTo(new[] { 6.0, -4.0 }));
+    }
+
+    [Test]
+    public void Diamond_sums_every_path_and_runs_each_node_once()
+    {
+        // a = 2x; b = 3x; c = a * b = 6x^2; y = c + a  =>  dy/dx = 12x + 2
+        var x = Vector("x", 1, 2);
+        var a = TestOps.Scale(x, 2);
+        var b = TestOps.Scale(x, 3);
+        var y = TestOps.Add(TestOps.Mul(a, b), a);
+        TestOps.BackwardCalls = 0;
+
+        y.Backward();
+
+        Assert.That(x.Grad!.ToArray(), Is.EqualTo(new[] { 14.0, 26.0 }));
+        Assert.That(TestOps.BackwardCalls, Is.EqualTo(4), "each of the four nodes runs its backward exactly once");
+    }
+
+    [Test]
+    public void Shared_gradient_buffers_are_copied_before_they_are_added_into()
+    {
+        // Add hands the same buffer to both inputs; x then receives a second contribution.
+        var x = Vector("x", 1, 1);
+        var w = Vector("w", 5, 7);
+        var sum = TestOps.Add(x, w);
+        var y = TestOps.Add(sum, x);
+
+        y.Backward();
+
+        Assert.That(x.Grad!.ToArray(), Is.EqualTo(new[] { 2.0, 2.0 }));
+        Assert.That(w.Grad!.ToArray(), Is.EqualTo(new[] { 1.0, 1.0 }));
+        Assert.That(y.Grad!.ToArray(), Is.EqualTo(new[] { 1.0, 1.0 }));
+    }
+
+    [Test]
+    public void Leaf_gradients_accumulate_across_calls_until_ZeroGrad()
+    {
+        var x = Vector("x", 1, 2);
+        var y = TestOps.Scale(x, 3);
+
+        y.Backward();
+        y.Backward();
+        Assert.That(x.Grad!.ToArray(), Is.EqualTo(new[] { 6.0, 6.0 }));
+        Assert.That(y.Grad!.ToArray(), Is.EqualTo(new[] { 1.0, 1.0 }), "the root's gradient is the seed, not a sum");
+
+        x.ZeroGrad();
+        Assert.That(x.Grad, Is.Null);
+        y.Backward();
+        Assert.That(x.Grad!.ToArray(), Is.EqualTo(new[] { 3.0, 3.0 }));
+    }
+
+    [Test]
+    public void Intermediate_gradients_are_kept_only_when_retained()
+    {
+        var x = Vector("x", 1, 2);
+        var kept = TestOps.Scale(x, 2);
+        var dropped = TestOps.Scale(x, 5);
+        kept.RetainGrad();
+        var y = TestOps.Mul(kept, dropped);
+
+        y.Backward();
+
+        Assert.That(kept.Grad!.ToArray(), Is.EqualTo(dropped.Value.ToArray()));
+        Assert.That(dropped.Grad, Is.Null);
+        Assert.That(kept.IsLeaf, Is.False);
+        Assert.That(x.IsLeaf, Is.True);
+    }
+
+    [Test]
+    public void Constants_and_detached_variables_receive_no_gradient()
+    {
+        var x = Vector("x", 1, 2);
+        var constant = NdArray.Create([3.0, 4.0]).ToVariable("c", requiresGrad: false);
+        var detached = TestOps.Scale(x, 10).Detach();
+
+        TestOps.Mul(TestOps.Mul(x, constant), detached).Backward();
+
+        Assert.That(constant.Grad, Is.Null);
+        Assert.That(detached.Grad, Is.Null);
+        Assert.That(x.Grad!.ToArray(), Is.EqualTo(new[] { 30.0, 80.0 }));
+    }
+
+    [Test]
+    public void An_op_on_untracked_inputs_is_untracked_and_cannot_be_backpropagated()
+    {
+        var a = NdArray.Create([1.0]).ToVariable(requiresGrad: false);
+        var y = TestOps.Mul(a, a);
+
+        Assert.That(y.RequiresGrad, Is.False);
+        Assert.That(y.Node, Is.Null);
+        var error = Assert.Throws<InvalidOperationException>(() => y.Backward());
+        Assert.That(error!.Message, Does.Contain("does not require grad"));
+    }
+
+    [Test]
+    public void Freed_graph_cannot_be_walked_again_and_says_why()
+    {
+        var x = Vector("x", 1, 2);
+        var y = TestOps.Mul(x, x);
+
+        y.Backward(retainGraph: false);
+        Assert.That(y.Node!.IsReleased, Is.True);
+        Assert.That(x.Grad!.ToArray(), Is.EqualTo(new[] { 2.0, 4.0 }));
+
+        var error = Assert.Throws<InvalidOperationException>(() => y.Backward());
+        Assert.That(error!.Message, Does.Contain("'mul'").And.Contain("retainGraph"));
+    }
+
+    [Test]
+    public void Retained_graph_can_be_walked_again()
+    {
+        var x = Vector("x", 1, 2);
+        var y = TestOps.Mul(x, x);
+
+        y.Backward();
+        y.Backward();
+
+        Assert.That(y.Node!.IsReleased, Is.False);
+        Assert.That(x.Grad!.ToArray(), Is.EqualTo(new[] { 4.0, 8.0 }));
+    }
+
+    [Test]
+    public void A_failed_pass_leaves_no_partial_gradient_behind()
+    {
+        var x = Vector("x", 1, 2);
+        var failing = TestOps.Failing(TestOps.Scale(x, 2));
+
+        Assert.Throws<InvalidOperationException>(() => failing.Backward());
+        Assert.That(x.Grad, Is.Null);
+
+        TestOps.Scale(x, 3).Backward();
+        Assert.That(x.Grad!.ToArray(), Is.EqualTo(new[] { 3.0, 3.0 }), "nothing of the failed pass may leak into the next");
+    }
+
+    [Test]
+    public void Backward_on_a_leaf_accumulates_the_seed_into_its_gradient()
+    {
+        var x = Vector("x", 1, 2);
+        x.Backward();
+        x.Backward(NdArray.Create([2.0, 3.0]));
+        Assert.That(x.Grad!.ToArray(), Is.EqualTo(new[] { 3.0, 4.0 }));
+    }
+
+    [Test]
+    public void A_chain_of_a_million_ops_neither_overflows_the_stack_nor_goes_quadratic()
+    {
+        // Recursion would overflow long before a million frames; a quadratic walk would not finish.
+        const int length = 1_000_000;
+        const double factor = 1.0000001;
+        var x = Vector("x", 1.0);
+        var y = x;
+        for (var i = 0; i < length; i++)
+            y = TestOps.Scale(y, factor);
+
+        y.Backward(retainGraph: false);
+
+        Assert.That(x.Grad!.ToScalar(), Is.EqualTo(Math.Pow(factor, length)).Within(1e-9));
+    }
+}

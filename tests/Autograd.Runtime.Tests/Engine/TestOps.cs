@@ -1,0 +1,110 @@
+using Autograd.Engine;
+
+namespace Autograd.Runtime.Tests.Engine;
+
+/// <summary>
+/// Hand-written graph nodes, so the engine is tested on its own, independent of the generator.
+/// Each records the way generated code does: untracked result when nothing requires grad.
+/// </summary>
+internal static class TestOps
+{
+    public static int BackwardCalls;
+
+    public static Variable<double> Mul(Variable<double> a, Variable<double> b)
+    {
+        var value = NdArray.Multiply(a.Value, b.Value);
+        return Record(value, a.RequiresGrad || b.RequiresGrad, () => new MulNode(a, b));
+    }
+
+    public static Variable<double> Add(Variable<double> a, Variable<double> b)
+    {
+        var value = NdArray.Add(a.Value, b.Value);
+        return Record(value, a.RequiresGrad || b.RequiresGrad, () => new AddNode(a, b));
+    }
+
+    public static Variable<double> Scale(Variable<double> a, double factor)
+    {
+        var value = NdArray.Multiply(a.Value, factor);
+        return Record(value, a.RequiresGrad, () => new ScaleNode(a, factor));
+    }
+
+    /// <summary>An op whose backward always throws, to test that a failed pass leaves nothing behind.</summary>
+    public static Variable<double> Failing(Variable<double> a) =>
+        Variable<double>.FromOp(a.Value.Clone(), new FailingNode(a));
+
+    private static Variable<double> Record(NdArray<double> value, bool anyRequiresGrad, Func<Node<double>> node) =>
+        GradMode.IsEnabled && anyRequiresGrad ? Variable<double>.FromOp(value, node()) : new Variable<double>(value, requiresGrad: false);
+
+    private sealed class MulNode(Variable<double> a, Variable<double> b) : Node<double>
+    {
+        private NdArray<double>? _a = a.Value;
+        private NdArray<double>? _b = b.Value;
+
+        public override string OpName => "mul";
+        public override int InputCount => 2;
+        public override Variable<double>? GetInput(int index) => index == 0 ? a : b;
+
+        protected override void Backward(NdArray<double> outputGradient)
+        {
+            BackwardCalls++;
+            new GradSlot<double>(this, a).Accumulate(NdArray.Multiply(outputGradient, _b!));
+            new GradSlot<double>(this, b).Accumulate(NdArray.Multiply(outputGradient, _a!));
+        }
+
+        protected override void ReleaseSavedState() => (_a, _b) = (null, null);
+    }
+
+    private sealed class AddNode(Variable<double> a, Variable<double> b) : Node<double>
+    {
+        public override string OpName => "add";
+        public override int InputCount => 2;
+        public override Variable<double>? GetInput(int index) => index == 0 ? a : b;
+
+        protected override void Backward(NdArray<double> outputGradient)
+        {
+            BackwardCalls++;
+            // Both slots receive the very same buffer: the engine must copy before it adds into either.
+            new GradSlot<double>(this, a).Accumulate(outputGradient);
+            new GradSlot<double>(this, b).Accumulate(outputGradient);
+        }
+
+        protected override void ReleaseSavedState()
+        {
+        }
+    }
+
+    private sealed class ScaleNode(Variable<double> a, double factor) : Node<double>
+    {
+        public override string OpName => "scale";
+        public override int InputCount => 1;
+        public override Variable<double>? GetInput(int index) => a;
+
+        protected override void Backward(NdArray<double> outputGradient)
+        {
+            BackwardCalls++;
+            var slot = new GradSlot<double>(this, a);
+            NdArray.AddInPlace(slot.GetBuffer(), NdArray.Multiply(outputGradient, factor));
+        }
+
+        protected override void ReleaseSavedState()
+        {
+        }
+    }
+
+    private sealed class FailingNode(Variable<double> a) : Node<double>
+    {
+        public override string OpName => "failing";
+        public override int InputCount => 1;
+        public override Variable<double>? GetInput(int index) => a;
+
+        protected override void Backward(NdArray<double> outputGradient)
+        {
+            new GradSlot<double>(this, a).Accumulate(outputGradient);
+            throw new InvalidOperationException("failing op's backward");
+        }
+
+        protected override void ReleaseSavedState()
+        {
+        }
+    }
+}
