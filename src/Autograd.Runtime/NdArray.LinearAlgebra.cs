@@ -44,6 +44,8 @@ public static partial class NdArray
             shape.Add(n);
         var destination = into ?? new NdArray<T>([.. shape]);
         CheckDestination(destination, [.. shape], nameof(MatMul));
+        if (destination.Length == 0 || k == 0)
+            return Fill(destination, T.Zero); // an empty sum is 0
 
         // Each matrix of each operand becomes one contiguous block; broadcast batch axes read the same block again.
         left = (left.IsContiguous ? left : left.Clone()).BroadcastTo([.. batch, m, k]);

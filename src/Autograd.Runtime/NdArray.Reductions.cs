@@ -78,7 +78,7 @@ public static partial class NdArray
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(x);
-        axis = Shapes.NormalizeAxis(axis, x.Rank, operation);
+        axis = Shapes.NormalizeAxis(axis, x.Rank, x.Shape, operation);
         var length = x.Shape[axis];
         if (length == 0)
             throw new ArgumentException($"{operation}: cannot search axis {axis} of length 0 (shape {ShapeText.Of(x.Shape)}): there is no element to choose.", nameof(x));
@@ -107,7 +107,7 @@ public static partial class NdArray
         where TOp : IReduceOperator<T>
     {
         ArgumentNullException.ThrowIfNull(x);
-        var mask = Shapes.AxisMask(axes, axes is null, x.Rank, operation);
+        var mask = Shapes.AxisMask(axes, axes is null, x.Shape, operation);
         var keptShape = x.Shape.ToArray();
         for (var axis = 0; axis < keptShape.Length; axis++)
         {
