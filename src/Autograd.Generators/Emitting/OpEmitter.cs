@@ -1,0 +1,302 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Autograd.Generators.Model;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Autograd.Generators.Emitting;
+
+/// <summary>
+/// Writes one op's generated source from its model: the tracked overloads (every mix of
+/// <c>NdArray</c> and <c>Variable</c> arguments with at least one variable), the overload without
+/// the <c>out</c> state, and the sealed graph node type.
+/// </summary>
+internal static class OpEmitter
+{
+    private const string ValueLocal = "__value";
+    private const string StateLocal = "__state";
+
+    public static string Emit(OpModel op)
+    {
+        var writer = new SourceWriter();
+        GeneratorInfo.WriteHeader(writer);
+        var hierarchy = op.Hierarchy;
+        if (hierarchy.Namespace.Length > 0)
+        {
+            writer.Line("namespace " + hierarchy.Namespace);
+            writer.Open();
+        }
+        foreach (var type in hierarchy.Types)
+        {
+            writer.Line("partial " + type.Keyword + " " + type.Name);
+            writer.Open();
+        }
+
+        var arrays = op.ArrayCount;
+        var masks = op.AllVariableOnly ? new[] { (1 << arrays) - 1 } : Enumerable.Range(1, (1 << arrays) - 1);
+        var first = true;
+        foreach (var mask in masks)
+        {
+            if (!first)
+                writer.Line();
+            first = false;
+            WriteTrackedOverload(writer, op, mask);
+        }
+        if (op.State is not null)
+        {
+            writer.Line();
+            WriteStatelessOverload(writer, op);
+        }
+        writer.Line();
+        WriteNode(writer, op);
+
+        foreach (var _ in hierarchy.Types)
+            writer.Close();
+        if (hierarchy.Namespace.Length > 0)
+            writer.Close();
+        return writer.ToString();
+    }
+
+    private static string TypeArgs(OpModel op) => op.TypeParameters.Count == 0 ? string.Empty : "<" + string.Join(", ", op.TypeParameters) + ">";
+
+    private static string VariableType(OpModel op) => "global::Autograd.Variable<" + op.ElementType + ">";
+
+    private static string ArrayType(OpModel op) => "global::Autograd.NdArray<" + op.ElementType + ">";
+
+    private static string NodeType(OpModel op) => op.NodeName + TypeArgs(op);
+
+    /// <summary>The parameter list of an overload; <paramref name="mask"/> bit i set makes array input i a variable.</summary>
+    private static string ParameterList(OpModel op, int mask)
+    {
+        var parts = new List<string>();
+        var bit = 0;
+        foreach (var parameter in op.Parameters)
+        {
+            string text;
+            if (parameter.IsArray)
+                text = (((mask >> bit++) & 1) == 1 ? VariableType(op) : ArrayType(op)) + " " + parameter.Name;
+            else
+                text = parameter.Type + " " + parameter.Name + (parameter.DefaultValue is null ? string.Empty : " = " + parameter.DefaultValue);
+            parts.Add((parts.Count == 0 && op.IsExtension ? "this " : string.Empty) + text);
+        }
+        return string.Join(", ", parts);
+    }
+
+    private static void WriteSignatureTail(SourceWriter writer, OpModel op)
+    {
+        writer.Indent();
+        foreach (var clause in op.ConstraintClauses)
+            writer.Line(clause);
+        writer.Unindent();
+    }
+
+    private static void WriteParamDocs(SourceWriter writer, OpModel op, int mask)
+    {
+        var bit = 0;
+        foreach (var parameter in op.Parameters)
+        {
+            string text;
+            if (parameter.IsArray)
+                text = ((mask >> bit++) & 1) == 1 ? "Array input, tracked: gradients flow to it when it requires them." : "Array input, a constant: no gradient flows to it.";
+            else
+                text = "Passed to the forward unchanged.";
+            writer.Line("/// <param name=\"" + parameter.RawName + "\">" + text + "</param>");
+        }
+    }
+
+    private static void WriteTrackedOverload(SourceWriter writer, OpModel op, int mask)
+    {
+        var opName = Xml(op.OpName);
+        writer.Line("/// <summary>");
+        writer.Line("/// Op <c>" + opName + "</c> on tracked inputs: computes the forward on the inputs' values and, when gradients");
+        writer.Line("/// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.");
+        writer.Line("/// </summary>");
+        WriteParamDocs(writer, op, mask);
+        writer.Line("/// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>");
+        writer.Line(GeneratorInfo.GeneratedCodeAttribute);
+        writer.Line(op.Accessibility + " static " + VariableType(op) + " " + op.MethodName + TypeArgs(op) + "(" + ParameterList(op, mask) + ")");
+        WriteSignatureTail(writer, op);
+        writer.Open();
+
+        var variables = new List<string>();
+        var bit = 0;
+        foreach (var parameter in op.Parameters)
+        {
+            if (!parameter.IsArray)
+                continue;
+            writer.Line("global::System.ArgumentNullException.ThrowIfNull(" + parameter.Name + ");");
+            if (((mask >> bit++) & 1) == 1)
+                variables.Add(parameter.Name);
+        }
+
+        var needsState = op.BackwardArgs.Any(a => a.Kind == BackwardArgKind.State);
+        writer.Line("var " + ValueLocal + " = " + ForwardCall(op, mask, needsState ? "out var " + StateLocal : "out _") + ";");
+        writer.Line("if (!global::Autograd.GradMode.IsEnabled || !(" + string.Join(" || ", variables.Select(v => v + ".RequiresGrad")) + "))");
+        writer.Open();
+        writer.Line("return new " + VariableType(op) + "(" + ValueLocal + ", requiresGrad: false);");
+        writer.Close();
+
+        var args = new List<string>();
+        bit = 0;
+        foreach (var parameter in op.Parameters)
+        {
+            if (parameter.IsArray)
+                args.Add(((mask >> bit++) & 1) == 1 ? parameter.Name : "null");
+        }
+        foreach (var arg in op.BackwardArgs)
+            args.Add(SavedValue(op, mask, arg));
+        writer.Line("return " + VariableType(op) + ".FromOp(" + ValueLocal + ", new " + NodeType(op) + "(" + string.Join(", ", args) + "));");
+        writer.Close();
+    }
+
+    private static string ForwardCall(OpModel op, int mask, string stateArgument)
+    {
+        var args = new List<string>();
+        var bit = 0;
+        foreach (var parameter in op.Parameters)
+        {
+            if (parameter.IsArray)
+                args.Add(((mask >> bit++) & 1) == 1 ? parameter.Name + ".Value" : parameter.Name);
+            else
+                args.Add(parameter.Name);
+        }
+        if (op.State is not null)
+            args.Add(stateArgument);
+        return op.Hierarchy.FullyQualifiedName + "." + op.MethodName + TypeArgs(op) + "(" + string.Join(", ", args) + ")";
+    }
+
+    private static string SavedValue(OpModel op, int mask, BackwardArgModel arg)
+    {
+        switch (arg.Kind)
+        {
+            case BackwardArgKind.State:
+                return StateLocal;
+            case BackwardArgKind.Output:
+                return ValueLocal;
+            default:
+                var parameter = op.Parameters[arg.ParameterIndex];
+                if (!parameter.IsArray)
+                    return parameter.Name;
+                var arrayIndex = op.Parameters.Take(arg.ParameterIndex).Count(p => p.IsArray);
+                return ((mask >> arrayIndex) & 1) == 1 ? parameter.Name + ".Value" : parameter.Name;
+        }
+    }
+
+    private static void WriteStatelessOverload(SourceWriter writer, OpModel op)
+    {
+        writer.Line("/// <summary>");
+        writer.Line("/// Op <c>" + Xml(op.OpName) + "</c> on constant arrays, discarding the state the forward saves for backward.");
+        writer.Line("/// </summary>");
+        WriteParamDocs(writer, op, 0);
+        writer.Line("/// <returns>The forward's result.</returns>");
+        writer.Line(GeneratorInfo.GeneratedCodeAttribute);
+        writer.Line(op.Accessibility + " static " + ArrayType(op) + " " + op.MethodName + TypeArgs(op) + "(" + ParameterList(op, 0) + ")");
+        WriteSignatureTail(writer, op);
+        writer.Indent();
+        writer.Line("=> " + ForwardCall(op, 0, "out _") + ";");
+        writer.Unindent();
+    }
+
+    private static void WriteNode(SourceWriter writer, OpModel op)
+    {
+        var arrays = op.Parameters.Where(p => p.IsArray).ToList();
+        var saved = op.BackwardArgs.Select(a => SavedField(op, a)).ToList();
+
+        writer.Line("/// <summary>The graph node recorded by the tracked overloads of op <c>" + Xml(op.OpName) + "</c>.</summary>");
+        writer.Line(GeneratorInfo.GeneratedCodeAttribute);
+        writer.Line("private sealed class " + NodeType(op) + " : global::Autograd.Engine.Node<" + op.ElementType + ">");
+        WriteSignatureTail(writer, op);
+        writer.Open();
+        for (var i = 0; i < arrays.Count; i++)
+            writer.Line("private readonly " + VariableType(op) + "? _input" + Number(i) + ";");
+        foreach (var field in saved)
+            writer.Line("private " + field.FieldType + " " + field.Field + ";");
+        writer.Line();
+
+        var ctorParameters = Enumerable.Range(0, arrays.Count).Select(i => VariableType(op) + "? input" + Number(i))
+            .Concat(saved.Select(f => f.Type + " " + f.Parameter));
+        writer.Line("/// <summary>Records one application of the op: its inputs (null for constants) and what its backward needs.</summary>");
+        writer.Line("public " + op.NodeName + "(" + string.Join(", ", ctorParameters) + ")");
+        writer.Open();
+        for (var i = 0; i < arrays.Count; i++)
+            writer.Line("_input" + Number(i) + " = input" + Number(i) + ";");
+        foreach (var field in saved)
+            writer.Line(field.Field + " = " + field.Parameter + ";");
+        writer.Close();
+        writer.Line();
+
+        writer.Line("/// <inheritdoc />");
+        writer.Line("public override string OpName => " + SymbolDisplay.FormatLiteral(op.OpName, quote: true) + ";");
+        writer.Line();
+        writer.Line("/// <inheritdoc />");
+        writer.Line("public override int InputCount => " + Number(arrays.Count) + ";");
+        writer.Line();
+        writer.Line("/// <inheritdoc />");
+        writer.Line("public override " + VariableType(op) + "? GetInput(int index) => index switch");
+        writer.Open();
+        for (var i = 0; i < arrays.Count; i++)
+            writer.Line(Number(i) + " => _input" + Number(i) + ",");
+        writer.Line("_ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, \"The op has " + Number(arrays.Count) + " array input(s).\"),");
+        writer.Close(";");
+        writer.Line();
+
+        var backwardArgs = new List<string> { "outputGradient" };
+        backwardArgs.AddRange(saved.Select(f => f.Field + (f.Nullable ? "!" : string.Empty)));
+        backwardArgs.AddRange(Enumerable.Range(0, arrays.Count).Select(i => "new global::Autograd.GradSlot<" + op.ElementType + ">(this, _input" + Number(i) + ")"));
+        writer.Line("/// <inheritdoc />");
+        writer.Line("protected override void Backward(" + ArrayType(op) + " outputGradient)");
+        writer.Indent();
+        writer.Line("=> " + op.Hierarchy.FullyQualifiedName + "." + op.BackwardName + TypeArgs(op) + "(" + string.Join(", ", backwardArgs) + ");");
+        writer.Unindent();
+        writer.Line();
+
+        writer.Line("/// <inheritdoc />");
+        writer.Line("protected override void ReleaseSavedState()");
+        writer.Open();
+        foreach (var field in saved)
+            writer.Line(field.Field + " = " + (field.Nullable ? "null" : "default!") + ";");
+        writer.Close();
+        writer.Close();
+    }
+
+    private static SavedFieldInfo SavedField(OpModel op, BackwardArgModel arg)
+    {
+        switch (arg.Kind)
+        {
+            case BackwardArgKind.State:
+                return new SavedFieldInfo("_state", "state", op.State!.Type, op.State.IsReferenceType);
+            case BackwardArgKind.Output:
+                return new SavedFieldInfo("_output", "output", ArrayType(op), true);
+            default:
+                var parameter = op.Parameters[arg.ParameterIndex];
+                var isReference = parameter.IsArray || parameter.IsReferenceType;
+                return new SavedFieldInfo("_arg_" + parameter.RawName, "arg_" + parameter.RawName, parameter.Type, isReference);
+        }
+    }
+
+    private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+
+    private sealed class SavedFieldInfo
+    {
+        public SavedFieldInfo(string field, string parameter, string type, bool nullable)
+        {
+            Field = field;
+            Parameter = parameter;
+            Type = type;
+            Nullable = nullable;
+            FieldType = nullable && !type.EndsWith("?", System.StringComparison.Ordinal) ? type + "?" : type;
+        }
+
+        public string Field { get; }
+
+        public string Parameter { get; }
+
+        public string Type { get; }
+
+        public bool Nullable { get; }
+
+        public string FieldType { get; }
+    }
+}

@@ -1,0 +1,137 @@
+namespace Autograd.Generators.Model;
+
+/// <summary>
+/// Everything the emitter needs to write one op: plain strings and flags only (no symbols, syntax,
+/// locations or compilations), so equal inputs give an equal model and the pipeline caches.
+/// Type references are <c>global::</c>-qualified C# text.
+/// </summary>
+/// <param name="Hierarchy">Where the op is declared.</param>
+/// <param name="MethodName">The forward's name as written in C# (escaped when a keyword).</param>
+/// <param name="OpName">The op's name: the attribute's <c>Name</c>, else the method's name.</param>
+/// <param name="Accessibility">The forward's accessibility keywords, reused on every generated overload.</param>
+/// <param name="IsExtension">True when the forward is an extension method (<c>this</c> on its first parameter).</param>
+/// <param name="TypeParameters">The forward's type parameter names, in order.</param>
+/// <param name="ConstraintClauses">The forward's <c>where</c> clauses, rendered.</param>
+/// <param name="ElementType">The element type of every array: a type parameter name or a concrete type.</param>
+/// <param name="Parameters">The forward's parameters except the <c>out</c> state.</param>
+/// <param name="State">The forward's <c>out</c> state parameter, if any.</param>
+/// <param name="BackwardName">The backward method's name as written in C#.</param>
+/// <param name="BackwardArgs">What the backward asks for between the gradient and the slots, in order.</param>
+/// <param name="NodeName">The generated node type's name, unique in the containing type.</param>
+/// <param name="AllVariableOnly">True past the arity limit: only the all-variable overload is written.</param>
+/// <param name="Registry">How the generated registry can invoke the op.</param>
+internal sealed record OpModel(
+    HierarchyInfo Hierarchy,
+    string MethodName,
+    string OpName,
+    string Accessibility,
+    bool IsExtension,
+    EquatableArray<string> TypeParameters,
+    EquatableArray<string> ConstraintClauses,
+    string ElementType,
+    EquatableArray<ParameterModel> Parameters,
+    StateModel? State,
+    string BackwardName,
+    EquatableArray<BackwardArgModel> BackwardArgs,
+    string NodeName,
+    bool AllVariableOnly,
+    RegistryInfo Registry)
+{
+    /// <summary>A file name unique across namespaces, nesting, overloads and generic arity.</summary>
+    public string HintName => Hierarchy.HintPrefix + "." + NodeName + ".g.cs";
+
+    /// <summary>How many array (differentiable) inputs the op has.</summary>
+    public int ArrayCount
+    {
+        get
+        {
+            var count = 0;
+            foreach (var parameter in Parameters)
+            {
+                if (parameter.IsArray)
+                    count++;
+            }
+            return count;
+        }
+    }
+}
+
+/// <summary>The namespace and containing types of an op, outermost first.</summary>
+/// <param name="Namespace">The namespace as written (escaped), empty for the global namespace.</param>
+/// <param name="Types">The containing types, outermost first.</param>
+internal sealed record HierarchyInfo(string Namespace, EquatableArray<TypeDeclInfo> Types)
+{
+    /// <summary>The innermost containing type, <c>global::</c>-qualified.</summary>
+    public string FullyQualifiedName
+    {
+        get
+        {
+            var text = "global::" + (Namespace.Length == 0 ? string.Empty : Namespace + ".");
+            for (var i = 0; i < Types.Count; i++)
+                text += (i == 0 ? string.Empty : ".") + Types[i].Name;
+            return text;
+        }
+    }
+
+    /// <summary>The dotted name used to build hint names.</summary>
+    public string HintPrefix
+    {
+        get
+        {
+            var text = Namespace.Replace("@", string.Empty);
+            foreach (var type in Types)
+                text += (text.Length == 0 ? string.Empty : ".") + type.Name.Replace("@", string.Empty);
+            return text;
+        }
+    }
+}
+
+/// <summary>One containing type declaration.</summary>
+/// <param name="Keyword">The declaration keywords, e.g. <c>class</c>, <c>record struct</c>, <c>ref struct</c>.</param>
+/// <param name="Name">The type's name as written (escaped).</param>
+internal sealed record TypeDeclInfo(string Keyword, string Name);
+
+/// <summary>One forward parameter other than the <c>out</c> state.</summary>
+/// <param name="Name">The name as written in C# (escaped when a keyword).</param>
+/// <param name="RawName">The name without escaping, for generated identifiers.</param>
+/// <param name="Type">The parameter's type as C# text (for array inputs, <c>NdArray&lt;E&gt;</c>).</param>
+/// <param name="IsArray">True for an <c>NdArray&lt;E&gt;</c> input.</param>
+/// <param name="DefaultValue">The default value as C# text, or null.</param>
+/// <param name="IsReferenceType">True when the type is a reference type (saved in a nullable field).</param>
+internal sealed record ParameterModel(string Name, string RawName, string Type, bool IsArray, string? DefaultValue, bool IsReferenceType);
+
+/// <summary>The forward's <c>out</c> state parameter.</summary>
+/// <param name="Name">The name as written in C#.</param>
+/// <param name="Type">The type as C# text.</param>
+/// <param name="IsReferenceType">True when the type is a reference type.</param>
+internal sealed record StateModel(string Name, string Type, bool IsReferenceType);
+
+/// <summary>What one backward parameter between the gradient and the slots receives.</summary>
+internal enum BackwardArgKind
+{
+    /// <summary>A forward parameter's value (array inputs as <c>NdArray&lt;E&gt;</c>).</summary>
+    Parameter,
+
+    /// <summary>The forward's <c>out</c> state.</summary>
+    State,
+
+    /// <summary>The forward's result.</summary>
+    Output,
+}
+
+/// <summary>One backward parameter between the gradient and the slots.</summary>
+/// <param name="Kind">What it receives.</param>
+/// <param name="ParameterIndex">For <see cref="BackwardArgKind.Parameter"/>: the index in <see cref="OpModel.Parameters"/>.</param>
+internal sealed record BackwardArgModel(BackwardArgKind Kind, int ParameterIndex);
+
+/// <summary>What the generated registry can do with an op.</summary>
+/// <param name="DeclaringTypeName">The containing type's name, dotted, for display.</param>
+/// <param name="IsAccessible">True when the registry (same assembly) can call the op.</param>
+/// <param name="InvokesDouble">True when the op can be called with <c>Variable&lt;double&gt;</c> inputs and default non-array arguments.</param>
+/// <param name="InvokesSingle">The same for <c>Variable&lt;float&gt;</c>.</param>
+internal sealed record RegistryInfo(string DeclaringTypeName, bool IsAccessible, bool InvokesDouble, bool InvokesSingle);
+
+/// <summary>The generated registry of one assembly.</summary>
+/// <param name="Namespace">The registry's namespace (from the assembly name).</param>
+/// <param name="Ops">Every valid op of the compilation.</param>
+internal sealed record RegistryModel(string Namespace, EquatableArray<OpModel> Ops);

@@ -1,0 +1,491 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using Autograd.Generators.Diagnostics;
+using Autograd.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Autograd.Generators.Parsing;
+
+/// <summary>
+/// Turns a [DifferentiableOp] method into an <see cref="OpModel"/>, checking every rule of the op
+/// contract on the way. The generator calls it without a diagnostics list and emits only valid
+/// models; the analyzer calls it with one and reports what it found, so diagnostics never travel
+/// in the generator's cached pipeline.
+/// </summary>
+internal static class OpParser
+{
+    /// <summary>Past this many array inputs only the all-variable overload is generated (2^n − 1 otherwise).</summary>
+    public const int ArityLimit = 4;
+
+    /// <summary>The reserved backward parameter name that receives the forward's result.</summary>
+    public const string OutputName = "output";
+
+    public static OpModel? Parse(IMethodSymbol method, Compilation compilation, List<Diagnostic>? diagnostics, CancellationToken cancellationToken)
+    {
+        var reporter = new Reporter(diagnostics);
+        var model = ParseCore(method, compilation, reporter, cancellationToken);
+        return reporter.HasErrors ? null : model;
+    }
+
+    private static OpModel? ParseCore(IMethodSymbol method, Compilation compilation, Reporter reporter, CancellationToken cancellationToken)
+    {
+        var attribute = Symbols.OpAttribute(method);
+        var syntax = method.DeclaringSyntaxReferences
+            .Select(r => r.GetSyntax(cancellationToken))
+            .OfType<MethodDeclarationSyntax>()
+            .FirstOrDefault();
+        var methodLocation = syntax?.Identifier.GetLocation() ?? method.Locations.FirstOrDefault();
+        var displayName = method.Name;
+
+        if (method.MethodKind != MethodKind.Ordinary || syntax is null || method.ContainingType is null)
+        {
+            reporter.Report(DiagnosticDescriptors.UnsupportedLocation, methodLocation, Describe(method));
+            return null;
+        }
+
+        // Attribute arguments.
+        string? name = null;
+        string? backwardName = null;
+        if (attribute is not null)
+        {
+            foreach (var argument in attribute.NamedArguments)
+            {
+                if (argument.Key == "Name")
+                    name = argument.Value.Value as string;
+                else if (argument.Key == "Backward")
+                    backwardName = argument.Value.Value as string;
+            }
+        }
+        var attributeSyntax = attribute?.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+        if (name is { Length: 0 })
+            reporter.Report(DiagnosticDescriptors.InvalidName, ArgumentLocation(attributeSyntax, "Name") ?? methodLocation, displayName);
+
+        // Where it lives.
+        var containingType = method.ContainingType;
+        var types = new List<TypeDeclInfo>();
+        for (var type = containingType; type is not null; type = type.ContainingType)
+        {
+            var declaration = type.DeclaringSyntaxReferences
+                .Select(r => r.GetSyntax(cancellationToken))
+                .OfType<TypeDeclarationSyntax>()
+                .ToList();
+            var typeLocation = declaration.FirstOrDefault()?.Identifier.GetLocation() ?? type.Locations.FirstOrDefault();
+            if (type.IsFileLocal)
+                reporter.Report(DiagnosticDescriptors.UnsupportedLocation, typeLocation, "a method of file-local type '" + type.Name + "'");
+            if (type.TypeParameters.Length > 0)
+            {
+                var generic = declaration.FirstOrDefault(d => d.TypeParameterList is not null);
+                reporter.Report(DiagnosticDescriptors.GenericContainingType, generic?.TypeParameterList!.GetLocation() ?? typeLocation, displayName, type.ToDisplayString());
+            }
+            var notPartial = declaration.FirstOrDefault(d => !d.Modifiers.Any(SyntaxKind.PartialKeyword));
+            if (notPartial is not null || declaration.Count == 0)
+                reporter.Report(DiagnosticDescriptors.TypeNotPartial, notPartial?.Identifier.GetLocation() ?? typeLocation, type.ToDisplayString(), displayName);
+            types.Insert(0, new TypeDeclInfo(Keyword(type), Symbols.Escape(type.Name)));
+        }
+
+        // The forward.
+        if (!method.IsStatic)
+            reporter.Report(DiagnosticDescriptors.ForwardNotStatic, methodLocation, displayName);
+
+        ITypeSymbol? element = null;
+        if (Symbols.IsNdArray(method.ReturnType, out var returnElement))
+            element = returnElement;
+        else
+            reporter.Report(DiagnosticDescriptors.ForwardReturnType, syntax.ReturnType.GetLocation(), displayName, method.ReturnType.ToDisplayString());
+
+        var parameters = new List<ParameterModel>();
+        var forwardParameters = new List<IParameterSymbol>();
+        IParameterSymbol? state = null;
+        for (var i = 0; i < method.Parameters.Length; i++)
+        {
+            var parameter = method.Parameters[i];
+            var parameterSyntax = i < syntax.ParameterList.Parameters.Count ? syntax.ParameterList.Parameters[i] : null;
+            var parameterLocation = parameterSyntax?.GetLocation() ?? methodLocation;
+            if (parameter.RefKind == RefKind.Out)
+            {
+                if (i != method.Parameters.Length - 1)
+                    reporter.Report(DiagnosticDescriptors.MisplacedOut, parameterLocation, parameter.Name, displayName, "is not the last parameter");
+                else
+                    state = parameter;
+                continue;
+            }
+            if (parameter.RefKind != RefKind.None)
+                reporter.Report(DiagnosticDescriptors.UnsupportedModifier, parameterLocation, parameter.Name, displayName, RefKindText(parameter.RefKind));
+            if (parameter.IsParams)
+                reporter.Report(DiagnosticDescriptors.UnsupportedModifier, parameterLocation, parameter.Name, displayName, "params");
+
+            var isArray = Symbols.IsNdArray(parameter.Type, out var parameterElement);
+            if (isArray && element is not null && Symbols.Key(parameterElement) != Symbols.Key(element))
+            {
+                reporter.Report(DiagnosticDescriptors.MixedElementTypes, parameterSyntax?.Type?.GetLocation() ?? parameterLocation,
+                    parameter.Name, displayName, parameter.Type.ToDisplayString(), element.ToDisplayString());
+            }
+            forwardParameters.Add(parameter);
+            parameters.Add(new ParameterModel(
+                Symbols.Escape(parameter.Name),
+                parameter.Name,
+                isArray ? "global::Autograd.NdArray<" + (element ?? parameterElement).ToDisplayString(Symbols.TypeFormat) + ">" : parameter.Type.ToDisplayString(Symbols.TypeFormat),
+                isArray,
+                DefaultValueFormatter.Format(parameter),
+                parameter.Type.IsReferenceType));
+        }
+
+        var arrayCount = parameters.Count(p => p.IsArray);
+        if (element is not null && arrayCount == 0)
+            reporter.Report(DiagnosticDescriptors.NoArrayParameter, syntax.ParameterList.GetLocation(), displayName, element.ToDisplayString());
+        var allVariableOnly = arrayCount > ArityLimit;
+        if (allVariableOnly && element is not null)
+            reporter.Report(DiagnosticDescriptors.ArityLimit, methodLocation, displayName, arrayCount, ArityLimit, element.ToDisplayString());
+
+        // The backward.
+        var backwardLookup = backwardName ?? method.Name + "Backward";
+        var backwardLocation = ArgumentLocation(attributeSyntax, "Backward") ?? methodLocation;
+        var candidates = containingType.GetMembers(backwardLookup).OfType<IMethodSymbol>().Where(m => m.MethodKind == MethodKind.Ordinary).ToList();
+        var backwardArgs = new List<BackwardArgModel>();
+        IMethodSymbol? backward = null;
+        if (candidates.Count == 0)
+            reporter.Report(DiagnosticDescriptors.BackwardNotFound, backwardLocation, displayName, backwardLookup, containingType.Name);
+        else if (candidates.Count > 1)
+            reporter.Report(DiagnosticDescriptors.BackwardAmbiguous, backwardLocation, displayName, candidates.Count, backwardLookup, containingType.Name);
+        else
+            backward = candidates[0];
+
+        if (backward is not null)
+        {
+            CheckBackward(method, backward, element, forwardParameters, state, arrayCount, backwardArgs, reporter, cancellationToken);
+        }
+
+        // Names the generated code takes.
+        var sameName = containingType.GetMembers(method.Name).OfType<IMethodSymbol>().Where(m => Symbols.OpAttribute(m) is not null).ToList();
+        var index = sameName.FindIndex(m => SymbolEqualityComparer.Default.Equals(m, method));
+        var nodeName = method.Name + "Node" + (index <= 0 ? string.Empty : (index + 1).ToString(CultureInfo.InvariantCulture));
+        if (element is not null && arrayCount > 0)
+            CheckClashes(method, containingType, element, forwardParameters, state is not null, allVariableOnly, nodeName, methodLocation, reporter, cancellationToken);
+
+        if (reporter.HasErrors || element is null || backward is null)
+            return null;
+
+        var typeParameters = method.TypeParameters.Select(t => Symbols.Escape(t.Name)).ToEquatableArray();
+        var constraints = method.TypeParameters.Select(Symbols.ConstraintClause).Where(c => c is not null).Select(c => c!).ToEquatableArray();
+        var stateModel = state is null ? null : new StateModel(Symbols.Escape(state.Name), state.Type.ToDisplayString(Symbols.TypeFormat), state.Type.IsReferenceType);
+
+        return new OpModel(
+            new HierarchyInfo(NamespaceText(containingType.ContainingNamespace), types.ToEquatableArray()),
+            Symbols.Escape(method.Name),
+            string.IsNullOrEmpty(name) ? method.Name : name!,
+            AccessibilityText(method.DeclaredAccessibility),
+            method.IsExtensionMethod,
+            typeParameters,
+            constraints,
+            element.ToDisplayString(Symbols.TypeFormat),
+            parameters.ToEquatableArray(),
+            stateModel,
+            Symbols.Escape(backward.Name),
+            backwardArgs.ToEquatableArray(),
+            nodeName,
+            allVariableOnly,
+            RegistryInfoOf(method, element, forwardParameters, compilation));
+    }
+
+    private static void CheckBackward(
+        IMethodSymbol forward, IMethodSymbol backward, ITypeSymbol? element, List<IParameterSymbol> forwardParameters,
+        IParameterSymbol? state, int arrayCount, List<BackwardArgModel> args, Reporter reporter, CancellationToken cancellationToken)
+    {
+        var syntax = backward.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<MethodDeclarationSyntax>().FirstOrDefault();
+        var location = syntax?.Identifier.GetLocation() ?? backward.Locations.FirstOrDefault();
+        var op = forward.Name;
+        if (!backward.IsStatic)
+            reporter.Report(DiagnosticDescriptors.BackwardNotStatic, location, backward.Name, op);
+        if (!backward.ReturnsVoid)
+            reporter.Report(DiagnosticDescriptors.BackwardReturnsValue, syntax?.ReturnType.GetLocation() ?? location, backward.Name, op, backward.ReturnType.ToDisplayString());
+
+        if (backward.TypeParameters.Length != forward.TypeParameters.Length)
+        {
+            reporter.Report(DiagnosticDescriptors.BackwardTypeParameters, syntax?.TypeParameterList?.GetLocation() ?? location, backward.Name, op,
+                "the forward has " + forward.TypeParameters.Length.ToString(CultureInfo.InvariantCulture) + ", the backward " +
+                backward.TypeParameters.Length.ToString(CultureInfo.InvariantCulture));
+            return;
+        }
+        for (var i = 0; i < forward.TypeParameters.Length; i++)
+        {
+            if (Symbols.ConstraintKey(forward.TypeParameters[i]) != Symbols.ConstraintKey(backward.TypeParameters[i]))
+            {
+                var clause = syntax?.ConstraintClauses.FirstOrDefault(c => c.Name.Identifier.ValueText == backward.TypeParameters[i].Name);
+                var expected = Symbols.ConstraintClause(forward.TypeParameters[i]);
+                reporter.Report(DiagnosticDescriptors.BackwardTypeParameters, clause?.GetLocation() ?? syntax?.TypeParameterList?.GetLocation() ?? location, backward.Name, op,
+                    "type parameter '" + backward.TypeParameters[i].Name + "' needs " + (expected is null ? "no constraints" : "'" + expected.Replace("global::", string.Empty) + "'"));
+            }
+        }
+        if (element is null)
+            return;
+
+        var parameters = backward.Parameters;
+        ParameterSyntax? SyntaxOf(int i) => syntax is not null && i < syntax.ParameterList.Parameters.Count ? syntax.ParameterList.Parameters[i] : null;
+        Location? LocationOf(int i) => SyntaxOf(i)?.GetLocation() ?? location;
+        var elementKey = Symbols.Key(element);
+        var elementText = element.ToDisplayString();
+        var arrayKey = "global::Autograd.NdArray`1<" + elementKey + ">";
+
+        if (parameters.Length == 0)
+        {
+            reporter.Report(DiagnosticDescriptors.BackwardGradientParameter, syntax?.ParameterList.GetLocation() ?? location, backward.Name, elementText, ": it has no parameters");
+            return;
+        }
+        if (Symbols.Key(parameters[0].Type) != arrayKey || parameters[0].RefKind != RefKind.None)
+            reporter.Report(DiagnosticDescriptors.BackwardGradientParameter, LocationOf(0), backward.Name, elementText, " passed by value (it is '" + parameters[0].Type.ToDisplayString() + "')");
+
+        var slots = 0;
+        for (var i = parameters.Length - 1; i >= 1 && Symbols.IsGradSlot(parameters[i].Type, out _); i--)
+            slots++;
+        var arrayNames = string.Join(", ", forwardParameters.Where(p => Symbols.IsNdArray(p.Type, out _)).Select(p => p.Name));
+        if (slots != arrayCount)
+        {
+            var where = slots > arrayCount ? LocationOf(parameters.Length - slots + arrayCount) : syntax?.ParameterList.GetLocation() ?? location;
+            reporter.Report(DiagnosticDescriptors.BackwardSlots, where, backward.Name, op, elementText, arrayNames,
+                "it has " + slots.ToString(CultureInfo.InvariantCulture) + " instead of " + arrayCount.ToString(CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            for (var i = parameters.Length - slots; i < parameters.Length; i++)
+            {
+                Symbols.IsGradSlot(parameters[i].Type, out var slotElement);
+                if (Symbols.Key(slotElement) != elementKey || parameters[i].RefKind != RefKind.None)
+                {
+                    reporter.Report(DiagnosticDescriptors.BackwardSlots, LocationOf(i), backward.Name, op, elementText, arrayNames,
+                        "'" + parameters[i].Name + "' is '" + (parameters[i].RefKind == RefKind.None ? string.Empty : RefKindText(parameters[i].RefKind) + " ") + parameters[i].Type.ToDisplayString() + "'");
+                }
+            }
+        }
+
+        var last = -1;
+        for (var i = 1; i < parameters.Length - slots; i++)
+        {
+            var parameter = parameters[i];
+            int ordinal;
+            string expectedKey;
+            string expectedText;
+            BackwardArgModel arg;
+            var forwardIndex = forwardParameters.FindIndex(p => p.Name == parameter.Name);
+            if (forwardIndex >= 0)
+            {
+                ordinal = forwardIndex;
+                expectedKey = Symbols.Key(forwardParameters[forwardIndex].Type);
+                expectedText = forwardParameters[forwardIndex].Type.ToDisplayString();
+                arg = new BackwardArgModel(BackwardArgKind.Parameter, forwardIndex);
+            }
+            else if (state is not null && state.Name == parameter.Name)
+            {
+                ordinal = forwardParameters.Count;
+                expectedKey = Symbols.Key(state.Type);
+                expectedText = state.Type.ToDisplayString();
+                arg = new BackwardArgModel(BackwardArgKind.State, -1);
+            }
+            else if (parameter.Name == OutputName)
+            {
+                ordinal = forwardParameters.Count + 1;
+                expectedKey = arrayKey;
+                expectedText = "NdArray<" + elementText + ">";
+                arg = new BackwardArgModel(BackwardArgKind.Output, -1);
+            }
+            else
+            {
+                reporter.Report(DiagnosticDescriptors.BackwardUnknownParameter, LocationOf(i), parameter.Name, backward.Name, op);
+                continue;
+            }
+            if (Symbols.Key(parameter.Type) != expectedKey || parameter.RefKind != RefKind.None || parameter.IsParams)
+                reporter.Report(DiagnosticDescriptors.BackwardParameterType, LocationOf(i), parameter.Name, backward.Name, expectedText, op, (parameter.RefKind == RefKind.None ? string.Empty : RefKindText(parameter.RefKind) + " ") + parameter.Type.ToDisplayString());
+            if (ordinal <= last)
+                reporter.Report(DiagnosticDescriptors.BackwardParameterOrder, LocationOf(i), parameter.Name, backward.Name, op);
+            last = ordinal > last ? ordinal : last;
+            args.Add(arg);
+        }
+    }
+
+    private static void CheckClashes(
+        IMethodSymbol method, INamedTypeSymbol containingType, ITypeSymbol element, List<IParameterSymbol> forwardParameters,
+        bool hasState, bool allVariableOnly, string nodeName, Location? methodLocation, Reporter reporter, CancellationToken cancellationToken)
+    {
+        var elementKey = Symbols.Key(element);
+        var arrayKey = "global::Autograd.NdArray`1<" + elementKey + ">";
+        var variableKey = "global::Autograd.Variable`1<" + elementKey + ">";
+        var arrays = forwardParameters.Where(p => Symbols.IsNdArray(p.Type, out _)).ToList();
+
+        // Every signature the generator writes, as type keys.
+        var signatures = new List<(string[] Keys, string What)>();
+        var masks = allVariableOnly ? new[] { (1 << arrays.Count) - 1 } : Enumerable.Range(1, (1 << arrays.Count) - 1).ToArray();
+        foreach (var mask in masks)
+        {
+            var bit = 0;
+            var keys = forwardParameters.Select(p =>
+                Symbols.IsNdArray(p.Type, out _) ? ((mask >> bit++) & 1) == 1 ? variableKey : arrayKey : Symbols.Key(p.Type)).ToArray();
+            signatures.Add((keys, "tracked overload"));
+        }
+        if (hasState)
+            signatures.Add((forwardParameters.Select(p => Symbols.IsNdArray(p.Type, out _) ? arrayKey : Symbols.Key(p.Type)).ToArray(), "overload without the 'out' state"));
+
+        foreach (var member in containingType.GetMembers(method.Name))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (member is not IMethodSymbol other || SymbolEqualityComparer.Default.Equals(other, method) || Symbols.IsGenerated(other))
+                continue;
+            if (other.TypeParameters.Length != method.TypeParameters.Length)
+                continue;
+            var otherKeys = other.Parameters.Select(p => Symbols.Key(p.Type)).ToArray();
+            foreach (var (keys, what) in signatures)
+            {
+                if (keys.SequenceEqual(otherKeys))
+                {
+                    reporter.Report(DiagnosticDescriptors.MemberClash, LocationOfMember(other, cancellationToken) ?? methodLocation,
+                        other.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat), what, method.Name);
+                    break;
+                }
+            }
+        }
+        foreach (var member in containingType.GetMembers(nodeName))
+        {
+            if (!Symbols.IsGenerated(member))
+                reporter.Report(DiagnosticDescriptors.MemberClash, LocationOfMember(member, cancellationToken) ?? methodLocation, member.Name, "graph node type '" + nodeName + "'", method.Name);
+        }
+    }
+
+    private static Location? LocationOfMember(ISymbol member, CancellationToken cancellationToken)
+    {
+        var node = member.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken);
+        return node switch
+        {
+            MethodDeclarationSyntax m => m.Identifier.GetLocation(),
+            BaseTypeDeclarationSyntax t => t.Identifier.GetLocation(),
+            PropertyDeclarationSyntax p => p.Identifier.GetLocation(),
+            _ => member.Locations.FirstOrDefault(l => l.IsInSource),
+        };
+    }
+
+    private static RegistryInfo RegistryInfoOf(IMethodSymbol method, ITypeSymbol element, List<IParameterSymbol> forwardParameters, Compilation compilation)
+    {
+        var accessible = true;
+        for (ISymbol? symbol = method; symbol is not null and not INamespaceSymbol; symbol = symbol.ContainingSymbol)
+        {
+            if (symbol.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
+                accessible = false;
+        }
+        var defaults = forwardParameters.All(p => Symbols.IsNdArray(p.Type, out _) || p.HasExplicitDefaultValue);
+        bool Invokes(SpecialType special)
+        {
+            if (!accessible || !defaults)
+                return false;
+            var candidate = compilation.GetSpecialType(special);
+            if (element is ITypeParameterSymbol parameter)
+                return method.TypeParameters.Length == 1 && Satisfies(parameter, candidate, compilation);
+            return element.SpecialType == special && method.TypeParameters.Length == 0;
+        }
+        var declaringName = method.ContainingType.ToDisplayString();
+        return new RegistryInfo(declaringName, accessible, Invokes(SpecialType.System_Double), Invokes(SpecialType.System_Single));
+    }
+
+    private static bool Satisfies(ITypeParameterSymbol parameter, ITypeSymbol candidate, Compilation compilation)
+    {
+        if (parameter.HasReferenceTypeConstraint)
+            return false;
+        foreach (var constraint in parameter.ConstraintTypes)
+        {
+            var target = Substitute(constraint, parameter, candidate);
+            if (target is null || !compilation.ClassifyCommonConversion(candidate, target).IsImplicit)
+                return false;
+        }
+        return true;
+    }
+
+    private static ITypeSymbol? Substitute(ITypeSymbol type, ITypeParameterSymbol parameter, ITypeSymbol candidate)
+    {
+        if (SymbolEqualityComparer.Default.Equals(type, parameter))
+            return candidate;
+        if (type is INamedTypeSymbol { IsGenericType: true } named)
+        {
+            var args = new ITypeSymbol[named.TypeArguments.Length];
+            for (var i = 0; i < args.Length; i++)
+            {
+                var arg = Substitute(named.TypeArguments[i], parameter, candidate);
+                if (arg is null)
+                    return null;
+                args[i] = arg;
+            }
+            return named.OriginalDefinition.Construct(args);
+        }
+        return type is ITypeParameterSymbol ? null : type;
+    }
+
+    private static Location? ArgumentLocation(AttributeSyntax? attribute, string name) =>
+        attribute?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name)?.Expression.GetLocation();
+
+    private static string Describe(IMethodSymbol method) => method.MethodKind switch
+    {
+        MethodKind.UserDefinedOperator or MethodKind.Conversion => "an operator",
+        MethodKind.Constructor or MethodKind.StaticConstructor => "a constructor",
+        MethodKind.PropertyGet or MethodKind.PropertySet or MethodKind.EventAdd or MethodKind.EventRemove => "an accessor",
+        MethodKind.LocalFunction => "a local function",
+        MethodKind.AnonymousFunction => "a lambda",
+        _ => "'" + method.Name + "'",
+    };
+
+    private static string Keyword(INamedTypeSymbol type)
+    {
+        var keyword = type.TypeKind switch
+        {
+            TypeKind.Struct => type.IsRecord ? "record struct" : "struct",
+            TypeKind.Interface => "interface",
+            _ => type.IsRecord ? "record" : "class",
+        };
+        if (type.TypeKind == TypeKind.Struct && type.IsRefLikeType)
+            keyword = "ref " + keyword;
+        if (type.TypeKind == TypeKind.Struct && type.IsReadOnly)
+            keyword = "readonly " + keyword;
+        return keyword;
+    }
+
+    private static string NamespaceText(INamespaceSymbol? ns)
+    {
+        var parts = new List<string>();
+        for (; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
+            parts.Insert(0, Symbols.Escape(ns.Name));
+        return string.Join(".", parts);
+    }
+
+    private static string AccessibilityText(Accessibility accessibility) => accessibility switch
+    {
+        Accessibility.Public => "public",
+        Accessibility.Internal => "internal",
+        Accessibility.Protected => "protected",
+        Accessibility.ProtectedOrInternal => "protected internal",
+        Accessibility.ProtectedAndInternal => "private protected",
+        _ => "private",
+    };
+
+    private static string RefKindText(RefKind kind) => kind switch
+    {
+        RefKind.Ref => "ref",
+        RefKind.Out => "out",
+        RefKind.In => "in",
+        _ => "ref readonly",
+    };
+
+    /// <summary>Collects diagnostics (when asked to) and remembers whether any was an error.</summary>
+    private sealed class Reporter
+    {
+        private readonly List<Diagnostic>? _diagnostics;
+
+        public Reporter(List<Diagnostic>? diagnostics) => _diagnostics = diagnostics;
+
+        public bool HasErrors { get; private set; }
+
+        public void Report(DiagnosticDescriptor descriptor, Location? location, params object?[] args)
+        {
+            if (descriptor.DefaultSeverity == DiagnosticSeverity.Error)
+                HasErrors = true;
+            _diagnostics?.Add(Diagnostic.Create(descriptor, location ?? Location.None, args));
+        }
+    }
+}

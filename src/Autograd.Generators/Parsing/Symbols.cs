@@ -1,0 +1,132 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Autograd.Generators.Parsing;
+
+/// <summary>Symbol helpers shared by the parser and the analyzer: names, type keys and rendering.</summary>
+internal static class Symbols
+{
+    public const string AttributeMetadataName = "Autograd.DifferentiableOpAttribute";
+    public const string NdArrayMetadataName = "Autograd.NdArray`1";
+    public const string VariableMetadataName = "Autograd.Variable`1";
+    public const string GradSlotMetadataName = "Autograd.GradSlot`1";
+    public const string GeneratorName = "Autograd.Generators";
+
+    /// <summary>Types as C# text: <c>global::</c>-qualified, keywords for special types, nullable annotations kept.</summary>
+    public static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
+        .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+    /// <summary>Escapes an identifier that is a C# keyword with <c>@</c>.</summary>
+    public static string Escape(string name) =>
+        SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+
+    /// <summary>True for <c>NdArray&lt;X&gt;</c>; <paramref name="element"/> is X.</summary>
+    public static bool IsNdArray(ITypeSymbol? type, out ITypeSymbol element) => IsGeneric(type, "NdArray", out element);
+
+    /// <summary>True for <c>GradSlot&lt;X&gt;</c>; <paramref name="element"/> is X.</summary>
+    public static bool IsGradSlot(ITypeSymbol? type, out ITypeSymbol element) => IsGeneric(type, "GradSlot", out element);
+
+    private static bool IsGeneric(ITypeSymbol? type, string name, out ITypeSymbol element)
+    {
+        element = null!;
+        if (type is not INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } named
+            || named.Name != name
+            || named.ContainingType is not null
+            || named.ContainingNamespace is not { Name: "Autograd", ContainingNamespace.IsGlobalNamespace: true })
+        {
+            return false;
+        }
+        element = named.TypeArguments[0];
+        return true;
+    }
+
+    /// <summary>
+    /// A string equal for two types exactly when they are the same type, with method type parameters
+    /// named by position (so a backward's <c>U</c> matches a forward's <c>T</c>) and nullability ignored.
+    /// </summary>
+    public static string Key(ITypeSymbol type)
+    {
+        switch (type)
+        {
+            case ITypeParameterSymbol { TypeParameterKind: TypeParameterKind.Method } parameter:
+                return "!!" + parameter.Ordinal.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            case IArrayTypeSymbol array:
+                return Key(array.ElementType) + "[" + new string(',', array.Rank - 1) + "]";
+            case IPointerTypeSymbol pointer:
+                return Key(pointer.PointedAtType) + "*";
+            case INamedTypeSymbol { IsGenericType: true } named:
+                var definition = named.OriginalDefinition.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat
+                    .WithGenericsOptions(SymbolDisplayGenericsOptions.None)
+                    .WithMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.None));
+                return definition + "`" + named.TypeArguments.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                    + "<" + string.Join(",", named.TypeArguments.Select(Key)) + ">";
+            default:
+                return type.WithNullableAnnotation(NullableAnnotation.None).ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+        }
+    }
+
+    /// <summary>A comparable description of a type parameter's constraints (type parameters by position).</summary>
+    public static string ConstraintKey(ITypeParameterSymbol parameter)
+    {
+        var parts = new List<string>();
+        if (parameter.HasReferenceTypeConstraint)
+            parts.Add("class");
+        if (parameter.HasUnmanagedTypeConstraint)
+            parts.Add("unmanaged");
+        else if (parameter.HasValueTypeConstraint)
+            parts.Add("struct");
+        if (parameter.HasNotNullConstraint)
+            parts.Add("notnull");
+        if (parameter.HasConstructorConstraint)
+            parts.Add("new()");
+        if (parameter.AllowsRefLikeType)
+            parts.Add("allows ref struct");
+        parts.AddRange(parameter.ConstraintTypes.Select(Key).OrderBy(k => k, System.StringComparer.Ordinal));
+        return string.Join(", ", parts);
+    }
+
+    /// <summary>The <c>where</c> clause of <paramref name="parameter"/> as C#, or null when it has no constraints.</summary>
+    public static string? ConstraintClause(ITypeParameterSymbol parameter)
+    {
+        var parts = new List<string>();
+        if (parameter.HasReferenceTypeConstraint)
+            parts.Add(parameter.ReferenceTypeConstraintNullableAnnotation == NullableAnnotation.Annotated ? "class?" : "class");
+        else if (parameter.HasUnmanagedTypeConstraint)
+            parts.Add("unmanaged");
+        else if (parameter.HasValueTypeConstraint)
+            parts.Add("struct");
+        else if (parameter.HasNotNullConstraint)
+            parts.Add("notnull");
+        foreach (var constraint in parameter.ConstraintTypes)
+            parts.Add(constraint.ToDisplayString(TypeFormat));
+        if (parameter.HasConstructorConstraint)
+            parts.Add("new()");
+        if (parameter.AllowsRefLikeType)
+            parts.Add("allows ref struct");
+        return parts.Count == 0 ? null : "where " + Escape(parameter.Name) + " : " + string.Join(", ", parts);
+    }
+
+    /// <summary>True when <paramref name="symbol"/> was written by this generator (it carries our [GeneratedCode]).</summary>
+    public static bool IsGenerated(ISymbol symbol)
+    {
+        foreach (var attribute in symbol.GetAttributes())
+        {
+            if (attribute.AttributeClass is { Name: "GeneratedCodeAttribute" }
+                && attribute.ConstructorArguments.Length > 0
+                && attribute.ConstructorArguments[0].Value as string == GeneratorName)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>True when <paramref name="attribute"/> is [DifferentiableOp].</summary>
+    public static bool IsOpAttribute(AttributeData attribute) =>
+        attribute.AttributeClass is { Name: "DifferentiableOpAttribute", ContainingNamespace: { Name: "Autograd", ContainingNamespace.IsGlobalNamespace: true } };
+
+    /// <summary>The [DifferentiableOp] on <paramref name="method"/>, or null.</summary>
+    public static AttributeData? OpAttribute(IMethodSymbol method) => method.GetAttributes().FirstOrDefault(IsOpAttribute);
+}
