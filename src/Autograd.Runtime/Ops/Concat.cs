@@ -49,7 +49,7 @@ public static partial class Ops
         var value = Concat(values, axis);
         if (!anyRequiresGrad || !GradMode.IsEnabled)
             return new Variable<T>(value, requiresGrad: false);
-        return Variable<T>.FromOp(value, new ConcatNode<T>((Variable<T>[])inputs.Clone(), Shapes.NormalizeAxis(axis, value.Rank, nameof(Concat))));
+        return Variable<T>.FromOp(value, new ConcatNode<T>((Variable<T>[])inputs.Clone(), Shapes.NormalizeAxis(axis, value.Rank, value.Shape, nameof(Concat))));
     }
 
     /// <summary>
@@ -101,7 +101,7 @@ public static partial class Ops
         foreach (var array in arrays)
             ArgumentNullException.ThrowIfNull(array, nameof(arrays));
         var first = arrays[0];
-        var normalized = Shapes.NormalizeAxis(axis, first.Rank, nameof(Concat));
+        var normalized = Shapes.NormalizeAxis(axis, first.Rank, first.Shape, nameof(Concat));
         var shape = first.Shape.ToArray();
         for (var i = 1; i < arrays.Length; i++)
         {

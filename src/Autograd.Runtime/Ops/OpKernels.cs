@@ -54,7 +54,7 @@ internal static class OpKernels
     /// <summary>The shape a reduction over <paramref name="axes"/> (all when null) leaves with keepDims: reduced axes become 1.</summary>
     public static int[] KeptShape(ReadOnlySpan<int> shape, int[]? axes, string operation)
     {
-        var mask = Shapes.AxisMask(axes, axes is null, shape.Length, operation);
+        var mask = Shapes.AxisMask(axes, axes is null, shape, operation);
         var kept = shape.ToArray();
         for (var axis = 0; axis < kept.Length; axis++)
         {

@@ -43,7 +43,7 @@ public static partial class Ops
         var inverse = new int[rank];
         for (var i = 0; i < rank; i++)
         {
-            var axis = axes is null ? rank - 1 - i : Shapes.NormalizeAxis(axes[i], rank, "Transpose");
+            var axis = axes is null ? rank - 1 - i : Shapes.NormalizeAxis(axes[i], rank, x.Shape, "Transpose");
             inverse[axis] = i;
         }
         dx.Accumulate(dy.Transpose(inverse));
