@@ -433,7 +433,7 @@ internal static class OpParser
 
     private static string Keyword(INamedTypeSymbol type)
     {
-        var keyword = type.TypeKind switch
+        var keyword = "partial " + type.TypeKind switch
         {
             TypeKind.Struct => type.IsRecord ? "record struct" : "struct",
             TypeKind.Interface => "interface",
