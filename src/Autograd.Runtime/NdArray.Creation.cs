@@ -42,7 +42,7 @@ public static partial class NdArray
         if (Shapes.ElementCount(actualShape) != data.Length)
         {
             throw new ArgumentException(
-                $"Create: shape {ShapeText.Of(actualShape)} holds {Shapes.ElementCount(actualShape)} elements but the data has {data.Length}.",
+                $"Create: shape {ShapeText.Of(actualShape)} holds {Shapes.ElementCount(actualShape)} elements but the data has {data.Length}; the shape's element count must equal the data's length.",
                 nameof(shape));
         }
         return new(data, actualShape, Shapes.ContiguousStrides(actualShape), 0);

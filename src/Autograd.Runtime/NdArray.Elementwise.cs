@@ -101,8 +101,14 @@ public static partial class NdArray
         where T : unmanaged, IFloatingPointIeee754<T> => Binary<T, MinimumOperator<T>>(x, y, x, nameof(MinimumInPlace));
 
     /// <summary>Copies <paramref name="source"/>, broadcast, into <paramref name="destination"/>; returns it.</summary>
+    /// <exception cref="ArgumentException"><paramref name="source"/> does not broadcast to the destination's shape.</exception>
     public static NdArray<T> Copy<T>(NdArray<T> source, NdArray<T> destination)
-        where T : unmanaged, IFloatingPointIeee754<T> => Unary<T, IdentityOperator<T>>(source, destination, nameof(Copy));
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(destination);
+        return Apply<T, IdentityOperator<T>>(source, destination, nameof(Copy));
+    }
 
     /// <summary>Sets every element of <paramref name="destination"/> to <paramref name="value"/>; returns it.</summary>
     public static NdArray<T> Fill<T>(NdArray<T> destination, T value)
@@ -117,26 +123,55 @@ public static partial class NdArray
         var shape = Shapes.Broadcast(x.Shape, y.Shape, operation);
         var destination = into ?? new NdArray<T>(shape);
         CheckDestination(destination, shape, operation);
+        x = Operand(x, destination, operation, out var stridesX);
+        y = Operand(y, destination, operation, out var stridesY);
         Strided.Binary<T, TOp>(
             shape,
-            x.Data, x.Offset, Shapes.BroadcastStrides(x.Shape, x.Strides, shape, operation),
-            y.Data, y.Offset, Shapes.BroadcastStrides(y.Shape, y.Strides, shape, operation),
+            x.Data, x.Offset, stridesX,
+            y.Data, y.Offset, stridesY,
             destination.Data, destination.Offset, destination.Strides);
         return destination;
     }
 
-    /// <summary>Applies a unary operator; <paramref name="into"/> may be <paramref name="x"/> itself, or null for a new array.</summary>
+    /// <summary>Applies a unary operator; <paramref name="into"/> (x's shape) may be <paramref name="x"/> itself, or null for a new array.</summary>
     private static NdArray<T> Unary<T, TOp>(NdArray<T> x, NdArray<T>? into, string operation)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : IUnaryOperator<T>
     {
         ArgumentNullException.ThrowIfNull(x);
-        var destination = into ?? new NdArray<T>(x.Shape.ToArray());
+        if (into is not null)
+            CheckDestination(into, x.Shape, operation);
+        return Apply<T, TOp>(x, into ?? new NdArray<T>(x.Shape.ToArray()), operation);
+    }
+
+    /// <summary>destination = op(x), <paramref name="x"/> broadcast to the destination's shape.</summary>
+    private static NdArray<T> Apply<T, TOp>(NdArray<T> x, NdArray<T> destination, string operation)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : IUnaryOperator<T>
+    {
+        x = Operand(x, destination, operation, out var stridesX);
         Strided.Unary<T, TOp>(
             destination.Shape,
-            x.Data, x.Offset, Shapes.BroadcastStrides(x.Shape, x.Strides, destination.Shape, operation),
+            x.Data, x.Offset, stridesX,
             destination.Data, destination.Offset, destination.Strides);
         return destination;
+    }
+
+    /// <summary>
+    /// The operand and its strides broadcast to the destination's shape; a copy of it when it shares the
+    /// destination's buffer with another layout, as the kernel would otherwise overwrite elements it
+    /// has still to read. (Reading each element at the very place it is written, as the in-place
+    /// forms do, is safe and copies nothing.)
+    /// </summary>
+    private static NdArray<T> Operand<T>(NdArray<T> x, NdArray<T> destination, string operation, out int[] strides)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        strides = Shapes.BroadcastStrides(x.Shape, x.Strides, destination.Shape, operation);
+        if (x.Data != destination.Data || (x.Offset == destination.Offset && strides.AsSpan().SequenceEqual(destination.Strides)))
+            return x;
+        x = x.Clone();
+        strides = Shapes.BroadcastStrides(x.Shape, x.Strides, destination.Shape, operation);
+        return x;
     }
 
     private static void CheckDestination<T>(NdArray<T> destination, ReadOnlySpan<int> shape, string operation)
@@ -145,7 +180,8 @@ public static partial class NdArray
         if (!Shapes.SameShape(destination.Shape, shape))
         {
             throw new ArgumentException(
-                $"{operation}: the destination has shape {ShapeText.Of(destination.Shape)} but the result has shape {ShapeText.Of(shape)}.",
+                $"{operation}: the destination has shape {ShapeText.Of(destination.Shape)} but the result has shape {ShapeText.Of(shape)}; " +
+                "pass a destination of the result's shape, or none to get a new array.",
                 nameof(destination));
         }
     }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using Autograd.Kernels;
 
 namespace Autograd;
@@ -53,12 +54,60 @@ public static partial class NdArray
         return Sum(x, [.. axes], keepDims: true).Reshape(shape.ToArray());
     }
 
+    /// <summary>
+    /// The index of the largest element along <paramref name="axis"/>, one per position of the other
+    /// axes, in row-major order over <paramref name="x"/>'s shape without that axis. The first wins
+    /// a tie; the first NaN wins over any number; +0 counts as larger than -0.
+    /// </summary>
+    /// <exception cref="ArgumentException">The axis has length 0.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The axis is out of range.</exception>
+    public static int[] ArgMax<T>(NdArray<T> x, int axis)
+        where T : unmanaged, IFloatingPointIeee754<T> => ArgReduce(x, axis, max: true, nameof(ArgMax));
+
+    /// <summary>
+    /// The index of the smallest element along <paramref name="axis"/>, one per position of the other
+    /// axes, in row-major order over <paramref name="x"/>'s shape without that axis. The first wins
+    /// a tie; the first NaN wins over any number; -0 counts as smaller than +0.
+    /// </summary>
+    /// <exception cref="ArgumentException">The axis has length 0.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The axis is out of range.</exception>
+    public static int[] ArgMin<T>(NdArray<T> x, int axis)
+        where T : unmanaged, IFloatingPointIeee754<T> => ArgReduce(x, axis, max: false, nameof(ArgMin));
+
+    private static int[] ArgReduce<T>(NdArray<T> x, int axis, bool max, string operation)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        axis = Shapes.NormalizeAxis(axis, x.Rank, x.Shape, operation);
+        var length = x.Shape[axis];
+        if (length == 0)
+            throw new ArgumentException($"{operation}: cannot search axis {axis} of length 0 (shape {ShapeText.Of(x.Shape)}): there is no element to choose.", nameof(x));
+
+        // Move the axis last, so that each search runs over one contiguous row.
+        var order = new int[x.Rank];
+        for (int i = 0, j = 0; i < x.Rank; i++)
+        {
+            if (i != axis)
+                order[j++] = i;
+        }
+        order[^1] = axis;
+        var moved = x.Transpose(order);
+        var rows = moved.IsContiguous ? moved.AsSpan() : moved.Clone().AsSpan();
+        var result = new int[x.Length / length];
+        for (var row = 0; row < result.Length; row++)
+        {
+            var values = rows.Slice(row * length, length);
+            result[row] = max ? TensorPrimitives.IndexOfMax<T>(values) : TensorPrimitives.IndexOfMin<T>(values);
+        }
+        return result;
+    }
+
     private static NdArray<T> Reduce<T, TOp>(NdArray<T> x, int[]? axes, bool keepDims, string operation)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : IReduceOperator<T>
     {
         ArgumentNullException.ThrowIfNull(x);
-        var mask = Shapes.AxisMask(axes, axes is null, x.Rank, operation);
+        var mask = Shapes.AxisMask(axes, axes is null, x.Shape, operation);
         var keptShape = x.Shape.ToArray();
         for (var axis = 0; axis < keptShape.Length; axis++)
         {

@@ -34,12 +34,12 @@ public sealed partial class NdArray<T>
         }
         if (axes.Length != rank)
             throw new ArgumentException($"Transpose: {axes.Length} axes given for an array of shape {ShapeText.Of(_shape)}; give a permutation of all {rank}.", nameof(axes));
-        Shapes.AxisMask(axes, false, rank, nameof(Transpose)); // throws on a repeated or out-of-range axis
+        Shapes.AxisMask(axes, false, _shape, nameof(Transpose)); // throws on a repeated or out-of-range axis
         var shape = new int[rank];
         var strides = new int[rank];
         for (var i = 0; i < rank; i++)
         {
-            var axis = Shapes.NormalizeAxis(axes[i], rank, nameof(Transpose));
+            var axis = Shapes.NormalizeAxis(axes[i], rank, _shape, nameof(Transpose));
             shape[i] = _shape[axis];
             strides[i] = _strides[axis];
         }
@@ -53,7 +53,7 @@ public sealed partial class NdArray<T>
     /// <exception cref="ArgumentOutOfRangeException">A bound lies outside the axis, or step is 0.</exception>
     public NdArray<T> Slice(int axis, int start, int stop, int step = 1)
     {
-        axis = Shapes.NormalizeAxis(axis, Rank, nameof(Slice));
+        axis = Shapes.NormalizeAxis(axis, Rank, _shape, nameof(Slice));
         var length = _shape[axis];
         var valid = step > 0
             ? start >= 0 && start <= stop && stop <= length
@@ -79,7 +79,7 @@ public sealed partial class NdArray<T>
     {
         ArgumentNullException.ThrowIfNull(ranges);
         if (ranges.Length > Rank)
-            throw new ArgumentException($"Slice: {ranges.Length} ranges given for an array of shape {ShapeText.Of(_shape)}.", nameof(ranges));
+            throw new ArgumentException($"Slice: {ranges.Length} ranges given for an array of shape {ShapeText.Of(_shape)}; give at most one range per axis.", nameof(ranges));
         var view = this;
         for (var axis = 0; axis < ranges.Length; axis++)
         {
@@ -93,9 +93,9 @@ public sealed partial class NdArray<T>
     /// <summary>The sub-array at <paramref name="index"/> along <paramref name="axis"/>, that axis removed.</summary>
     public NdArray<T> Pick(int axis, int index)
     {
-        axis = Shapes.NormalizeAxis(axis, Rank, nameof(Pick));
+        axis = Shapes.NormalizeAxis(axis, Rank, _shape, nameof(Pick));
         if ((uint)index >= (uint)_shape[axis])
-            throw new ArgumentOutOfRangeException(nameof(index), index, $"Pick: index {index} is out of range for axis {axis} of length {_shape[axis]} (shape {ShapeText.Of(_shape)}).");
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"Pick: index {index} is out of range for axis {axis} of length {_shape[axis]} (shape {ShapeText.Of(_shape)}); use 0 to {_shape[axis] - 1}.");
         return new NdArray<T>(_data, Without(_shape, axis), Without(_strides, axis), _offset + index * _strides[axis]);
     }
 
@@ -112,7 +112,7 @@ public sealed partial class NdArray<T>
     /// <summary>A new axis of length 1 at <paramref name="axis"/> (-1 appends).</summary>
     public NdArray<T> Unsqueeze(int axis)
     {
-        axis = Shapes.NormalizeAxis(axis, Rank + 1, nameof(Unsqueeze));
+        axis = Shapes.NormalizeAxis(axis, Rank + 1, _shape, nameof(Unsqueeze));
         var shape = new List<int>(_shape);
         var strides = new List<int>(_strides);
         shape.Insert(axis, 1);
@@ -123,9 +123,9 @@ public sealed partial class NdArray<T>
     /// <summary>Axis <paramref name="axis"/>, which must have length 1, removed.</summary>
     public NdArray<T> Squeeze(int axis)
     {
-        axis = Shapes.NormalizeAxis(axis, Rank, nameof(Squeeze));
+        axis = Shapes.NormalizeAxis(axis, Rank, _shape, nameof(Squeeze));
         if (_shape[axis] != 1)
-            throw new ArgumentException($"Squeeze: axis {axis} has length {_shape[axis]}, not 1 (shape {ShapeText.Of(_shape)}).", nameof(axis));
+            throw new ArgumentException($"Squeeze: axis {axis} has length {_shape[axis]}, not 1 (shape {ShapeText.Of(_shape)}); only an axis of length 1 can be removed.", nameof(axis));
         return new NdArray<T>(_data, Without(_shape, axis), Without(_strides, axis), _offset);
     }
 

@@ -116,7 +116,7 @@ public sealed partial class NdArray<T> : INdArray
     public T ToScalar()
     {
         if (_length != 1)
-            throw new InvalidOperationException($"ToScalar: the array of shape {ShapeText.Of(_shape)} has {_length} elements, not 1.");
+            throw new InvalidOperationException($"ToScalar: the array of shape {ShapeText.Of(_shape)} has {_length} elements, not 1; pick or reduce it to one element first.");
         return _data[_offset];
     }
 
@@ -165,7 +165,7 @@ public sealed partial class NdArray<T> : INdArray
         if ((uint)index >= (uint)_shape[axis])
         {
             throw new ArgumentOutOfRangeException(
-                nameof(index), index, $"NdArray indexer: index {index} is out of range for axis {axis} of length {_shape[axis]} (shape {ShapeText.Of(_shape)}).");
+                nameof(index), index, $"NdArray indexer: index {index} is out of range for axis {axis} of length {_shape[axis]} (shape {ShapeText.Of(_shape)}); use 0 to {_shape[axis] - 1}.");
         }
         return index;
     }

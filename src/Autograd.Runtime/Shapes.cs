@@ -24,9 +24,11 @@ internal static class Shapes
         return strides;
     }
 
-    /// <summary>Row-major and gap-free; axes of length one may have any stride.</summary>
+    /// <summary>Row-major and gap-free; axes of length one may have any stride, and an empty array is contiguous.</summary>
     public static bool IsContiguous(ReadOnlySpan<int> shape, ReadOnlySpan<int> strides)
     {
+        if (shape.Contains(0))
+            return true;
         var expected = 1;
         for (var axis = shape.Length - 1; axis >= 0; axis--)
         {
@@ -45,6 +47,20 @@ internal static class Shapes
     /// <exception cref="ArgumentException">Some aligned axes differ and neither is 1.</exception>
     public static int[] Broadcast(ReadOnlySpan<int> a, ReadOnlySpan<int> b, string operation)
     {
+        var result = TryBroadcast(a, b, out var axis);
+        if (result is null)
+        {
+            throw new ArgumentException(
+                $"{operation}: shapes {ShapeText.Of(a)} and {ShapeText.Of(b)} cannot be broadcast together: " +
+                $"axis {axis} has length {(-axis <= a.Length ? a[^-axis] : 1)} against {(-axis <= b.Length ? b[^-axis] : 1)}. " +
+                "Aligned from the right, each pair of axes must be equal or one of them 1.");
+        }
+        return result;
+    }
+
+    /// <summary>The numpy broadcast of two shapes, or null with the first clashing axis (counted from the end, -1 is the last).</summary>
+    public static int[]? TryBroadcast(ReadOnlySpan<int> a, ReadOnlySpan<int> b, out int failingAxis)
+    {
         var rank = Math.Max(a.Length, b.Length);
         var result = new int[rank];
         for (var i = 1; i <= rank; i++)
@@ -53,12 +69,12 @@ internal static class Shapes
             var lengthB = i <= b.Length ? b[^i] : 1;
             if (lengthA != lengthB && lengthA != 1 && lengthB != 1)
             {
-                throw new ArgumentException(
-                    $"{operation}: shapes {ShapeText.Of(a)} and {ShapeText.Of(b)} cannot be broadcast together: " +
-                    $"axis {-i} has length {lengthA} against {lengthB}. Aligned from the right, each pair of axes must be equal or one of them 1.");
+                failingAxis = -i;
+                return null;
             }
             result[rank - i] = lengthA == 1 ? lengthB : lengthA;
         }
+        failingAxis = 0;
         return result;
     }
 
@@ -92,19 +108,27 @@ internal static class Shapes
         return result;
     }
 
-    /// <summary>An axis given from the end (-1 is the last) turned into its position, checked.</summary>
-    public static int NormalizeAxis(int axis, int rank, string operation)
+    /// <summary>An axis given from the end (-1 is the last) turned into its position among <paramref name="rank"/> axes, checked.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The axis is not in [-rank, rank).</exception>
+    public static int NormalizeAxis(int axis, int rank, ReadOnlySpan<int> shape, string operation)
     {
         var normalized = axis < 0 ? axis + rank : axis;
         if ((uint)normalized >= (uint)rank)
-            throw new ArgumentOutOfRangeException(nameof(axis), axis, $"{operation}: axis {axis} is out of range for an array of rank {rank}.");
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(axis), axis,
+                rank == 0
+                    ? $"{operation}: axis {axis} given for an array of shape {ShapeText.Of(shape)}, which has no axes."
+                    : $"{operation}: axis {axis} is out of range for an array of shape {ShapeText.Of(shape)}; use an axis from {-rank} to {rank - 1}.");
+        }
         return normalized;
     }
 
-    /// <summary>A set of axes, each normalized, as a mask over the rank; null means every axis.</summary>
-    public static bool[] AxisMask(ReadOnlySpan<int> axes, bool allAxes, int rank, string operation)
+    /// <summary>A set of axes of an array of <paramref name="shape"/>, each normalized, as a mask; <paramref name="allAxes"/> means every axis.</summary>
+    /// <exception cref="ArgumentException">An axis is out of range or given twice.</exception>
+    public static bool[] AxisMask(ReadOnlySpan<int> axes, bool allAxes, ReadOnlySpan<int> shape, string operation)
     {
-        var mask = new bool[rank];
+        var mask = new bool[shape.Length];
         if (allAxes)
         {
             Array.Fill(mask, true);
@@ -112,9 +136,9 @@ internal static class Shapes
         }
         foreach (var axis in axes)
         {
-            var normalized = NormalizeAxis(axis, rank, operation);
+            var normalized = NormalizeAxis(axis, shape.Length, shape, operation);
             if (mask[normalized])
-                throw new ArgumentException($"{operation}: axis {axis} is given twice.", nameof(axes));
+                throw new ArgumentException($"{operation}: axis {axis} is given twice for an array of shape {ShapeText.Of(shape)}; list each axis once.", nameof(axes));
             mask[normalized] = true;
         }
         return mask;
@@ -125,7 +149,7 @@ internal static class Shapes
         foreach (var length in shape)
         {
             if (length < 0)
-                throw new ArgumentException($"{operation}: shape {ShapeText.Of(shape)} has a negative length.", nameof(shape));
+                throw new ArgumentException($"{operation}: shape {ShapeText.Of(shape)} has a negative length; every length must be 0 or more.", nameof(shape));
         }
     }
 }

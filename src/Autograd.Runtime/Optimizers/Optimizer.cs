@@ -1,0 +1,77 @@
+using System.Numerics;
+
+namespace Autograd.Optimizers;
+
+/// <summary>
+/// Updates a fixed list of parameters from their gradients. A training step is
+/// <c>optimizer.ZeroGrad(); loss.Backward(); optimizer.Step();</c>. <see cref="Step"/> writes into each
+/// parameter's <see cref="Variable{T}.Value"/> in place, under <see cref="Variable.NoGrad"/>, and skips
+/// parameters whose gradient is null (not reached by the last backward).
+/// </summary>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+public abstract class Optimizer<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly Variable<T>[] _parameters;
+
+    /// <summary>Takes the parameters to update.</summary>
+    /// <exception cref="ArgumentException">A parameter is null, not a leaf, does not require grad, or is listed twice.</exception>
+    protected Optimizer(IEnumerable<Variable<T>> parameters, string name)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        _parameters = [.. parameters];
+        var seen = new HashSet<Variable<T>>(ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < _parameters.Length; i++)
+        {
+            var parameter = _parameters[i] ?? throw new ArgumentException($"{name}: parameter {i} is null.", nameof(parameters));
+            var label = parameter.Name is null ? $"parameter {i}" : $"parameter {i} ('{parameter.Name}')";
+            if (!parameter.IsLeaf)
+                throw new ArgumentException($"{name}: {label} is the result of op '{parameter.Node!.OpName}', not a leaf; optimize the variables you created.", nameof(parameters));
+            if (!parameter.RequiresGrad)
+                throw new ArgumentException($"{name}: {label} does not require grad, so it never gets a gradient.", nameof(parameters));
+            if (!seen.Add(parameter))
+                throw new ArgumentException($"{name}: {label} is listed twice; it would be updated twice per step.", nameof(parameters));
+        }
+    }
+
+    /// <summary>The parameters, in the order given.</summary>
+    public IReadOnlyList<Variable<T>> Parameters => _parameters;
+
+    /// <summary>How many times <see cref="Step"/> has run.</summary>
+    public int StepCount { get; private set; }
+
+    /// <summary>Updates every parameter that has a gradient, in place.</summary>
+    public void Step()
+    {
+        using (Variable.NoGrad())
+        {
+            StepCount++;
+            for (var i = 0; i < _parameters.Length; i++)
+            {
+                var gradient = _parameters[i].Grad;
+                if (gradient is not null)
+                    Update(i, _parameters[i].Value, gradient);
+            }
+        }
+    }
+
+    /// <summary>Clears every parameter's gradient, so the next backward starts from zero.</summary>
+    public void ZeroGrad()
+    {
+        foreach (var parameter in _parameters)
+            parameter.ZeroGrad();
+    }
+
+    /// <summary>Updates parameter <paramref name="index"/>'s <paramref name="value"/> in place from its <paramref name="gradient"/>.</summary>
+    protected abstract void Update(int index, NdArray<T> value, NdArray<T> gradient);
+
+    /// <summary>Throws unless <paramref name="value"/> is finite and at least <paramref name="minimum"/> (and below <paramref name="below"/> when given).</summary>
+    private protected static void CheckHyperparameter(string optimizer, string name, double value, double minimum, double below = double.PositiveInfinity)
+    {
+        if (!(double.IsFinite(value) && value >= minimum && value < below))
+        {
+            var range = double.IsPositiveInfinity(below) ? $"at least {minimum}" : $"in [{minimum}, {below})";
+            throw new ArgumentOutOfRangeException(name, value, $"{optimizer}: {name} is {value}; it must be finite and {range}.");
+        }
+    }
+}

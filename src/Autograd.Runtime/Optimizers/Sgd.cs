@@ -1,0 +1,63 @@
+using System.Numerics;
+
+namespace Autograd.Optimizers;
+
+/// <summary>
+/// Stochastic gradient descent with optional momentum and L2 weight decay, as PyTorch's SGD:
+/// g = grad + weightDecay * p; v = momentum * v + g (v = g on the first step); p -= learningRate * v
+/// (with momentum 0, p -= learningRate * g).
+/// </summary>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+public sealed class Sgd<T> : Optimizer<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly NdArray<T>?[] _velocity;
+
+    /// <summary>An SGD optimizer over <paramref name="parameters"/>.</summary>
+    /// <param name="parameters">Leaf variables to update.</param>
+    /// <param name="learningRate">The step size, ≥ 0.</param>
+    /// <param name="momentum">The velocity's decay per step, in [0, 1).</param>
+    /// <param name="weightDecay">The L2 penalty coefficient added to each gradient, ≥ 0.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A hyperparameter is out of range.</exception>
+    public Sgd(IEnumerable<Variable<T>> parameters, double learningRate, double momentum = 0, double weightDecay = 0)
+        : base(parameters, "Sgd")
+    {
+        CheckHyperparameter("Sgd", nameof(learningRate), learningRate, 0);
+        CheckHyperparameter("Sgd", nameof(momentum), momentum, 0, 1);
+        CheckHyperparameter("Sgd", nameof(weightDecay), weightDecay, 0);
+        LearningRate = learningRate;
+        Momentum = momentum;
+        WeightDecay = weightDecay;
+        _velocity = new NdArray<T>?[Parameters.Count];
+    }
+
+    /// <summary>The step size; may be changed between steps (a schedule).</summary>
+    public double LearningRate { get; set; }
+
+    /// <summary>The velocity's decay per step.</summary>
+    public double Momentum { get; }
+
+    /// <summary>The L2 penalty coefficient.</summary>
+    public double WeightDecay { get; }
+
+    /// <inheritdoc />
+    protected override void Update(int index, NdArray<T> value, NdArray<T> gradient)
+    {
+        var g = WeightDecay == 0 ? gradient : NdArray.Add(gradient, NdArray.Multiply(value, T.CreateChecked(WeightDecay)));
+        if (Momentum != 0)
+        {
+            var velocity = _velocity[index];
+            if (velocity is null)
+            {
+                velocity = _velocity[index] = g.Clone();
+            }
+            else
+            {
+                NdArray.MultiplyInPlace(velocity, NdArray.Scalar(T.CreateChecked(Momentum)));
+                NdArray.AddInPlace(velocity, g);
+            }
+            g = velocity;
+        }
+        NdArray.SubtractInPlace(value, NdArray.Multiply(g, T.CreateChecked(LearningRate)));
+    }
+}
