@@ -20,9 +20,9 @@ internal static class GeneratorHarness
 
     public const string Usings = "using System;\nusing System.Numerics;\nusing Autograd;\n";
 
-    public static CSharpCompilation Compile(params string[] sources) => Compile("UserAssembly", sources);
+    public static CSharpCompilation Compile(params string[] sources) => CompileAs("UserAssembly", sources);
 
-    public static CSharpCompilation Compile(string assemblyName, params string[] sources) =>
+    public static CSharpCompilation CompileAs(string assemblyName, params string[] sources) =>
         CSharpCompilation.Create(
             assemblyName,
             sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"Source{i}.cs")),

@@ -28,7 +28,7 @@ internal static class OpEmitter
         }
         foreach (var type in hierarchy.Types)
         {
-            writer.Line("partial " + type.Keyword + " " + type.Name);
+            writer.Line(type.Keyword + " " + type.Name);
             writer.Open();
         }
 
@@ -131,7 +131,8 @@ internal static class OpEmitter
 
         var needsState = op.BackwardArgs.Any(a => a.Kind == BackwardArgKind.State);
         writer.Line("var " + ValueLocal + " = " + ForwardCall(op, mask, needsState ? "out var " + StateLocal : "out _") + ";");
-        writer.Line("if (!global::Autograd.GradMode.IsEnabled || !(" + string.Join(" || ", variables.Select(v => v + ".RequiresGrad")) + "))");
+        var requires = string.Join(" || ", variables.Select(v => v + ".RequiresGrad"));
+        writer.Line("if (!global::Autograd.GradMode.IsEnabled || !" + (variables.Count == 1 ? requires : "(" + requires + ")") + ")");
         writer.Open();
         writer.Line("return new " + VariableType(op) + "(" + ValueLocal + ", requiresGrad: false);");
         writer.Close();
@@ -210,7 +211,7 @@ internal static class OpEmitter
         for (var i = 0; i < arrays.Count; i++)
             writer.Line("private readonly " + VariableType(op) + "? _input" + Number(i) + ";");
         foreach (var field in saved)
-            writer.Line("private " + field.FieldType + " " + field.Field + ";");
+            writer.Line("private " + (field.Nullable || field.Field == "_state" ? string.Empty : "readonly ") + field.FieldType + " " + field.Field + ";");
         writer.Line();
 
         var ctorParameters = Enumerable.Range(0, arrays.Count).Select(i => VariableType(op) + "? input" + Number(i))
@@ -254,7 +255,12 @@ internal static class OpEmitter
         writer.Line("protected override void ReleaseSavedState()");
         writer.Open();
         foreach (var field in saved)
-            writer.Line(field.Field + " = " + (field.Nullable ? "null" : "default!") + ";");
+        {
+            if (field.Nullable)
+                writer.Line(field.Field + " = null;");
+            else if (field.Field == "_state")
+                writer.Line(field.Field + " = default!;"); // a value-type state may still hold references
+        }
         writer.Close();
         writer.Close();
     }

@@ -87,7 +87,7 @@ internal sealed record HierarchyInfo(string Namespace, EquatableArray<TypeDeclIn
 }
 
 /// <summary>One containing type declaration.</summary>
-/// <param name="Keyword">The declaration keywords, e.g. <c>class</c>, <c>record struct</c>, <c>ref struct</c>.</param>
+/// <param name="Keyword">The declaration keywords, with <c>partial</c>, e.g. <c>partial class</c>, <c>readonly partial record struct</c>, <c>ref partial struct</c>.</param>
 /// <param name="Name">The type's name as written (escaped).</param>
 internal sealed record TypeDeclInfo(string Keyword, string Name);
 

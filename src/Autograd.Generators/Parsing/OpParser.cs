@@ -95,7 +95,7 @@ internal static class OpParser
         if (Symbols.IsNdArray(method.ReturnType, out var returnElement))
             element = returnElement;
         else
-            reporter.Report(DiagnosticDescriptors.ForwardReturnType, syntax.ReturnType.GetLocation(), displayName, method.ReturnType.ToDisplayString());
+            reporter.Report(DiagnosticDescriptors.ForwardReturnType, syntax.ReturnType.GetLocation(), displayName, Symbols.Display(method.ReturnType));
 
         var parameters = new List<ParameterModel>();
         var forwardParameters = new List<IParameterSymbol>();
@@ -122,7 +122,7 @@ internal static class OpParser
             if (isArray && element is not null && Symbols.Key(parameterElement) != Symbols.Key(element))
             {
                 reporter.Report(DiagnosticDescriptors.MixedElementTypes, parameterSyntax?.Type?.GetLocation() ?? parameterLocation,
-                    parameter.Name, displayName, parameter.Type.ToDisplayString(), element.ToDisplayString());
+                    parameter.Name, displayName, Symbols.Display(parameter.Type), Symbols.Display(element));
             }
             forwardParameters.Add(parameter);
             parameters.Add(new ParameterModel(
@@ -136,10 +136,10 @@ internal static class OpParser
 
         var arrayCount = parameters.Count(p => p.IsArray);
         if (element is not null && arrayCount == 0)
-            reporter.Report(DiagnosticDescriptors.NoArrayParameter, syntax.ParameterList.GetLocation(), displayName, element.ToDisplayString());
+            reporter.Report(DiagnosticDescriptors.NoArrayParameter, syntax.ParameterList.GetLocation(), displayName, Symbols.Display(element));
         var allVariableOnly = arrayCount > ArityLimit;
         if (allVariableOnly && element is not null)
-            reporter.Report(DiagnosticDescriptors.ArityLimit, methodLocation, displayName, arrayCount, ArityLimit, element.ToDisplayString());
+            reporter.Report(DiagnosticDescriptors.ArityLimit, methodLocation, displayName, arrayCount, ArityLimit, Symbols.Display(element));
 
         // The backward.
         var backwardLookup = backwardName ?? method.Name + "Backward";
@@ -201,7 +201,7 @@ internal static class OpParser
         if (!backward.IsStatic)
             reporter.Report(DiagnosticDescriptors.BackwardNotStatic, location, backward.Name, op);
         if (!backward.ReturnsVoid)
-            reporter.Report(DiagnosticDescriptors.BackwardReturnsValue, syntax?.ReturnType.GetLocation() ?? location, backward.Name, op, backward.ReturnType.ToDisplayString());
+            reporter.Report(DiagnosticDescriptors.BackwardReturnsValue, syntax?.ReturnType.GetLocation() ?? location, backward.Name, op, Symbols.Display(backward.ReturnType));
 
         if (backward.TypeParameters.Length != forward.TypeParameters.Length)
         {
@@ -227,7 +227,7 @@ internal static class OpParser
         ParameterSyntax? SyntaxOf(int i) => syntax is not null && i < syntax.ParameterList.Parameters.Count ? syntax.ParameterList.Parameters[i] : null;
         Location? LocationOf(int i) => SyntaxOf(i)?.GetLocation() ?? location;
         var elementKey = Symbols.Key(element);
-        var elementText = element.ToDisplayString();
+        var elementText = Symbols.Display(element);
         var arrayKey = "global::Autograd.NdArray`1<" + elementKey + ">";
 
         if (parameters.Length == 0)
@@ -236,7 +236,7 @@ internal static class OpParser
             return;
         }
         if (Symbols.Key(parameters[0].Type) != arrayKey || parameters[0].RefKind != RefKind.None)
-            reporter.Report(DiagnosticDescriptors.BackwardGradientParameter, LocationOf(0), backward.Name, elementText, " passed by value (it is '" + parameters[0].Type.ToDisplayString() + "')");
+            reporter.Report(DiagnosticDescriptors.BackwardGradientParameter, LocationOf(0), backward.Name, elementText, " passed by value (it is '" + Symbols.Display(parameters[0].Type) + "')");
 
         var slots = 0;
         for (var i = parameters.Length - 1; i >= 1 && Symbols.IsGradSlot(parameters[i].Type, out _); i--)
@@ -256,7 +256,7 @@ internal static class OpParser
                 if (Symbols.Key(slotElement) != elementKey || parameters[i].RefKind != RefKind.None)
                 {
                     reporter.Report(DiagnosticDescriptors.BackwardSlots, LocationOf(i), backward.Name, op, elementText, arrayNames,
-                        "'" + parameters[i].Name + "' is '" + (parameters[i].RefKind == RefKind.None ? string.Empty : RefKindText(parameters[i].RefKind) + " ") + parameters[i].Type.ToDisplayString() + "'");
+                        "'" + parameters[i].Name + "' is '" + (parameters[i].RefKind == RefKind.None ? string.Empty : RefKindText(parameters[i].RefKind) + " ") + Symbols.Display(parameters[i].Type) + "'");
                 }
             }
         }
@@ -274,14 +274,14 @@ internal static class OpParser
             {
                 ordinal = forwardIndex;
                 expectedKey = Symbols.Key(forwardParameters[forwardIndex].Type);
-                expectedText = forwardParameters[forwardIndex].Type.ToDisplayString();
+                expectedText = Symbols.Display(forwardParameters[forwardIndex].Type);
                 arg = new BackwardArgModel(BackwardArgKind.Parameter, forwardIndex);
             }
             else if (state is not null && state.Name == parameter.Name)
             {
                 ordinal = forwardParameters.Count;
                 expectedKey = Symbols.Key(state.Type);
-                expectedText = state.Type.ToDisplayString();
+                expectedText = Symbols.Display(state.Type);
                 arg = new BackwardArgModel(BackwardArgKind.State, -1);
             }
             else if (parameter.Name == OutputName)
@@ -297,7 +297,7 @@ internal static class OpParser
                 continue;
             }
             if (Symbols.Key(parameter.Type) != expectedKey || parameter.RefKind != RefKind.None || parameter.IsParams)
-                reporter.Report(DiagnosticDescriptors.BackwardParameterType, LocationOf(i), parameter.Name, backward.Name, expectedText, op, (parameter.RefKind == RefKind.None ? string.Empty : RefKindText(parameter.RefKind) + " ") + parameter.Type.ToDisplayString());
+                reporter.Report(DiagnosticDescriptors.BackwardParameterType, LocationOf(i), parameter.Name, backward.Name, expectedText, op, (parameter.RefKind == RefKind.None ? string.Empty : RefKindText(parameter.RefKind) + " ") + Symbols.Display(parameter.Type));
             if (ordinal <= last)
                 reporter.Report(DiagnosticDescriptors.BackwardParameterOrder, LocationOf(i), parameter.Name, backward.Name, op);
             last = ordinal > last ? ordinal : last;
@@ -433,7 +433,7 @@ internal static class OpParser
 
     private static string Keyword(INamedTypeSymbol type)
     {
-        var keyword = type.TypeKind switch
+        var keyword = "partial " + type.TypeKind switch
         {
             TypeKind.Struct => type.IsRecord ? "record struct" : "struct",
             TypeKind.Interface => "interface",

@@ -1,0 +1,172 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+using static Autograd.Generators.Tests.GeneratorHarness;
+
+namespace Autograd.Generators.Tests;
+
+/// <summary>
+/// One case per diagnostic: the source marks the exact span expected with <c>[|…|]</c>; the test
+/// asserts the id, that span (line and column) and the full message, and that nothing is generated
+/// for the broken op.
+/// </summary>
+public class DiagnosticTests
+{
+    private const string W = "where T : unmanaged, IFloatingPointIeee754<T>";
+    private const string Fwd = "[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x) " + W + " => x;";
+    private const string Bwd = "static void FBackward<T>(NdArray<T> dy, GradSlot<T> dx) " + W + " => dx.Accumulate(dy);";
+
+    private static string Ops(string body, string declaration = "public static partial class Ops") =>
+        Usings + "namespace User;\n" + declaration + "\n{\n" + body + "\n}\n";
+
+    private static IEnumerable<TestCaseData> Cases()
+    {
+        TestCaseData Case(string name, string id, string source, string message) =>
+            new TestCaseData(id, source, message).SetName(id + "_" + name);
+
+        yield return Case("type not partial", "AG0001",
+            Ops(Fwd + Bwd, "public static class [|Ops|]"),
+            "Type 'User.Ops' must be declared 'partial': the generator adds the tracked overloads of op 'F' to it");
+        yield return Case("enclosing type not partial", "AG0001",
+            Usings + "namespace User;\npublic class [|Outer|]\n{\n public static partial class Ops { " + Fwd + Bwd + " }\n}\n",
+            "Type 'User.Outer' must be declared 'partial': the generator adds the tracked overloads of op 'F' to it");
+        yield return Case("forward not static", "AG0002",
+            Ops("[DifferentiableOp] public NdArray<T> [|F|]<T>(NdArray<T> x) " + W + " => x;\n" + Bwd, "public partial class Ops"),
+            "Op 'F' must be 'static': add the 'static' modifier to the forward method");
+        yield return Case("forward returns void", "AG0003",
+            Ops("[DifferentiableOp] public static [|void|] F<T>(NdArray<T> x) " + W + " { }\n" + Bwd),
+            "Op 'F' must return 'NdArray<T>' (it returns 'void'): return the op's result array");
+        yield return Case("forward returns a variable", "AG0003",
+            Ops("[DifferentiableOp] public static [|Variable<T>|] F<T>(NdArray<T> x) " + W + " => x.ToVariable();\n" + Bwd),
+            "Op 'F' must return 'NdArray<T>' (it returns 'Variable<T>'): return the op's result array");
+        yield return Case("no array parameter", "AG0004",
+            Ops("[DifferentiableOp] public static NdArray<T> F<T>[|(int n)|] " + W + " => NdArray.Zeros<T>(n);\nstatic void FBackward<T>(NdArray<T> dy) " + W + " { }"),
+            "Op 'F' has no 'NdArray<T>' parameter: add at least one array input (the differentiable inputs)");
+        yield return Case("ref parameter", "AG0005",
+            Ops("[DifferentiableOp] public static NdArray<T> F<T>([|ref NdArray<T> x|]) " + W + " => x;\n" + Bwd),
+            "Parameter 'x' of op 'F' is 'ref': op parameters are passed by value (only a last 'out' parameter, the state saved for backward, is allowed)");
+        yield return Case("params parameter", "AG0005",
+            Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x, [|params int[] axes|]) " + W + " => x;\n" + Bwd),
+            "Parameter 'axes' of op 'F' is 'params': op parameters are passed by value (only a last 'out' parameter, the state saved for backward, is allowed)");
+        yield return Case("out not last", "AG0006",
+            Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x, [|out int state|], int n) " + W + " { state = 0; return x; }\n" + Bwd),
+            "Parameter 'state' of op 'F' is 'out' but is not the last parameter: an op has at most one 'out' parameter (the state saved for backward), and it is the last");
+        yield return Case("mixed element types", "AG0007",
+            Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x, [|NdArray<double>|] y) " + W + " => x;\nstatic void FBackward<T>(NdArray<T> dy, GradSlot<T> dx, GradSlot<T> dy2) " + W + " { }"),
+            "Parameter 'y' of op 'F' has type 'NdArray<double>' but the op returns 'NdArray<T>': every array input must have the result's element type");
+        yield return Case("no backward", "AG0008",
+            Ops("[DifferentiableOp] public static NdArray<T> [|F|]<T>(NdArray<T> x) " + W + " => x;"),
+            "Op 'F' has no backward: declare 'static void FBackward(...)' in 'Ops', or name one with [DifferentiableOp(Backward = nameof(...))]");
+        yield return Case("named backward missing", "AG0008",
+            Ops("[DifferentiableOp(Backward = [|\"Grad\"|])] public static NdArray<T> F<T>(NdArray<T> x) " + W + " => x;"),
+            "Op 'F' has no backward: declare 'static void Grad(...)' in 'Ops', or name one with [DifferentiableOp(Backward = nameof(...))]");
+        yield return Case("two backward candidates", "AG0009",
+            Ops("[DifferentiableOp] public static NdArray<T> [|F|]<T>(NdArray<T> x) " + W + " => x;\n" + Bwd + "\nstatic void FBackward(NdArray<double> dy, GradSlot<double> dx) { }"),
+            "Op 'F' has 2 methods named 'FBackward' in 'Ops': keep one backward, or name a unique one with [DifferentiableOp(Backward = nameof(...))]");
+        yield return Case("backward not static", "AG0010",
+            Ops(Fwd + "\nvoid [|FBackward|]<T>(NdArray<T> dy, GradSlot<T> dx) " + W + " { }", "public partial class Ops"),
+            "Backward 'FBackward' of op 'F' must be 'static': add the 'static' modifier");
+        yield return Case("backward returns a value", "AG0011",
+            Ops(Fwd + "\nstatic [|int|] FBackward<T>(NdArray<T> dy, GradSlot<T> dx) " + W + " => 0;"),
+            "Backward 'FBackward' of op 'F' must return 'void' (it returns 'int'): give gradients through its GradSlot parameters");
+        yield return Case("backward generic arity", "AG0012",
+            Ops(Fwd + "\nstatic void FBackward[|<T, U>|](NdArray<T> dy, GradSlot<T> dx) " + W + " { }"),
+            "Backward 'FBackward' of op 'F' must declare the forward's type parameters with the same constraints: the forward has 1, the backward 2");
+        yield return Case("backward constraints", "AG0012",
+            Ops(Fwd + "\nstatic void FBackward<T>(NdArray<T> dy, GradSlot<T> dx) [|where T : unmanaged, IFloatingPointIeee754<T>, IComparable<T>|] { }"),
+            "Backward 'FBackward' of op 'F' must declare the forward's type parameters with the same constraints: type parameter 'T' needs 'where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>'");
+        yield return Case("backward first parameter", "AG0013",
+            Ops(Fwd + "\nstatic void FBackward<T>([|NdArray<double> dy|], GradSlot<T> dx) " + W + " { }"),
+            "The first parameter of backward 'FBackward' must be the output gradient 'NdArray<T>' passed by value (it is 'NdArray<double>')");
+        yield return Case("backward unknown parameter", "AG0014",
+            Ops(Fwd + "\nstatic void FBackward<T>(NdArray<T> dy, [|NdArray<T> z|], GradSlot<T> dx) " + W + " { }"),
+            "Parameter 'z' of backward 'FBackward' names nothing op 'F' has: use a forward parameter's name, the 'out' state's name, or 'output' for the forward's result (or make it a GradSlot if it is a slot)");
+        yield return Case("backward parameter type", "AG0015",
+            Ops(Fwd + "\nstatic void FBackward<T>(NdArray<T> dy, [|int x|], GradSlot<T> dx) " + W + " { }"),
+            "Parameter 'x' of backward 'FBackward' must be 'NdArray<T>' passed by value, as in op 'F' (it is 'int')");
+        yield return Case("backward parameter order", "AG0016",
+            Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x, NdArray<T> y) " + W + " => x;\nstatic void FBackward<T>(NdArray<T> dy, NdArray<T> y, [|NdArray<T> x|], GradSlot<T> dx, GradSlot<T> dy2) " + W + " { }"),
+            "Parameter 'x' of backward 'FBackward' is out of order or repeated: declare what it takes from op 'F' in the forward's order, each once, then the 'out' state, then 'output', then the gradient slots");
+        yield return Case("backward slot count", "AG0017",
+            Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x, NdArray<T> y) " + W + " => x;\nstatic void FBackward<T>[|(NdArray<T> dy, GradSlot<T> dx)|] " + W + " { }"),
+            "Backward 'FBackward' of op 'F' must end with one 'GradSlot<T>' per array input (x, y, in order): it has 1 instead of 2");
+        yield return Case("backward slot type", "AG0017",
+            Ops(Fwd + "\nstatic void FBackward<T>(NdArray<T> dy, [|GradSlot<float> dx|]) " + W + " { }"),
+            "Backward 'FBackward' of op 'F' must end with one 'GradSlot<T>' per array input (x, in order): 'dx' is 'GradSlot<float>'");
+        yield return Case("overload clash", "AG0018",
+            Ops(Fwd + Bwd + "\npublic static Variable<T> [|F|]<T>(Variable<T> x) " + W + " => x;"),
+            "'Ops.F<T>(Variable<T>)' clashes with the tracked overload generated for op 'F': rename or remove it");
+        yield return Case("node type clash", "AG0018",
+            Ops(Fwd + Bwd + "\nprivate sealed class [|FNode|] { }"),
+            "'FNode' clashes with the graph node type 'FNode' generated for op 'F': rename or remove it");
+        yield return Case("generic containing type", "AG0019",
+            Ops(Fwd + Bwd, "public static partial class Ops[|<U>|]"),
+            "Op 'F' is declared in generic type 'User.Ops<U>': move it to a non-generic partial type");
+        yield return Case("arity limit", "AG0020",
+            Ops("[DifferentiableOp] public static NdArray<T> [|F|]<T>(NdArray<T> a, NdArray<T> b, NdArray<T> c, NdArray<T> d, NdArray<T> e) " + W + " => a;\n" +
+                "static void FBackward<T>(NdArray<T> dy, GradSlot<T> da, GradSlot<T> db, GradSlot<T> dc, GradSlot<T> dd, GradSlot<T> de) " + W + " { }"),
+            "Op 'F' has 5 array inputs, more than 4: only the overload taking every input as 'Variable<T>' is generated; pass constants as variables created with requiresGrad: false");
+        yield return Case("local function", "AG0021",
+            Ops("public static void M() { [[|DifferentiableOp|]] static NdArray<double> G(NdArray<double> x) => x; }"),
+            "[DifferentiableOp] is not supported on a local function: put it on a static method of a named, non-file-local partial type");
+        yield return Case("file-local type", "AG0021",
+            Ops(Fwd + Bwd, "file static partial class [|Ops|]"),
+            "[DifferentiableOp] is not supported on a method of file-local type 'Ops': put it on a static method of a named, non-file-local partial type");
+        yield return Case("operator", "AG0021",
+            Ops("[DifferentiableOp] public static NdArray<double> operator [|+|](Ops a, NdArray<double> b) => b;", "public sealed partial class Ops"),
+            "[DifferentiableOp] is not supported on an operator: put it on a static method of a named, non-file-local partial type");
+        yield return Case("empty name", "AG0023",
+            Ops("[DifferentiableOp(Name = [|\"\"|])] public static NdArray<T> F<T>(NdArray<T> x) " + W + " => x;\n" + Bwd),
+            "Op 'F' has an empty Name: give a name for messages and graph export, or remove Name to use the method's name");
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public void Reports_the_diagnostic_on_the_syntax_at_fault(string id, string markedSource, string message)
+    {
+        var (source, span) = Unmark(markedSource);
+        var result = Run(Compile(source));
+        Assert.That(result.GeneratorDiagnostics, Is.Empty);
+        var diagnostics = Analyze(result.Compilation);
+        Assert.That(diagnostics.Select(d => d.Id), Is.EqualTo(new[] { id }), () => string.Join("\n", diagnostics));
+        var diagnostic = diagnostics[0];
+        var expected = SourceText.From(source).Lines.GetLinePositionSpan(span);
+        Assert.Multiple(() =>
+        {
+            Assert.That(diagnostic.Location.GetLineSpan().Span, Is.EqualTo(expected), "line/column span");
+            Assert.That(diagnostic.Location.SourceSpan, Is.EqualTo(span));
+            Assert.That(diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), Is.EqualTo(message));
+            Assert.That(diagnostic.Descriptor.HelpLinkUri, Does.EndWith("#" + id.ToLowerInvariant()));
+        });
+        if (diagnostic.Severity == DiagnosticSeverity.Error)
+            Assert.That(result.GeneratedSources.Where(s => !s.HintName.Contains("Registry", StringComparison.Ordinal)), Is.Empty, "nothing is generated for a broken op");
+    }
+
+    [Test]
+    public void Every_descriptor_is_tested_and_listed_in_the_release_file()
+    {
+        var tested = Cases().Select(c => (string)c.Arguments[0]!).ToHashSet();
+        var supported = new DifferentiableOpAnalyzer().SupportedDiagnostics.Select(d => d.Id).ToList();
+        Assert.That(supported, Is.Unique);
+        // AG0022 reports a crash of the parser itself, which no source can provoke once the parser is correct.
+        Assert.That(supported.Except(["AG0022"]), Is.SubsetOf(tested));
+        var releases = File.ReadAllText(Path.Combine(Baseline.Directory(), "..", "..", "..", "src", "Autograd.Generators", "AnalyzerReleases.Unshipped.md"));
+        foreach (var id in supported)
+            Assert.That(releases, Does.Contain(id + " |"));
+    }
+
+    [Test]
+    public void A_pragma_suppresses_a_warning()
+    {
+        var (source, _) = Unmark(Cases().First(c => (string)c.Arguments[0]! == "AG0020").Arguments[1]!.ToString()!);
+        var result = Run(Compile("#pragma warning disable AG0020\n" + source));
+        var diagnostics = Analyze(result.Compilation);
+        Assert.That(diagnostics.Where(d => !d.IsSuppressed), Is.Empty);
+    }
+
+    internal static (string Source, TextSpan Span) Unmark(string marked)
+    {
+        var start = marked.IndexOf("[|", StringComparison.Ordinal);
+        var end = marked.IndexOf("|]", StringComparison.Ordinal);
+        var source = marked.Remove(end, 2).Remove(start, 2);
+        return (source, TextSpan.FromBounds(start, end - 2));
+    }
+}

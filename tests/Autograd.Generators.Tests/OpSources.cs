@@ -1,0 +1,256 @@
+namespace Autograd.Generators.Tests;
+
+/// <summary>One valid op source per op shape: snapshotted, compiled with zero diagnostics, and (some) run.</summary>
+internal static class OpSources
+{
+    private const string Constraint = "where T : unmanaged, IFloatingPointIeee754<T>";
+
+    public const string Generic = GeneratorHarness.Usings + """
+        namespace User;
+
+        public static partial class MyOps
+        {
+            [DifferentiableOp(Name = "*")]
+            public static NdArray<T> Mul<T>(NdArray<T> x1, NdArray<T> x2) where T : unmanaged, IFloatingPointIeee754<T>
+                => NdArray.Multiply(x1, x2);
+
+            static void MulBackward<T>(NdArray<T> dy, NdArray<T> x1, NdArray<T> x2, GradSlot<T> dx1, GradSlot<T> dx2)
+                where T : unmanaged, IFloatingPointIeee754<T>
+            {
+                if (dx1.IsNeeded) dx1.Accumulate(NdArray.Multiply(dy, x2));
+                if (dx2.IsNeeded) dx2.Accumulate(NdArray.Multiply(dy, x1));
+            }
+        }
+        """;
+
+    public const string ConcreteDouble = GeneratorHarness.Usings + """
+        namespace User;
+
+        public static partial class DoubleOps
+        {
+            [DifferentiableOp]
+            public static NdArray<double> Square(NdArray<double> x) => NdArray.Multiply(x, x);
+
+            private static void SquareBackward(NdArray<double> dy, NdArray<double> x, GradSlot<double> dx)
+            {
+                if (dx.IsNeeded) dx.Accumulate(NdArray.Multiply(NdArray.Multiply(dy, x), 2.0));
+            }
+        }
+        """;
+
+    public const string ConcreteSingle = GeneratorHarness.Usings + """
+        namespace User;
+
+        internal static partial class FloatOps
+        {
+            [DifferentiableOp(Name = "neg")]
+            internal static NdArray<float> Negate(NdArray<float> x) => NdArray.Multiply(x, -1f);
+
+            static void NegateBackward(NdArray<float> dy, GradSlot<float> dx)
+            {
+                if (dx.IsNeeded) dx.Accumulate(NdArray.Multiply(dy, -1f));
+            }
+        }
+        """;
+
+    public const string NonArrayDefaults = GeneratorHarness.Usings + """
+        namespace User;
+
+        public enum Mode { Fast, Exact = 3 }
+
+        public static partial class Activations
+        {
+            /// <summary>max(x, slope * x), with parameters of every default kind.</summary>
+            [DifferentiableOp(Name = "leaky_relu")]
+            public static NdArray<T> LeakyRelu<T>(
+                NdArray<T> x, float slope = 0.01f, int axis = -1, bool keepDims = false, string? label = null,
+                Mode mode = Mode.Exact, double eps = 1e-12, int[]? shape = null, decimal scale = 1.5m, char tag = 'x',
+                float missing = float.NaN, double big = double.NegativeInfinity, long count = -9L, Mode other = (Mode)7,
+                DateTimeKind kind = default, string quote = "a \"b\"\n")
+                where T : unmanaged, IFloatingPointIeee754<T>
+                => NdArray.Maximum(x, NdArray.Multiply(x, T.CreateChecked(slope)));
+
+            static void LeakyReluBackward<T>(NdArray<T> dy, NdArray<T> x, float slope, Mode mode, GradSlot<T> dx)
+                where T : unmanaged, IFloatingPointIeee754<T>
+            {
+                if (!dx.IsNeeded) return;
+                var grad = dy.Clone();
+                var input = x.ToArray();
+                var span = grad.AsSpan();
+                for (var i = 0; i < span.Length; i++)
+                    if (input[i] < T.Zero) span[i] *= T.CreateChecked(slope);
+                dx.Accumulate(grad);
+            }
+        }
+        """;
+
+    public const string Output = GeneratorHarness.Usings + """
+        namespace User;
+
+        public static partial class UnaryOps
+        {
+            [DifferentiableOp]
+            public static NdArray<T> Exp<T>(NdArray<T> x) where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Exp(x);
+
+            static void ExpBackward<T>(NdArray<T> dy, NdArray<T> output, GradSlot<T> dx) where T : unmanaged, IFloatingPointIeee754<T>
+            {
+                if (dx.IsNeeded) dx.Accumulate(NdArray.Multiply(dy, output));
+            }
+        }
+        """;
+
+    public const string SavedState = GeneratorHarness.Usings + """
+        namespace User;
+
+        public static partial class Regularization
+        {
+            /// <summary>Keeps the elements whose index is not a multiple of <paramref name="every"/>, scaled; the mask is saved for backward.</summary>
+            [DifferentiableOp]
+            public static NdArray<T> Drop<T>(NdArray<T> x, int every, out NdArray<T> mask) where T : unmanaged, IFloatingPointIeee754<T>
+            {
+                var m = new T[x.Length];
+                for (var i = 0; i < m.Length; i++)
+                    m[i] = i % every == 0 ? T.Zero : T.One + T.One;
+                mask = NdArray.Create(m, x.Shape.ToArray());
+                return NdArray.Multiply(x, mask);
+            }
+
+            static void DropBackward<T>(NdArray<T> dy, int every, NdArray<T> mask, NdArray<T> output, GradSlot<T> dx)
+                where T : unmanaged, IFloatingPointIeee754<T>
+            {
+                if (dx.IsNeeded) dx.Accumulate(NdArray.Multiply(dy, mask));
+            }
+        }
+        """;
+
+    public const string Nested = GeneratorHarness.Usings + """
+        namespace Company.Product.Math
+        {
+            public partial class Outer
+            {
+                internal readonly partial struct Middle
+                {
+                    internal partial record Inner
+                    {
+                        [DifferentiableOp(Name = "add")]
+                        internal static NdArray<T> Add<T>(NdArray<T> a, NdArray<T> b) where T : unmanaged, IFloatingPointIeee754<T>
+                            => NdArray.Add(a, b);
+
+                        static void AddBackward<T>(NdArray<T> g, GradSlot<T> da, GradSlot<T> db) where T : unmanaged, IFloatingPointIeee754<T>
+                        {
+                            da.Accumulate(g);
+                            db.Accumulate(g);
+                        }
+                    }
+                }
+            }
+        }
+        """;
+
+    public const string Overloads = GeneratorHarness.Usings + """
+        namespace User;
+
+        public static partial class Scaling
+        {
+            [DifferentiableOp]
+            public static NdArray<T> Scale<T>(NdArray<T> x, double factor = 2) where T : unmanaged, IFloatingPointIeee754<T>
+                => NdArray.Multiply(x, T.CreateChecked(factor));
+
+            [DifferentiableOp(Backward = nameof(ScaleDoubleBackward))]
+            public static NdArray<double> Scale(NdArray<double> x, NdArray<double> y) => NdArray.Multiply(x, y);
+
+            static void ScaleBackward<T>(NdArray<T> dy, double factor, GradSlot<T> dx) where T : unmanaged, IFloatingPointIeee754<T>
+                => dx.Accumulate(NdArray.Multiply(dy, T.CreateChecked(factor)));
+
+            static void ScaleDoubleBackward(NdArray<double> dy, NdArray<double> x, NdArray<double> y, GradSlot<double> dx, GradSlot<double> dy2)
+            {
+                dx.Accumulate(NdArray.Multiply(dy, y));
+                dy2.Accumulate(NdArray.Multiply(dy, x));
+            }
+        }
+        """;
+
+    public const string GlobalNamespace = GeneratorHarness.Usings + """
+        public static partial class GlobalOps
+        {
+            [DifferentiableOp]
+            public static NdArray<T> Identity<T>(NdArray<T> x) where T : unmanaged, IFloatingPointIeee754<T> => x.Clone();
+
+            static void IdentityBackward<T>(NdArray<T> dy, GradSlot<T> dx) where T : unmanaged, IFloatingPointIeee754<T> => dx.Accumulate(dy);
+        }
+        """;
+
+    public const string ThreeInputs = GeneratorHarness.Usings + """
+        namespace User;
+
+        public static partial class Fused
+        {
+            /// <summary>a * b + c.</summary>
+            [DifferentiableOp(Name = "fma")]
+            public static NdArray<T> MulAdd<T>(NdArray<T> a, NdArray<T> b, NdArray<T> c) where T : unmanaged, IFloatingPointIeee754<T>
+                => NdArray.Add(NdArray.Multiply(a, b), c);
+
+            static void MulAddBackward<T>(NdArray<T> dy, NdArray<T> a, NdArray<T> b, GradSlot<T> da, GradSlot<T> db, GradSlot<T> dc)
+                where T : unmanaged, IFloatingPointIeee754<T>
+            {
+                if (da.IsNeeded) da.Accumulate(NdArray.Multiply(dy, b));
+                if (db.IsNeeded) db.Accumulate(NdArray.Multiply(dy, a));
+                dc.Accumulate(dy);
+            }
+        }
+        """;
+
+    public const string ArityLimit = GeneratorHarness.Usings + """
+        namespace User;
+
+        public static partial class Wide
+        {
+            [DifferentiableOp]
+            public static NdArray<T> Sum5<T>(NdArray<T> a, NdArray<T> b, NdArray<T> c, NdArray<T> d, NdArray<T> e) where T : unmanaged, IFloatingPointIeee754<T>
+                => NdArray.Add(NdArray.Add(NdArray.Add(a, b), NdArray.Add(c, d)), e);
+
+            static void Sum5Backward<T>(NdArray<T> dy, GradSlot<T> da, GradSlot<T> db, GradSlot<T> dc, GradSlot<T> dd, GradSlot<T> de)
+                where T : unmanaged, IFloatingPointIeee754<T>
+            {
+                da.Accumulate(dy); db.Accumulate(dy); dc.Accumulate(dy); dd.Accumulate(dy); de.Accumulate(dy);
+            }
+        }
+        """;
+
+    public const string Extension = GeneratorHarness.Usings + """
+        namespace User;
+
+        public static partial class ArrayExtensions
+        {
+            [DifferentiableOp]
+            public static NdArray<T> Twice<T>(this NdArray<T> x, NdArray<T> @base) where T : unmanaged, IFloatingPointIeee754<T>
+                => NdArray.Add(NdArray.Add(x, x), @base);
+
+            static void TwiceBackward<T>(NdArray<T> dy, GradSlot<T> dx, GradSlot<T> @in) where T : unmanaged, IFloatingPointIeee754<T>
+            {
+                dx.Accumulate(NdArray.Add(dy, dy));
+                @in.Accumulate(dy);
+            }
+        }
+        """;
+
+    /// <summary>Every valid shape by name (the baseline folder's name).</summary>
+    public static readonly IReadOnlyDictionary<string, string> All = new Dictionary<string, string>
+    {
+        [nameof(Generic)] = Generic,
+        [nameof(ConcreteDouble)] = ConcreteDouble,
+        [nameof(ConcreteSingle)] = ConcreteSingle,
+        [nameof(NonArrayDefaults)] = NonArrayDefaults,
+        [nameof(Output)] = Output,
+        [nameof(SavedState)] = SavedState,
+        [nameof(Nested)] = Nested,
+        [nameof(Overloads)] = Overloads,
+        [nameof(GlobalNamespace)] = GlobalNamespace,
+        [nameof(ThreeInputs)] = ThreeInputs,
+        [nameof(ArityLimit)] = ArityLimit,
+        [nameof(Extension)] = Extension,
+    };
+
+    // Keeps the constraint text in one place for sources built in tests.
+    public static string Where => Constraint;
+}
