@@ -23,6 +23,7 @@ var check = GradCheck.Check(v => MyOps.L2Normalize(v[0], axis: 1), NdArray.Rando
 Console.WriteLine($"   {check}");
 
 Console.WriteLine("5. Every op of this assembly, from the generated registry, checked in one loop.");
+var allPassed = check.Passed;
 foreach (var op in CustomOps.DifferentiableOpRegistry.All)
 {
     if (!op.SupportsDouble)
@@ -31,5 +32,8 @@ foreach (var op in CustomOps.DifferentiableOpRegistry.All)
         continue;
     }
     var inputs = Enumerable.Range(0, op.InputCount).Select(i => NdArray.RandomNormal<double>(seed: 10 + i, 3, 4)).ToArray();
-    Console.WriteLine($"   {op}: {(GradCheck.Check(op.Invoke, inputs).Passed ? "gradients match" : "MISMATCH")}");
+    var passed = GradCheck.Check(op.Invoke, inputs).Passed;
+    allPassed &= passed;
+    Console.WriteLine($"   {op}: {(passed ? "gradients match" : "MISMATCH")}");
 }
+return allPassed ? 0 : 1;

@@ -69,7 +69,7 @@ public static class GradCheck
         // Analytic: one backward per direction, through one recorded graph.
         var leaves = new Variable<double>[inputs.Length];
         for (var i = 0; i < inputs.Length; i++)
-            leaves[i] = Variable.Create(NdArray.Create((double[])point[i].Clone(), shapes[i]), $"input{i}");
+            leaves[i] = Variable.Create(Fresh(point[i], shapes[i]), $"input{i}");
         var output = function(leaves) ?? throw new ArgumentException("GradCheck: the function returned null.", nameof(function));
         var connected = output.RequiresGrad;
 
@@ -82,7 +82,7 @@ public static class GradCheck
             foreach (var leaf in leaves)
                 leaf.ZeroGrad();
             if (connected)
-                output.Backward(NdArray.Create((double[])direction.Clone(), outputShape));
+                output.Backward(Fresh(direction, outputShape));
             for (var input = 0; input < inputs.Length; input++)
             {
                 var grad = leaves[input].Grad?.ToArray();
@@ -131,11 +131,15 @@ public static class GradCheck
         {
             var variables = new Variable<double>[point.Length];
             for (var i = 0; i < point.Length; i++)
-                variables[i] = Variable.Create(NdArray.Create((double[])point[i].Clone(), shapes[i]), requiresGrad: false);
+                variables[i] = Variable.Create(Fresh(point[i], shapes[i]), requiresGrad: false);
             var result = function(variables) ?? throw new ArgumentException("GradCheck: the function returned null.", nameof(function));
             return result.Value;
         }
     }
+
+    /// <summary>A contiguous array of <paramref name="shape"/> holding a copy of <paramref name="data"/> (rank 0 included).</summary>
+    private static NdArray<double> Fresh(double[] data, int[] shape) =>
+        shape.Length == 0 ? NdArray.Scalar(data[0]) : NdArray.Create((double[])data.Clone(), shape);
 
     private static List<double[]> Directions(int outputLength, GradCheckOptions options)
     {

@@ -174,7 +174,10 @@ public class GradCheckTests
     [Test]
     public void A_scalar_output_and_scalar_inputs_are_supported()
     {
-        var result = GradCheck.Check(v => SquareTimes(v[0], v[1]), NdArray.Scalar(1.5), NdArray.Scalar(-2.0));
+        var shapes = new List<int[]>();
+        var result = GradCheck.Check(v => { shapes.Add(v[0].Shape.ToArray()); return SquareTimes(v[0], v[1]); }, NdArray.Scalar(1.5), NdArray.Scalar(-2.0));
+
+        Assert.That(shapes, Has.All.Empty, "the function sees rank-0 inputs");
 
         Assert.That(result.Passed, Is.True, result.ToString());
         Assert.That(result.ElementPosition, Is.Empty);

@@ -5,7 +5,8 @@ namespace Autograd.Benchmarks.Dispatch;
 
 /// <summary>
 /// What a generated op costs per call beyond its kernel: the constant call is the forward itself;
-/// the tracked call adds one node and one variable; under NoGrad it adds only the variable.
+/// the tracked call adds one node and one variable; under NoGrad it adds only the variable, plus
+/// what entering and leaving the scope costs (two AsyncLocal writes, paid once per scope, not per op).
 /// The memory diagnoser shows the allocations: result buffer and array, node, variable, nothing else.
 /// </summary>
 [MemoryDiagnoser]

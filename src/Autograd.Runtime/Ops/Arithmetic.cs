@@ -1,0 +1,169 @@
+using System.Numerics;
+
+namespace Autograd;
+
+/// <summary>
+/// The built-in differentiable ops. Each is a <see cref="DifferentiableOpAttribute"/> forward with its
+/// backward beside it: called with <see cref="NdArray{T}"/> arguments an op returns a plain array and
+/// records nothing; the generated overloads taking <see cref="Variable{T}"/> record a graph node.
+/// Binary elementwise ops broadcast like numpy, and their gradients are summed back to each input's shape.
+/// </summary>
+public static partial class Ops
+{
+    /// <summary>x1 + x2, broadcast; gradient dy to both inputs (summed to each input's shape).</summary>
+    [DifferentiableOp(Name = "+")]
+    public static NdArray<T> Add<T>(NdArray<T> x1, NdArray<T> x2)
+        where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Add(x1, x2);
+
+    static void AddBackward<T>(NdArray<T> dy, GradSlot<T> dx1, GradSlot<T> dx2)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        dx1.Accumulate(dy);
+        dx2.Accumulate(dy);
+    }
+
+    /// <summary>x1 - x2, broadcast; gradient dy to x1 and -dy to x2.</summary>
+    [DifferentiableOp(Name = "-")]
+    public static NdArray<T> Subtract<T>(NdArray<T> x1, NdArray<T> x2)
+        where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Subtract(x1, x2);
+
+    static void SubtractBackward<T>(NdArray<T> dy, GradSlot<T> dx1, GradSlot<T> dx2)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        dx1.Accumulate(dy);
+        if (dx2.IsNeeded)
+            dx2.Accumulate(NdArray.Negate(dy));
+    }
+
+    /// <summary>x1 * x2, broadcast; gradient dy * x2 to x1 and dy * x1 to x2.</summary>
+    [DifferentiableOp(Name = "*")]
+    public static NdArray<T> Multiply<T>(NdArray<T> x1, NdArray<T> x2)
+        where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Multiply(x1, x2);
+
+    static void MultiplyBackward<T>(NdArray<T> dy, NdArray<T> x1, NdArray<T> x2, GradSlot<T> dx1, GradSlot<T> dx2)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx1.IsNeeded)
+            dx1.Accumulate(NdArray.Multiply(dy, x2));
+        if (dx2.IsNeeded)
+            dx2.Accumulate(NdArray.Multiply(dy, x1));
+    }
+
+    /// <summary>x1 / x2, broadcast; gradient dy / x2 to x1 and -dy * x1 / x2² to x2.</summary>
+    [DifferentiableOp(Name = "/")]
+    public static NdArray<T> Divide<T>(NdArray<T> x1, NdArray<T> x2)
+        where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Divide(x1, x2);
+
+    static void DivideBackward<T>(NdArray<T> dy, NdArray<T> x2, NdArray<T> output, GradSlot<T> dx1, GradSlot<T> dx2)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var scaled = NdArray.Divide(dy, x2);
+        if (dx2.IsNeeded)
+            dx2.Accumulate(NdArray.NegateInPlace(NdArray.Multiply(scaled, output))); // -dy * (x1 / x2) / x2
+        dx1.Accumulate(scaled);
+    }
+
+    /// <summary>-x; gradient -dy.</summary>
+    [DifferentiableOp]
+    public static NdArray<T> Negate<T>(NdArray<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Negate(x);
+
+    static void NegateBackward<T>(NdArray<T> dy, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T> => dx.Accumulate(NdArray.Negate(dy));
+
+    /// <summary>A copy of x with its own buffer (what <c>Variable.Clone()</c> records); gradient dy.</summary>
+    [DifferentiableOp]
+    public static NdArray<T> Copy<T>(NdArray<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return x.Clone();
+    }
+
+    static void CopyBackward<T>(NdArray<T> dy, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T> => dx.Accumulate(dy);
+
+    /// <summary>
+    /// x1 to the power x2, broadcast; gradient dy * x2 * x1^(x2 - 1) to x1 and dy * x1^x2 * ln x1 to x2
+    /// (0 where the power is 0; NaN for a negative base, whose logarithm is undefined).
+    /// </summary>
+    [DifferentiableOp]
+    public static NdArray<T> Pow<T>(NdArray<T> x1, NdArray<T> x2)
+        where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Pow(x1, x2);
+
+    static void PowBackward<T>(NdArray<T> dy, NdArray<T> x1, NdArray<T> x2, NdArray<T> output, GradSlot<T> dx1, GradSlot<T> dx2)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx1.IsNeeded)
+            dx1.Accumulate(NdArray.Multiply(dy, OpKernels.Map<T, PowDerivative<T>>(x1, x2, "Pow")));
+        if (dx2.IsNeeded)
+            dx2.Accumulate(NdArray.Multiply(dy, OpKernels.Map<T, PowExponentDerivative<T>>(output, x1, "Pow")));
+    }
+
+    /// <summary>x to the constant power <paramref name="exponent"/>; gradient dy * exponent * x^(exponent - 1) (0 when the exponent is 0).</summary>
+    [DifferentiableOp]
+    public static NdArray<T> PowScalar<T>(NdArray<T> x, T exponent)
+        where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Pow(x, exponent);
+
+    static void PowScalarBackward<T>(NdArray<T> dy, NdArray<T> x, T exponent, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(NdArray.Multiply(dy, OpKernels.Map<T, PowDerivative<T>>(x, NdArray.Scalar(exponent), "PowScalar")));
+    }
+
+    /// <summary>
+    /// The elementwise larger of x1 and x2, broadcast; gradient dy to the larger input, split equally
+    /// (dy / 2 each) where they tie.
+    /// </summary>
+    [DifferentiableOp]
+    public static NdArray<T> Maximum<T>(NdArray<T> x1, NdArray<T> x2)
+        where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Maximum(x1, x2);
+
+    static void MaximumBackward<T>(NdArray<T> dy, NdArray<T> x1, NdArray<T> x2, GradSlot<T> dx1, GradSlot<T> dx2)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx1.IsNeeded)
+            dx1.Accumulate(NdArray.Multiply(dy, OpKernels.Map<T, WinnerShare<T>>(x1, x2, "Maximum")));
+        if (dx2.IsNeeded)
+            dx2.Accumulate(NdArray.Multiply(dy, OpKernels.Map<T, WinnerShare<T>>(x2, x1, "Maximum")));
+    }
+
+    /// <summary>
+    /// The elementwise smaller of x1 and x2, broadcast; gradient dy to the smaller input, split equally
+    /// (dy / 2 each) where they tie.
+    /// </summary>
+    [DifferentiableOp]
+    public static NdArray<T> Minimum<T>(NdArray<T> x1, NdArray<T> x2)
+        where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Minimum(x1, x2);
+
+    static void MinimumBackward<T>(NdArray<T> dy, NdArray<T> x1, NdArray<T> x2, GradSlot<T> dx1, GradSlot<T> dx2)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx1.IsNeeded)
+            dx1.Accumulate(NdArray.Multiply(dy, OpKernels.Map<T, WinnerShare<T>>(x2, x1, "Minimum")));
+        if (dx2.IsNeeded)
+            dx2.Accumulate(NdArray.Multiply(dy, OpKernels.Map<T, WinnerShare<T>>(x1, x2, "Minimum")));
+    }
+
+    /// <summary>d/dx of x^y: y * x^(y - 1), and 0 for y = 0 (where 0 * 0^-1 would be NaN).</summary>
+    private readonly struct PowDerivative<T> : IElementFunction2<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Invoke(T x, T y) => y == T.Zero ? T.Zero : y * T.Pow(x, y - T.One);
+    }
+
+    /// <summary>d/dy of x^y given the power p = x^y: p * ln x, and 0 where p is 0.</summary>
+    private readonly struct PowExponentDerivative<T> : IElementFunction2<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Invoke(T power, T x) => power == T.Zero ? T.Zero : power * T.Log(x);
+    }
+
+    /// <summary>1 where a beats b (is larger), 1/2 on a tie, 0 otherwise.</summary>
+    private readonly struct WinnerShare<T> : IElementFunction2<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Invoke(T a, T b) => a > b ? T.One : a == b ? T.CreateChecked(0.5) : T.Zero;
+    }
+}

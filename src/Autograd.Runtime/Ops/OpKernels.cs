@@ -1,0 +1,114 @@
+using System.Numerics;
+using Autograd.Kernels;
+
+namespace Autograd;
+
+/// <summary>A scalar function of one element, lifted to arrays by <see cref="OpKernels.Map{T, TOp}(NdArray{T}, string)"/>.</summary>
+internal interface IElementFunction<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    static abstract T Invoke(T x);
+}
+
+/// <summary>A scalar function of two elements, lifted to broadcast arrays by <see cref="OpKernels.Map{T, TOp}(NdArray{T}, NdArray{T}, string)"/>.</summary>
+internal interface IElementFunction2<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    static abstract T Invoke(T x, T y);
+}
+
+/// <summary>
+/// Elementwise helpers the built-in ops need and the shared kernels do not have (yet): any scalar
+/// function mapped over strided, broadcast arrays through the same loops as the kernels.
+/// </summary>
+internal static class OpKernels
+{
+    /// <summary>f(x) for every element, into a new contiguous array.</summary>
+    public static NdArray<T> Map<T, TOp>(NdArray<T> x, string operation)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : IElementFunction<T>
+    {
+        var destination = new NdArray<T>(x.Shape.ToArray());
+        Strided.Unary<T, UnaryAdapter<T, TOp>>(
+            destination.Shape,
+            x.Data, x.Offset, Shapes.BroadcastStrides(x.Shape, x.Strides, destination.Shape, operation),
+            destination.Data, destination.Offset, destination.Strides);
+        return destination;
+    }
+
+    /// <summary>f(x, y) for every element of the broadcast shape, into a new contiguous array.</summary>
+    public static NdArray<T> Map<T, TOp>(NdArray<T> x, NdArray<T> y, string operation)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : IElementFunction2<T>
+    {
+        var shape = Shapes.Broadcast(x.Shape, y.Shape, operation);
+        var destination = new NdArray<T>(shape);
+        Strided.Binary<T, BinaryAdapter<T, TOp>>(
+            shape,
+            x.Data, x.Offset, Shapes.BroadcastStrides(x.Shape, x.Strides, shape, operation),
+            y.Data, y.Offset, Shapes.BroadcastStrides(y.Shape, y.Strides, shape, operation),
+            destination.Data, destination.Offset, destination.Strides);
+        return destination;
+    }
+
+    /// <summary>The shape a reduction over <paramref name="axes"/> (all when null) leaves with keepDims: reduced axes become 1.</summary>
+    public static int[] KeptShape(ReadOnlySpan<int> shape, int[]? axes, string operation)
+    {
+        var mask = Shapes.AxisMask(axes, axes is null, shape, operation);
+        var kept = shape.ToArray();
+        for (var axis = 0; axis < kept.Length; axis++)
+        {
+            if (mask[axis])
+                kept[axis] = 1;
+        }
+        return kept;
+    }
+
+    /// <summary>The permutation that swaps the last two axes of an array of <paramref name="rank"/> ≥ 2.</summary>
+    public static int[] SwapLastTwo(int rank)
+    {
+        var axes = new int[rank];
+        for (var i = 0; i < rank; i++)
+            axes[i] = i;
+        (axes[rank - 2], axes[rank - 1]) = (axes[rank - 1], axes[rank - 2]);
+        return axes;
+    }
+
+    private readonly struct UnaryAdapter<T, TOp> : IUnaryOperator<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : IElementFunction<T>
+    {
+        public static T Invoke(T x) => TOp.Invoke(x);
+
+        public static void Invoke(ReadOnlySpan<T> x, Span<T> destination)
+        {
+            for (var i = 0; i < x.Length; i++)
+                destination[i] = TOp.Invoke(x[i]);
+        }
+    }
+
+    private readonly struct BinaryAdapter<T, TOp> : IBinaryOperator<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : IElementFunction2<T>
+    {
+        public static T Invoke(T x, T y) => TOp.Invoke(x, y);
+
+        public static void Invoke(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination)
+        {
+            for (var i = 0; i < x.Length; i++)
+                destination[i] = TOp.Invoke(x[i], y[i]);
+        }
+
+        public static void Invoke(ReadOnlySpan<T> x, T y, Span<T> destination)
+        {
+            for (var i = 0; i < x.Length; i++)
+                destination[i] = TOp.Invoke(x[i], y);
+        }
+
+        public static void Invoke(T x, ReadOnlySpan<T> y, Span<T> destination)
+        {
+            for (var i = 0; i < y.Length; i++)
+                destination[i] = TOp.Invoke(x, y[i]);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+using System.Numerics;
+
+namespace Autograd;
+
+// Reductions over every element (axes: null) or the given axes. Each backward reshapes the output
+// gradient to the keep-dims shape, so it broadcasts back over the reduced axes.
+public static partial class Ops
+{
+    /// <summary>The sum over <paramref name="axes"/> (every axis when null); gradient dy broadcast back over the reduced axes.</summary>
+    [DifferentiableOp]
+    public static NdArray<T> Sum<T>(NdArray<T> x, int[]? axes = null, bool keepDims = false)
+        where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Sum(x, axes, keepDims);
+
+    static void SumBackward<T>(NdArray<T> dy, NdArray<T> x, int[]? axes, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(KeepDims(dy, x, axes, "Sum").BroadcastTo(x.Shape.ToArray()));
+    }
+
+    /// <summary>The mean over <paramref name="axes"/> (every axis when null); gradient dy / n broadcast back, n the count of elements averaged.</summary>
+    [DifferentiableOp]
+    public static NdArray<T> Mean<T>(NdArray<T> x, int[]? axes = null, bool keepDims = false)
+        where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Mean(x, axes, keepDims);
+
+    static void MeanBackward<T>(NdArray<T> dy, NdArray<T> x, int[]? axes, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!dx.IsNeeded)
+            return;
+        var count = dy.Length == 0 ? 1 : x.Length / dy.Length;
+        var scaled = NdArray.Divide(KeepDims(dy, x, axes, "Mean"), T.CreateChecked(count));
+        dx.Accumulate(scaled.BroadcastTo(x.Shape.ToArray()));
+    }
+
+    /// <summary>
+    /// The largest element over <paramref name="axes"/> (every axis when null); gradient dy to the
+    /// winning element, split equally among elements that tie for the maximum.
+    /// </summary>
+    [DifferentiableOp]
+    public static NdArray<T> Max<T>(NdArray<T> x, int[]? axes = null, bool keepDims = false)
+        where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Max(x, axes, keepDims);
+
+    static void MaxBackward<T>(NdArray<T> dy, NdArray<T> x, int[]? axes, NdArray<T> output, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(RouteToWinners(dy, x, axes, output, "Max"));
+    }
+
+    /// <summary>
+    /// The smallest element over <paramref name="axes"/> (every axis when null); gradient dy to the
+    /// winning element, split equally among elements that tie for the minimum.
+    /// </summary>
+    [DifferentiableOp]
+    public static NdArray<T> Min<T>(NdArray<T> x, int[]? axes = null, bool keepDims = false)
+        where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Min(x, axes, keepDims);
+
+    static void MinBackward<T>(NdArray<T> dy, NdArray<T> x, int[]? axes, NdArray<T> output, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(RouteToWinners(dy, x, axes, output, "Min"));
+    }
+
+    /// <summary>An array of a reduction's result (with or without kept dims) read in the keep-dims shape of <paramref name="x"/>.</summary>
+    private static NdArray<T> KeepDims<T>(NdArray<T> reduced, NdArray<T> x, int[]? axes, string operation)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        reduced.Reshape(OpKernels.KeptShape(x.Shape, axes, operation));
+
+    /// <summary>dy spread over the elements equal to the reduction's result, each winner of a group getting dy / (winners in it).</summary>
+    private static NdArray<T> RouteToWinners<T>(NdArray<T> dy, NdArray<T> x, int[]? axes, NdArray<T> output, string operation)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var winners = OpKernels.Map<T, EqualMask<T>>(x, KeepDims(output, x, axes, operation), operation);
+        var counts = NdArray.Sum(winners, axes, keepDims: true);
+        var share = NdArray.Divide(KeepDims(dy, x, axes, operation), counts);
+        return NdArray.MultiplyInPlace(winners, share);
+    }
+
+    /// <summary>1 where the elements are equal, else 0.</summary>
+    private readonly struct EqualMask<T> : IElementFunction2<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Invoke(T x, T y) => x == y ? T.One : T.Zero;
+    }
+}

@@ -1,0 +1,114 @@
+using System.Numerics;
+
+namespace Autograd;
+
+// Ops that move elements without changing them. Forwards return views where the layout allows, and
+// each backward is the inverse move of the output gradient.
+public static partial class Ops
+{
+    /// <summary>The elements of x in <paramref name="shape"/> (one length may be -1); gradient dy reshaped back to x's shape.</summary>
+    [DifferentiableOp]
+    public static NdArray<T> Reshape<T>(NdArray<T> x, int[] shape)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return x.Reshape(shape);
+    }
+
+    static void ReshapeBackward<T>(NdArray<T> dy, NdArray<T> x, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(dy.Reshape(x.Shape.ToArray()));
+    }
+
+    /// <summary>
+    /// x with its axes permuted (axis i of the result is axis <c>axes[i]</c> of x; reversed when
+    /// <paramref name="axes"/> is null); gradient dy permuted back by the inverse permutation.
+    /// </summary>
+    [DifferentiableOp]
+    public static NdArray<T> Transpose<T>(NdArray<T> x, int[]? axes = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return x.Transpose(axes ?? []);
+    }
+
+    static void TransposeBackward<T>(NdArray<T> dy, NdArray<T> x, int[]? axes, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!dx.IsNeeded)
+            return;
+        var rank = x.Rank;
+        var inverse = new int[rank];
+        for (var i = 0; i < rank; i++)
+        {
+            var axis = axes is null ? rank - 1 - i : Shapes.NormalizeAxis(axes[i], rank, x.Shape, "Transpose");
+            inverse[axis] = i;
+        }
+        dx.Accumulate(dy.Transpose(inverse));
+    }
+
+    /// <summary>
+    /// Elements <paramref name="start"/>, start + step, … before <paramref name="stop"/> along
+    /// <paramref name="axis"/> (a view); gradient dy added into those positions of a zero gradient.
+    /// </summary>
+    [DifferentiableOp]
+    public static NdArray<T> Slice<T>(NdArray<T> x, int axis, int start, int stop, int step = 1)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return x.Slice(axis, start, stop, step);
+    }
+
+    static void SliceBackward<T>(NdArray<T> dy, int axis, int start, int stop, int step, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            NdArray.AddInPlace(dx.GetBuffer().Slice(axis, start, stop, step), dy);
+    }
+
+    /// <summary>x read as <paramref name="shape"/> (a stride-0 view on stretched axes); gradient dy summed over the stretched axes.</summary>
+    [DifferentiableOp]
+    public static NdArray<T> BroadcastTo<T>(NdArray<T> x, int[] shape)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return x.BroadcastTo(shape);
+    }
+
+    static void BroadcastToBackward<T>(NdArray<T> dy, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T> => dx.Accumulate(dy);
+
+    /// <summary>x without its axis <paramref name="axis"/>, which must have length 1; gradient dy with that axis put back.</summary>
+    [DifferentiableOp]
+    public static NdArray<T> Squeeze<T>(NdArray<T> x, int axis)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return x.Squeeze(axis);
+    }
+
+    static void SqueezeBackward<T>(NdArray<T> dy, NdArray<T> x, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(dy.Reshape(x.Shape.ToArray()));
+    }
+
+    /// <summary>x with a new axis of length 1 at <paramref name="axis"/> (-1 appends); gradient dy with that axis removed.</summary>
+    [DifferentiableOp]
+    public static NdArray<T> Unsqueeze<T>(NdArray<T> x, int axis)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return x.Unsqueeze(axis);
+    }
+
+    static void UnsqueezeBackward<T>(NdArray<T> dy, NdArray<T> x, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(dy.Reshape(x.Shape.ToArray()));
+    }
+}

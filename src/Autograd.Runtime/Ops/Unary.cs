@@ -1,0 +1,190 @@
+using System.Numerics;
+
+namespace Autograd;
+
+// Elementwise functions of one array and their derivatives.
+public static partial class Ops
+{
+    /// <summary>e^x; gradient dy * e^x (the saved output).</summary>
+    [DifferentiableOp]
+    public static NdArray<T> Exp<T>(NdArray<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Exp(x);
+
+    static void ExpBackward<T>(NdArray<T> dy, NdArray<T> output, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(NdArray.Multiply(dy, output));
+    }
+
+    /// <summary>The natural logarithm ln x; gradient dy / x.</summary>
+    [DifferentiableOp]
+    public static NdArray<T> Log<T>(NdArray<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Log(x);
+
+    static void LogBackward<T>(NdArray<T> dy, NdArray<T> x, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(NdArray.Divide(dy, x));
+    }
+
+    /// <summary>√x; gradient dy / (2√x).</summary>
+    [DifferentiableOp]
+    public static NdArray<T> Sqrt<T>(NdArray<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Sqrt(x);
+
+    static void SqrtBackward<T>(NdArray<T> dy, NdArray<T> output, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(NdArray.Divide(dy, NdArray.Multiply(output, T.CreateChecked(2))));
+    }
+
+    /// <summary>|x|; gradient dy * sign(x), with sign(0) = 0.</summary>
+    [DifferentiableOp]
+    public static NdArray<T> Abs<T>(NdArray<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Abs(x);
+
+    static void AbsBackward<T>(NdArray<T> dy, NdArray<T> x, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(NdArray.Multiply(dy, OpKernels.Map<T, SignFunction<T>>(x, "Abs")));
+    }
+
+    /// <summary>sin x; gradient dy * cos x.</summary>
+    [DifferentiableOp]
+    public static NdArray<T> Sin<T>(NdArray<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Sin(x);
+
+    static void SinBackward<T>(NdArray<T> dy, NdArray<T> x, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(NdArray.Multiply(dy, NdArray.Cos(x)));
+    }
+
+    /// <summary>cos x; gradient -dy * sin x.</summary>
+    [DifferentiableOp]
+    public static NdArray<T> Cos<T>(NdArray<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Cos(x);
+
+    static void CosBackward<T>(NdArray<T> dy, NdArray<T> x, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(NdArray.NegateInPlace(NdArray.Multiply(dy, NdArray.Sin(x))));
+    }
+
+    /// <summary>tanh x; gradient dy * (1 - tanh² x), from the saved output.</summary>
+    [DifferentiableOp]
+    public static NdArray<T> Tanh<T>(NdArray<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Tanh(x);
+
+    static void TanhBackward<T>(NdArray<T> dy, NdArray<T> output, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(NdArray.Multiply(dy, OpKernels.Map<T, TanhDerivative<T>>(output, "Tanh")));
+    }
+
+    /// <summary>The logistic function 1 / (1 + e^-x), finite at both tails; gradient dy * σ(x) * (1 - σ(x)), from the saved output.</summary>
+    [DifferentiableOp]
+    public static NdArray<T> Sigmoid<T>(NdArray<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T> => OpKernels.Map<T, StableSigmoid<T>>(x, "Sigmoid");
+
+    static void SigmoidBackward<T>(NdArray<T> dy, NdArray<T> output, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(NdArray.Multiply(dy, OpKernels.Map<T, SigmoidDerivative<T>>(output, "Sigmoid")));
+    }
+
+    /// <summary>max(x, 0); gradient dy where x &gt; 0, else 0 (also at x = 0).</summary>
+    [DifferentiableOp]
+    public static NdArray<T> Relu<T>(NdArray<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Relu(x);
+
+    static void ReluBackward<T>(NdArray<T> dy, NdArray<T> x, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(NdArray.Multiply(dy, OpKernels.Map<T, PositiveStep<T>>(x, "Relu")));
+    }
+
+    /// <summary>x where x &gt; 0, else <paramref name="slope"/> * x; gradient dy where x &gt; 0, else slope * dy.</summary>
+    [DifferentiableOp]
+    public static NdArray<T> LeakyRelu<T>(NdArray<T> x, double slope = 0.01)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        NdArray.Multiply(x, OpKernels.Map<T, LeakyStep<T>>(x, NdArray.Scalar(T.CreateChecked(slope)), "LeakyRelu"));
+
+    static void LeakyReluBackward<T>(NdArray<T> dy, NdArray<T> x, double slope, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(NdArray.Multiply(dy, OpKernels.Map<T, LeakyStep<T>>(x, NdArray.Scalar(T.CreateChecked(slope)), "LeakyRelu")));
+    }
+
+    /// <summary>ln(1 + e^x), computed as max(x, 0) + ln(1 + e^-|x|) so it never overflows; gradient dy * σ(x).</summary>
+    [DifferentiableOp]
+    public static NdArray<T> Softplus<T>(NdArray<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T> => OpKernels.Map<T, StableSoftplus<T>>(x, "Softplus");
+
+    static void SoftplusBackward<T>(NdArray<T> dy, NdArray<T> x, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(NdArray.Multiply(dy, OpKernels.Map<T, StableSigmoid<T>>(x, "Softplus")));
+    }
+
+    private readonly struct SignFunction<T> : IElementFunction<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Invoke(T x) => x > T.Zero ? T.One : x < T.Zero ? -T.One : T.Zero;
+    }
+
+    private readonly struct TanhDerivative<T> : IElementFunction<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Invoke(T tanh) => T.One - tanh * tanh;
+    }
+
+    /// <summary>1 / (1 + e^-x) for x ≥ 0 and e^x / (1 + e^x) below, so neither tail overflows.</summary>
+    private readonly struct StableSigmoid<T> : IElementFunction<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Invoke(T x)
+        {
+            if (x >= T.Zero)
+                return T.One / (T.One + T.Exp(-x));
+            var e = T.Exp(x);
+            return e / (T.One + e);
+        }
+    }
+
+    private readonly struct SigmoidDerivative<T> : IElementFunction<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Invoke(T sigmoid) => sigmoid * (T.One - sigmoid);
+    }
+
+    private readonly struct PositiveStep<T> : IElementFunction<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Invoke(T x) => x > T.Zero ? T.One : T.Zero;
+    }
+
+    /// <summary>1 where x &gt; 0, else the slope.</summary>
+    private readonly struct LeakyStep<T> : IElementFunction2<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Invoke(T x, T slope) => x > T.Zero ? T.One : slope;
+    }
+
+    private readonly struct StableSoftplus<T> : IElementFunction<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Invoke(T x) => T.Max(x, T.Zero) + T.LogP1(T.Exp(-T.Abs(x)));
+    }
+}
