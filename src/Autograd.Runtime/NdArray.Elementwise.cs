@@ -5,7 +5,10 @@ namespace Autograd;
 
 // Elementwise kernels with numpy broadcasting. Each op comes in four forms: returning a new array,
 // writing into a destination of the broadcast shape (`into`), in place on its first argument
-// (the seed's `addeq`, `muleq`, …), and with a scalar on either side.
+// (the seed's `addeq`, `muleq`, …), and with a scalar on either side. NaN in any operand gives NaN.
+// Shapes that do not broadcast, or a destination of another shape than the result, throw
+// ArgumentException naming the op and the shapes. A destination may be an operand: an operand that
+// overlaps it in another layout is copied first, so the result is as if computed out of place.
 public static partial class NdArray
 {
     /// <summary>x + y, broadcast.</summary>
@@ -48,7 +51,7 @@ public static partial class NdArray
     public static NdArray<T> MultiplyInPlace<T>(NdArray<T> x, NdArray<T> y)
         where T : unmanaged, IFloatingPointIeee754<T> => Binary<T, MultiplyOperator<T>>(x, y, x, nameof(MultiplyInPlace));
 
-    /// <summary>x / y, broadcast.</summary>
+    /// <summary>x / y, broadcast: ±∞ for a nonzero x over 0, NaN for 0 / 0.</summary>
     public static NdArray<T> Divide<T>(NdArray<T> x, NdArray<T> y, NdArray<T>? into = null)
         where T : unmanaged, IFloatingPointIeee754<T> => Binary<T, DivideOperator<T>>(x, y, into, nameof(Divide));
 
@@ -64,7 +67,7 @@ public static partial class NdArray
     public static NdArray<T> DivideInPlace<T>(NdArray<T> x, NdArray<T> y)
         where T : unmanaged, IFloatingPointIeee754<T> => Binary<T, DivideOperator<T>>(x, y, x, nameof(DivideInPlace));
 
-    /// <summary>x to the power y, broadcast.</summary>
+    /// <summary>x to the power y, broadcast: NaN for a negative x with a non-integer y.</summary>
     public static NdArray<T> Pow<T>(NdArray<T> x, NdArray<T> y, NdArray<T>? into = null)
         where T : unmanaged, IFloatingPointIeee754<T> => Binary<T, PowOperator<T>>(x, y, into, nameof(Pow));
 

@@ -8,11 +8,13 @@ namespace Autograd;
 // axis in place with length 1, so the result broadcasts against the input.
 public static partial class NdArray
 {
-    /// <summary>The sum over <paramref name="axes"/> (every axis when null).</summary>
+    /// <summary>The sum over <paramref name="axes"/> (every axis when null; negative axes count from the end); 0 over no elements, NaN if any element is NaN.</summary>
+    /// <exception cref="ArgumentException">An axis is given twice, or is out of range (<see cref="ArgumentOutOfRangeException"/>).</exception>
     public static NdArray<T> Sum<T>(NdArray<T> x, int[]? axes = null, bool keepDims = false)
         where T : unmanaged, IFloatingPointIeee754<T> => Reduce<T, AddOperator<T>>(x, axes, keepDims, nameof(Sum));
 
-    /// <summary>The mean over <paramref name="axes"/> (every axis when null); NaN over zero elements.</summary>
+    /// <summary>The mean over <paramref name="axes"/> (every axis when null; negative axes count from the end); NaN over zero elements or if any element is NaN.</summary>
+    /// <exception cref="ArgumentException">An axis is given twice, or is out of range (<see cref="ArgumentOutOfRangeException"/>).</exception>
     public static NdArray<T> Mean<T>(NdArray<T> x, int[]? axes = null, bool keepDims = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -22,18 +24,19 @@ public static partial class NdArray
     }
 
     /// <summary>The largest element over <paramref name="axes"/> (every axis when null); NaN if any is NaN.</summary>
-    /// <exception cref="ArgumentException">A reduced axis has length 0.</exception>
+    /// <exception cref="ArgumentException">A reduced axis has length 0, or an axis is given twice or out of range.</exception>
     public static NdArray<T> Max<T>(NdArray<T> x, int[]? axes = null, bool keepDims = false)
         where T : unmanaged, IFloatingPointIeee754<T> => Reduce<T, MaximumOperator<T>>(x, axes, keepDims, nameof(Max));
 
     /// <summary>The smallest element over <paramref name="axes"/> (every axis when null); NaN if any is NaN.</summary>
-    /// <exception cref="ArgumentException">A reduced axis has length 0.</exception>
+    /// <exception cref="ArgumentException">A reduced axis has length 0, or an axis is given twice or out of range.</exception>
     public static NdArray<T> Min<T>(NdArray<T> x, int[]? axes = null, bool keepDims = false)
         where T : unmanaged, IFloatingPointIeee754<T> => Reduce<T, MinimumOperator<T>>(x, axes, keepDims, nameof(Min));
 
     /// <summary>
     /// Sums <paramref name="x"/> down to <paramref name="shape"/>, undoing a broadcast: the adjoint
-    /// of <see cref="NdArray{T}.BroadcastTo"/>, which gradients of broadcasting ops need.
+    /// of <see cref="NdArray{T}.BroadcastTo"/>, which gradients of broadcasting ops need. Returns
+    /// <paramref name="x"/> itself (not a copy) when it already has that shape.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="shape"/> does not broadcast to <paramref name="x"/>'s shape.</exception>
     public static NdArray<T> SumToShape<T>(NdArray<T> x, ReadOnlySpan<int> shape)
@@ -119,20 +122,11 @@ public static partial class NdArray
         }
 
         var result = Full(TOp.Identity, keptShape);
-        if (x.IsContiguous && Array.TrueForAll(mask, reduced => reduced) && x.Length > 0)
-        {
-            result.Data[0] = TOp.Aggregate(x.AsSpan());
-        }
-        else
-        {
-            // Read the result with stride 0 on reduced axes: each element folds into its slot.
-            var resultStrides = Shapes.BroadcastStrides(keptShape, result.Strides, x.Shape, operation);
-            Strided.Binary<T, TOp>(
-                x.Shape,
-                result.Data, 0, resultStrides,
-                x.Data, x.Offset, x.Strides,
-                result.Data, 0, resultStrides);
-        }
+        // Read the result with stride 0 on reduced axes: each element folds into its slot.
+        Strided.Reduce<T, TOp>(
+            x.Shape,
+            x.Data, x.Offset, x.Strides,
+            result.Data, 0, Shapes.BroadcastStrides(keptShape, result.Strides, x.Shape, operation));
         return keepDims ? result : result.Reshape(RemoveAxes(x.Shape, mask));
     }
 

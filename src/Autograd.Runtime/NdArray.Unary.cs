@@ -4,10 +4,11 @@ using Autograd.Kernels;
 namespace Autograd;
 
 // Elementwise unary kernels: each returns a new array, or writes into a destination of x's shape,
-// or (the InPlace form) overwrites x.
+// or (the InPlace form) overwrites x. NaN in gives NaN out. A destination of another shape than x
+// throws ArgumentException naming both shapes.
 public static partial class NdArray
 {
-    /// <summary>-x, elementwise.</summary>
+    /// <summary>-x, elementwise (into: a destination of x's shape, or null for a new array).</summary>
     public static NdArray<T> Negate<T>(NdArray<T> x, NdArray<T>? into = null)
         where T : unmanaged, IFloatingPointIeee754<T> => Unary<T, NegateOperator<T>>(x, into, nameof(Negate));
 
@@ -15,7 +16,7 @@ public static partial class NdArray
     public static NdArray<T> NegateInPlace<T>(NdArray<T> x)
         where T : unmanaged, IFloatingPointIeee754<T> => Unary<T, NegateOperator<T>>(x, x, nameof(NegateInPlace));
 
-    /// <summary>e to the power x, elementwise.</summary>
+    /// <summary>e to the power x, elementwise: +∞ once it overflows, 0 once it underflows.</summary>
     public static NdArray<T> Exp<T>(NdArray<T> x, NdArray<T>? into = null)
         where T : unmanaged, IFloatingPointIeee754<T> => Unary<T, ExpOperator<T>>(x, into, nameof(Exp));
 
@@ -23,19 +24,19 @@ public static partial class NdArray
     public static NdArray<T> ExpInPlace<T>(NdArray<T> x)
         where T : unmanaged, IFloatingPointIeee754<T> => Unary<T, ExpOperator<T>>(x, x, nameof(ExpInPlace));
 
-    /// <summary>the natural logarithm of x, elementwise.</summary>
+    /// <summary>The natural logarithm of x, elementwise: -∞ at 0, NaN below 0.</summary>
     public static NdArray<T> Log<T>(NdArray<T> x, NdArray<T>? into = null)
         where T : unmanaged, IFloatingPointIeee754<T> => Unary<T, LogOperator<T>>(x, into, nameof(Log));
 
-    /// <summary>x = the natural logarithm of x, elementwise; returns <paramref name="x"/>.</summary>
+    /// <summary>x = the natural logarithm of x, elementwise (-∞ at 0, NaN below 0); returns <paramref name="x"/>.</summary>
     public static NdArray<T> LogInPlace<T>(NdArray<T> x)
         where T : unmanaged, IFloatingPointIeee754<T> => Unary<T, LogOperator<T>>(x, x, nameof(LogInPlace));
 
-    /// <summary>the square root of x, elementwise.</summary>
+    /// <summary>The square root of x, elementwise: NaN below 0 (and -0 for -0).</summary>
     public static NdArray<T> Sqrt<T>(NdArray<T> x, NdArray<T>? into = null)
         where T : unmanaged, IFloatingPointIeee754<T> => Unary<T, SqrtOperator<T>>(x, into, nameof(Sqrt));
 
-    /// <summary>x = the square root of x, elementwise; returns <paramref name="x"/>.</summary>
+    /// <summary>x = the square root of x, elementwise (NaN below 0); returns <paramref name="x"/>.</summary>
     public static NdArray<T> SqrtInPlace<T>(NdArray<T> x)
         where T : unmanaged, IFloatingPointIeee754<T> => Unary<T, SqrtOperator<T>>(x, x, nameof(SqrtInPlace));
 
@@ -47,7 +48,7 @@ public static partial class NdArray
     public static NdArray<T> AbsInPlace<T>(NdArray<T> x)
         where T : unmanaged, IFloatingPointIeee754<T> => Unary<T, AbsOperator<T>>(x, x, nameof(AbsInPlace));
 
-    /// <summary>sin x, elementwise.</summary>
+    /// <summary>sin x (radians), elementwise: NaN at ±∞.</summary>
     public static NdArray<T> Sin<T>(NdArray<T> x, NdArray<T>? into = null)
         where T : unmanaged, IFloatingPointIeee754<T> => Unary<T, SinOperator<T>>(x, into, nameof(Sin));
 
@@ -55,7 +56,7 @@ public static partial class NdArray
     public static NdArray<T> SinInPlace<T>(NdArray<T> x)
         where T : unmanaged, IFloatingPointIeee754<T> => Unary<T, SinOperator<T>>(x, x, nameof(SinInPlace));
 
-    /// <summary>cos x, elementwise.</summary>
+    /// <summary>cos x (radians), elementwise: NaN at ±∞.</summary>
     public static NdArray<T> Cos<T>(NdArray<T> x, NdArray<T>? into = null)
         where T : unmanaged, IFloatingPointIeee754<T> => Unary<T, CosOperator<T>>(x, into, nameof(Cos));
 
@@ -63,7 +64,7 @@ public static partial class NdArray
     public static NdArray<T> CosInPlace<T>(NdArray<T> x)
         where T : unmanaged, IFloatingPointIeee754<T> => Unary<T, CosOperator<T>>(x, x, nameof(CosInPlace));
 
-    /// <summary>tanh x, elementwise.</summary>
+    /// <summary>tanh x, elementwise: ±1 at the tails.</summary>
     public static NdArray<T> Tanh<T>(NdArray<T> x, NdArray<T>? into = null)
         where T : unmanaged, IFloatingPointIeee754<T> => Unary<T, TanhOperator<T>>(x, into, nameof(Tanh));
 
@@ -79,11 +80,11 @@ public static partial class NdArray
     public static NdArray<T> SigmoidInPlace<T>(NdArray<T> x)
         where T : unmanaged, IFloatingPointIeee754<T> => Unary<T, SigmoidOperator<T>>(x, x, nameof(SigmoidInPlace));
 
-    /// <summary>max(x, 0), elementwise.</summary>
+    /// <summary>max(x, 0), elementwise; NaN stays NaN.</summary>
     public static NdArray<T> Relu<T>(NdArray<T> x, NdArray<T>? into = null)
         where T : unmanaged, IFloatingPointIeee754<T> => Unary<T, ReluOperator<T>>(x, into, nameof(Relu));
 
-    /// <summary>x = max(x, 0), elementwise; returns <paramref name="x"/>.</summary>
+    /// <summary>x = max(x, 0), elementwise (NaN stays NaN); returns <paramref name="x"/>.</summary>
     public static NdArray<T> ReluInPlace<T>(NdArray<T> x)
         where T : unmanaged, IFloatingPointIeee754<T> => Unary<T, ReluOperator<T>>(x, x, nameof(ReluInPlace));
 }

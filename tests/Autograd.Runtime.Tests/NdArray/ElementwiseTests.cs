@@ -195,6 +195,38 @@ public class ElementwiseTests<T>
     }
 
     [Test]
+    public void Operands_sharing_a_permuted_layout_with_the_destination([Values] BinaryOp op)
+    {
+        var random = new Random(30 + (int)op);
+        NdArray<T> Permuted() => Reference.Random<T>([5, 3, 4], random).Transpose(2, 0, 1);
+        var x = Permuted();
+        var y = Permuted();
+        var into = Permuted();
+        var expected = Reference.Broadcast(x, y, Reference2(op), out var shape);
+
+        Run(op, x, y, into);
+
+        Reference.AssertClose(into, shape, expected);
+    }
+
+    [Test]
+    public void Strided_kernels_allocate_nothing_per_element()
+    {
+        var x = Layouts.Make<T>(Layout.Reversed, [300, 300], new Random(31));
+        var y = Layouts.Make<T>(Layout.Transposed, [300, 300], new Random(32));
+        var into = Layouts.Make<T>(Layout.Stepped, [300, 300], new Random(33));
+        NdArray.Multiply(x, y, into);
+        NdArray.Exp(y, into);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        NdArray.Multiply(x, y, into);
+        NdArray.Exp(y, into);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.That(allocated, Is.LessThan(2_000), "a few small shape arrays per call, nothing per element");
+    }
+
+    [Test]
     public void X_as_its_own_destination_reads_each_element_before_overwriting_it()
     {
         var x = Layouts.Make<T>(Layout.Reversed, [5, 7], new Random(4));
