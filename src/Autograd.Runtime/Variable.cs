@@ -110,6 +110,9 @@ public sealed partial class Variable<T> : IVariable
     /// <summary>A new leaf sharing this value that gradients do not flow through.</summary>
     public Variable<T> Detach() => new(Value, Name, requiresGrad: false);
 
+    /// <summary>The graph that produced this variable in Graphviz DOT: variables as boxes, ops as ellipses named by their op names.</summary>
+    public string ToDot() => GraphExport.ToDot(this);
+
     /// <inheritdoc />
     public override string ToString() => Name is null ? $"Variable({Value})" : $"Variable {Name}({Value})";
 

@@ -1,3 +1,4 @@
+using Autograd.Registry;
 using static Autograd.Generators.Tests.GeneratorHarness;
 
 namespace Autograd.Generators.Tests;
@@ -48,4 +49,159 @@ public class CompileAndRunTests
         Assert.That(results[3], Is.EqualTo(new[] { 100.0, 400.0, 900.0 }));
         Assert.That(results[4], Is.EqualTo(new[] { 1.0 }));
     }
+
+    private const string Scenarios = Usings + """
+        using System.Collections.Generic;
+        using User;
+
+        namespace Run;
+
+        public static partial class BufferOps
+        {
+            // A backward that adds straight into the gradient buffer instead of allocating.
+            [DifferentiableOp]
+            public static NdArray<double> Copy(NdArray<double> x) => x.Clone();
+
+            static void CopyBackward(NdArray<double> dy, GradSlot<double> dx)
+            {
+                if (dx.IsNeeded) NdArray.AddInPlace(dx.GetBuffer(), dy);
+            }
+        }
+
+        public static class Scenarios
+        {
+            static NdArray<double> A(params double[] values) => NdArray.Create(values, values.Length);
+
+            public static Dictionary<string, double[]> Run()
+            {
+                var r = new Dictionary<string, double[]>();
+
+                // Saved state and output: Drop zeroes every 2nd element and doubles the rest; the mask is the gradient.
+                var x = A(1, 2, 3, 4).ToVariable();
+                var dropped = Regularization.Drop(x, 2);
+                dropped.Backward();
+                r["drop.value"] = dropped.Value.ToArray();
+                r["drop.grad"] = x.Grad!.ToArray();
+                r["drop.stateless"] = Regularization.Drop(A(1, 2, 3, 4), 2).ToArray();
+
+                // A generic op with non-array parameters passed to backward.
+                var l = A(-2, 3).ToVariable();
+                var leaky = Activations.LeakyRelu(l, slope: 0.5f);
+                leaky.Backward();
+                r["leaky.value"] = leaky.Value.ToArray();
+                r["leaky.grad"] = l.Grad!.ToArray();
+
+                // A concrete double op; a variable used twice sums both contributions.
+                var s = A(3).ToVariable();
+                var sq = MyOps.Mul(DoubleOps.Square(s), s);   // s^3
+                sq.Backward();
+                r["cube.grad"] = s.Grad!.ToArray();            // 3 s^2 = 27
+
+                // Output saved for backward.
+                var e = A(0, 1).ToVariable();
+                var exp = UnaryOps.Exp(e);
+                exp.Backward();
+                r["exp.grad"] = e.Grad!.ToArray();
+
+                // Broadcasting: a [3] input multiplied into a [2, 3] one gets its gradient summed back to [3].
+                var m = NdArray.Create(new double[] { 1, 2, 3, 4, 5, 6 }, 2, 3).ToVariable();
+                var row = A(1, 1, 1).ToVariable();
+                MyOps.Mul(m, row).Backward();
+                r["broadcast.grad"] = row.Grad!.ToArray();      // column sums 5, 7, 9
+
+                // GetBuffer.
+                var c = A(1, 2).ToVariable();
+                var copy = BufferOps.Copy(c);
+                var sum = MyOps.Mul(copy, A(10, 20));
+                sum.Backward();
+                r["buffer.grad"] = c.Grad!.ToArray();
+
+                // Nothing is recorded for constants, under no-grad, or for variables that do not require grad.
+                var constant = A(1).ToVariable(requiresGrad: false);
+                var fromConstant = MyOps.Mul(constant, A(2));
+                Variable<double> inScope;
+                using (Variable.NoGrad())
+                    inScope = MyOps.Mul(A(1).ToVariable(), A(2));
+                r["recorded"] = new[] { fromConstant.RequiresGrad ? 1.0 : 0, fromConstant.Node is null ? 0 : 1.0, inScope.RequiresGrad ? 1.0 : 0, sq.Node!.InputCount };
+
+                // Overloads of one name get distinct nodes; three inputs in any mix.
+                var f = A(2).ToVariable();
+                var fma = Fused.MulAdd(A(3), f, f);              // 3f + f
+                fma.Backward();
+                r["fma.grad"] = f.Grad!.ToArray();
+                var p = A(2).ToVariable();
+                var scaled = Scaling.Scale(Scaling.Scale(p, A(5)), factor: 3);   // 15 p
+                scaled.Backward();
+                r["scale.grad"] = p.Grad!.ToArray();
+                r["names"] = new[] { scaled.Node!.OpName == "Scale" ? 1.0 : 0, fma.Node!.OpName == "fma" ? 1.0 : 0 };
+                return r;
+            }
+
+            public static string FreedGraph()
+            {
+                var v = A(1).ToVariable();
+                var y = UnaryOps.Exp(v);
+                y.Backward(retainGraph: false);
+                try { y.Backward(); return "no error"; }
+                catch (InvalidOperationException ex) { return ex.Message; }
+            }
+        }
+        """;
+
+    private static string[] AllShapes => [.. OpSources.All.Values];
+
+    [Test]
+    public void Every_shape_runs_with_the_expected_gradients()
+    {
+        var assembly = CompileAndLoadAllowing(["AG0020"], [.. AllShapes, Scenarios]);
+        var r = (Dictionary<string, double[]>)Invoke(assembly, "Run.Scenarios", "Run")!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(r["drop.value"], Is.EqualTo(new[] { 0.0, 4, 0, 8 }));
+            Assert.That(r["drop.grad"], Is.EqualTo(new[] { 0.0, 2, 0, 2 }));
+            Assert.That(r["drop.stateless"], Is.EqualTo(new[] { 0.0, 4, 0, 8 }));
+            Assert.That(r["leaky.value"], Is.EqualTo(new[] { -1.0, 3 }));
+            Assert.That(r["leaky.grad"], Is.EqualTo(new[] { 0.5, 1 }));
+            Assert.That(r["cube.grad"], Is.EqualTo(new[] { 27.0 }));
+            Assert.That(r["exp.grad"], Is.EqualTo(new[] { 1.0, Math.E }).Within(1e-12));
+            Assert.That(r["broadcast.grad"], Is.EqualTo(new[] { 5.0, 7, 9 }));
+            Assert.That(r["buffer.grad"], Is.EqualTo(new[] { 10.0, 20 }));
+            Assert.That(r["recorded"], Is.EqualTo(new[] { 0.0, 0, 0, 2 }));
+            Assert.That(r["fma.grad"], Is.EqualTo(new[] { 4.0 }));
+            Assert.That(r["scale.grad"], Is.EqualTo(new[] { 15.0 }));
+            Assert.That(r["names"], Is.EqualTo(new[] { 1.0, 1 }));
+        });
+        Assert.That((string)Invoke(assembly, "Run.Scenarios", "FreedGraph")!, Does.Contain("'Exp'"));
+    }
+
+    [Test]
+    public void The_registry_lists_every_op_and_gradient_checks_them_all_in_one_call()
+    {
+        var assembly = CompileAndLoadAllowing(["AG0020"], AllShapes);
+        var registry = assembly.GetType("UserAssembly.DifferentiableOpRegistry", throwOnError: true)!;
+        var all = (IReadOnlyList<OpInfo>)registry.GetProperty("All")!.GetValue(null)!;
+        Assert.That(all.Select(o => o.Name), Is.EquivalentTo(new[]
+        {
+            "*", "Square", "neg", "leaky_relu", "Exp", "Drop", "add", "Scale", "Scale", "Identity", "fma", "Sum5", "Twice",
+        }));
+
+        var results = all.GradCheckAll(new OpCheckOptions { Broadcasting = true });
+        var failed = results.Where(r => r.Outcome == OpCheckOutcome.Failed).ToList();
+        Assert.That(failed, Is.Empty, () => string.Join("\n", failed));
+        var skipped = results.Where(r => r.Outcome == OpCheckOutcome.Skipped).Select(r => r.Op.Name);
+        Assert.That(skipped, Is.EquivalentTo(new[] { "neg", "Drop" }));   // float only; 'every' has no default
+        Assert.That(results.Count(r => r.Outcome == OpCheckOutcome.Passed), Is.GreaterThanOrEqualTo(15));
+    }
+
+    [Test]
+    public void The_registry_check_reports_a_wrong_backward()
+    {
+        var wrong = OpSources.Generic.Replace("dx2.Accumulate(NdArray.Multiply(dy, x1))", "dx2.Accumulate(NdArray.Multiply(dy, x2))", StringComparison.Ordinal);
+        var assembly = CompileAndLoad(wrong);
+        var all = (IReadOnlyList<OpInfo>)assembly.GetType("UserAssembly.DifferentiableOpRegistry", throwOnError: true)!.GetProperty("All")!.GetValue(null)!;
+        var results = all.GradCheckAll();
+        Assert.That(results.Single().Outcome, Is.EqualTo(OpCheckOutcome.Failed));
+        Assert.That(() => all.AssertGradCheckAll(), Throws.InvalidOperationException.With.Message.Contains("op '*'"));
+    }
 }
+

@@ -114,6 +114,15 @@ public class DiagnosticTests
         yield return Case("operator", "AG0021",
             Ops("[DifferentiableOp] public static NdArray<double> operator [|+|](Ops a, NdArray<double> b) => b;", "public sealed partial class Ops"),
             "[DifferentiableOp] is not supported on an operator: put it on a static method of a named, non-file-local partial type");
+        yield return Case("lambda", "AG0021",
+            Ops("public static object M() => [[|DifferentiableOp|]] (NdArray<double> x) => x;"),
+            "[DifferentiableOp] is not supported on a lambda: put it on a static method of a named, non-file-local partial type");
+        yield return Case("accessor", "AG0021",
+            Ops("public static NdArray<double>? P { [DifferentiableOp] [|get|] => null; }"),
+            "[DifferentiableOp] is not supported on an accessor: put it on a static method of a named, non-file-local partial type");
+        yield return Case("constructor", "AG0021",
+            Ops("[DifferentiableOp] public [|Ops|]() { }", "public partial class Ops"),
+            "[DifferentiableOp] is not supported on a constructor: put it on a static method of a named, non-file-local partial type");
         yield return Case("empty name", "AG0023",
             Ops("[DifferentiableOp(Name = [|\"\"|])] public static NdArray<T> F<T>(NdArray<T> x) " + W + " => x;\n" + Bwd),
             "Op 'F' has an empty Name: give a name for messages and graph export, or remove Name to use the method's name");
