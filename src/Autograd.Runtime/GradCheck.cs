@@ -48,11 +48,15 @@ public static class GradCheck
         var outputLength = center.Length;
         var columns = new double[inputs.Length][][];
         var nonFinite = (Input: -1, Element: -1);
+        var sampled = new bool[inputs.Length][];
         for (var input = 0; input < inputs.Length; input++)
         {
             columns[input] = new double[point[input].Length][];
+            sampled[input] = Sample(point[input].Length, options, input);
             for (var element = 0; element < point[input].Length; element++)
             {
+                if (!sampled[input][element])
+                    continue;
                 var original = point[input][element];
                 point[input][element] = original + options.Epsilon;
                 var plus = Evaluate(function, point, shapes).ToArray();
@@ -88,6 +92,8 @@ public static class GradCheck
                 var grad = leaves[input].Grad?.ToArray();
                 for (var element = 0; element < point[input].Length; element++)
                 {
+                    if (!sampled[input][element])
+                        continue;
                     var analytic = grad?[element] ?? 0.0;
                     var numeric = 0.0;
                     var column = columns[input][element];
@@ -137,6 +143,22 @@ public static class GradCheck
         }
     }
 
+    /// <summary>Which elements of an input to check: all, or a seeded random subset of <see cref="GradCheckOptions.MaxElementsPerInput"/>.</summary>
+    private static bool[] Sample(int length, GradCheckOptions options, int input)
+    {
+        var chosen = new bool[length];
+        if (length <= options.MaxElementsPerInput)
+        {
+            System.Array.Fill(chosen, true);
+            return chosen;
+        }
+        var random = new Random(HashCode.Combine(options.Seed, input));
+        var order = Enumerable.Range(0, length).OrderBy(_ => random.Next()).Take(Math.Max(options.MaxElementsPerInput, 1));
+        foreach (var element in order)
+            chosen[element] = true;
+        return chosen;
+    }
+
     /// <summary>A contiguous array of <paramref name="shape"/> holding a copy of <paramref name="data"/> (rank 0 included).</summary>
     private static NdArray<double> Fresh(double[] data, int[] shape) =>
         shape.Length == 0 ? NdArray.Scalar(data[0]) : NdArray.Create((double[])data.Clone(), shape);
@@ -169,7 +191,7 @@ public static class GradCheck
 /// <summary>Settings of a <see cref="GradCheck"/> run. An element passes when |analytic - numeric| ≤ AbsoluteTolerance + RelativeTolerance * |numeric|.</summary>
 public sealed record GradCheckOptions
 {
-    /// <summary>The defaults: step 1e-6, absolute tolerance 1e-5, relative tolerance 1e-4, full Jacobian up to 16 outputs, else 3 projections, seed 0.</summary>
+    /// <summary>The defaults: step 1e-6, absolute tolerance 1e-5, relative tolerance 1e-4, full Jacobian up to 16 outputs, else 3 projections, every element, seed 0.</summary>
     public static GradCheckOptions Default { get; } = new();
 
     /// <summary>The finite-difference step h: numeric = (f(x + h) - f(x - h)) / 2h.</summary>
@@ -187,7 +209,13 @@ public sealed record GradCheckOptions
     /// <summary>How many random directions a large output is projected on.</summary>
     public int Projections { get; init; } = 3;
 
-    /// <summary>The seed of the random projection directions.</summary>
+    /// <summary>
+    /// Inputs with more elements than this have only a seeded random subset of this many checked
+    /// (each costs two evaluations of the function); all are checked by default.
+    /// </summary>
+    public int MaxElementsPerInput { get; init; } = int.MaxValue;
+
+    /// <summary>The seed of the random projection directions and of the element subset.</summary>
     public int Seed { get; init; }
 }
 

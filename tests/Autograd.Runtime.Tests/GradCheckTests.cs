@@ -184,6 +184,24 @@ public class GradCheckTests
     }
 
     [Test]
+    public void Large_inputs_can_be_checked_on_a_sample_of_elements()
+    {
+        var calls = 0;
+        var options = new GradCheckOptions { MaxElementsPerInput = 5 };
+        Func<Variable<double>[], Variable<double>> f = v => { calls++; return SquareTimes(v[0], v[1]); };
+
+        var result = GradCheck.Check(f, options, Random(14, 10, 10), Random(15, 10, 10));
+
+        Assert.That(result.Passed, Is.True, result.ToString());
+        Assert.That(calls, Is.EqualTo(1 + 2 * (5 + 5) + 1), "one center, two per sampled element, one recorded pass");
+        Assert.That(result.ElementsChecked, Is.EqualTo(10 * options.Projections));
+
+        // The default checks every element, so an error anywhere is found.
+        var broken = GradCheck.Check(v => SquareTimes(v[0], v[1], 0, 0, bug: 1), Random(14, 10, 10), Random(15, 10, 10));
+        Assert.That(broken.Passed, Is.False);
+    }
+
+    [Test]
     public void Misuse_is_rejected_with_a_message()
     {
         Assert.Throws<ArgumentException>(() => GradCheck.Check(v => v[0]));

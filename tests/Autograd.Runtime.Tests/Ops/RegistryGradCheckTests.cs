@@ -1,0 +1,84 @@
+using Autograd.Registry;
+using static Autograd.Runtime.Tests.Ops.OpTestSupport;
+using Op = Autograd.Ops;
+
+namespace Autograd.Runtime.Tests.Ops;
+
+/// <summary>
+/// Every [DifferentiableOp] the generator finds in the runtime passes GradCheck, through the registry
+/// where the op can be called with array inputs only, else through a call giving its other arguments.
+/// A new built-in without an entry here fails this test, so none goes unchecked.
+/// </summary>
+public class RegistryGradCheckTests
+{
+    private static readonly NdArray<double> Signed = Uniform(1, -2, 2, 3, 4);
+    private static readonly NdArray<double> Positive = Uniform(2, 0.3, 2, 3, 4);
+    private static readonly NdArray<double> AwayFromKinks = AwayFromZero(3, 2, 0.1, 3, 4);
+    private static readonly NdArray<double> Row = Uniform(4, 0.3, 2, 4);
+
+    /// <summary>Inputs per op (registry call), or a whole function with its inputs where the op needs more arguments.</summary>
+    private static readonly Dictionary<string, (Func<Variable<double>[], Variable<double>>? Function, NdArray<double>[] Inputs)> Cases = new()
+    {
+        ["Add"] = (null, [Signed, Row]),
+        ["Subtract"] = (null, [Signed, Row]),
+        ["Multiply"] = (null, [Signed, Row]),
+        ["Divide"] = (null, [Signed, Row]),
+        ["Negate"] = (null, [Signed]),
+        ["Copy"] = (null, [Signed]),
+        ["Pow"] = (null, [Positive, Signed]),
+        ["PowScalar"] = (v => Op.PowScalar(v[0], 2.5), [Positive]),
+        ["Maximum"] = (null, [Signed, Uniform(5, -2, 2, 3, 4)]),
+        ["Minimum"] = (null, [Signed, Uniform(6, -2, 2, 3, 4)]),
+        ["Exp"] = (null, [Signed]),
+        ["Log"] = (null, [Positive]),
+        ["Sqrt"] = (null, [Positive]),
+        ["Abs"] = (null, [AwayFromKinks]),
+        ["Sin"] = (null, [Signed]),
+        ["Cos"] = (null, [Signed]),
+        ["Tanh"] = (null, [Signed]),
+        ["Sigmoid"] = (null, [Signed]),
+        ["Relu"] = (null, [AwayFromKinks]),
+        ["LeakyRelu"] = (null, [AwayFromKinks]),
+        ["Softplus"] = (null, [Signed]),
+        ["Sum"] = (null, [Signed]),
+        ["Mean"] = (null, [Signed]),
+        ["Max"] = (null, [Signed]),
+        ["Min"] = (null, [Signed]),
+        ["MatMul"] = (null, [Signed, Uniform(7, -1, 1, 4, 2)]),
+        ["Reshape"] = (v => Op.Reshape(v[0], [2, 6]), [Signed]),
+        ["Transpose"] = (null, [Signed]),
+        ["Slice"] = (v => Op.Slice(v[0], 1, 1, 4, 2), [Signed]),
+        ["BroadcastTo"] = (v => Op.BroadcastTo(v[0], [2, 3, 4]), [Signed]),
+        ["Squeeze"] = (v => Op.Squeeze(v[0], 1), [Uniform(8, -1, 1, 3, 1, 2)]),
+        ["Unsqueeze"] = (v => Op.Unsqueeze(v[0], 0), [Signed]),
+        ["Softmax"] = (v => Op.Softmax(v[0]) * Uniform(9, -1, 1, 3, 4), [Signed]),
+        ["LogSoftmax"] = (v => Op.LogSoftmax(v[0]) * Uniform(10, -1, 1, 3, 4), [Signed]),
+        ["MeanSquaredError"] = (null, [Signed, Uniform(11, -2, 2, 3, 4)]),
+        ["CrossEntropy"] = (v => Op.CrossEntropy(v[0], [3, 0, 1]), [Signed]),
+        ["Dropout"] = (v => Op.Dropout(v[0], 0.5, seed: 1), [Signed]),
+    };
+
+    private static IEnumerable<TestCaseData> RegisteredOps() =>
+        Autograd.Runtime.DifferentiableOpRegistry.All.Select(op => new TestCaseData(op).SetArgDisplayNames(op.MethodName));
+
+    [TestCaseSource(nameof(RegisteredOps))]
+    public void Registered_op_passes_GradCheck(OpInfo op)
+    {
+        Assert.That(Cases.TryGetValue(op.MethodName, out var entry), Is.True, $"{op} has no GradCheck case here; add one.");
+        Assert.That(entry.Inputs, Has.Length.EqualTo(op.InputCount), $"{op}: one input per array parameter");
+        var function = entry.Function ?? (v => op.Invoke(v));
+        if (entry.Function is null)
+            Assert.That(op.SupportsDouble && op.SupportsSingle, Is.True, $"{op} should be callable from the registry in float and double");
+
+        var result = GradCheck.Check(function, entry.Inputs);
+
+        Assert.That(result.Passed, Is.True, $"{op}: {result}");
+    }
+
+    [Test]
+    public void The_registry_lists_every_built_in_op()
+    {
+        var registered = Autograd.Runtime.DifferentiableOpRegistry.All.Select(op => op.MethodName).ToHashSet();
+        Assert.That(registered, Is.EquivalentTo(Cases.Keys));
+    }
+}
