@@ -90,6 +90,18 @@ public class OpBehaviourTests
     }
 
     [Test]
+    public void Transpose_with_an_empty_axes_array_reverses_the_axes_and_its_gradient_comes_back()
+    {
+        // The forward reads [] as "reverse", like NdArray.Transpose(); the backward must read it the same way.
+        var x = Variable.Create(NdArray.Create([1.0, 2, 3, 4, 5, 6], 2, 3));
+        var y = Op.Transpose(x, []);
+        Assert.That(y.Shape.ToArray(), Is.EqualTo(new[] { 3, 2 }));
+
+        Op.Sum(Op.Multiply(y, NdArray.Create([1.0, 2, 3, 4, 5, 6], 3, 2))).Backward();
+        Assert.That(x.Grad!.ToArray(), Is.EqualTo(new[] { 1.0, 3, 5, 2, 4, 6 }));
+    }
+
+    [Test]
     public void Clone_is_a_tracked_copy_with_its_own_buffer()
     {
         var x = Leaf(1, 2);
