@@ -246,5 +246,38 @@ public class CompileAndRunTests
         // MulNode: object header and method table (16), Node<T>'s flag (8), two inputs and two saved arrays (4 × 8).
         Assert.That(node, Is.InRange(1, 64), $"forward {plain} B, tracked {tracked} B, variable {variable} B per call");
     }
+
+    [Test]
+    public void Parameters_named_like_generated_locals_do_not_clash()
+    {
+        var source = Usings + """
+            namespace User;
+
+            public static partial class Odd
+            {
+                [DifferentiableOp]
+                public static NdArray<double> F(NdArray<double> __value, double __state, out double value)
+                {
+                    value = __state;
+                    return NdArray.Multiply(__value, __state);
+                }
+
+                static void FBackward(NdArray<double> dy, double __state, double value, NdArray<double> output, GradSlot<double> dx)
+                    => dx.Accumulate(NdArray.Multiply(dy, value));
+            }
+
+            public static class Check
+            {
+                public static double[] Run()
+                {
+                    var x = NdArray.Create(new[] { 1.0, 2.0 }, 2).ToVariable();
+                    Odd.F(x, 3).Backward();
+                    return x.Grad!.ToArray();
+                }
+            }
+            """;
+        var assembly = CompileAndLoad(source);
+        Assert.That((double[])Invoke(assembly, "User.Check", "Run")!, Is.EqualTo(new[] { 3.0, 3.0 }));
+    }
 }
 
