@@ -44,7 +44,8 @@ public sealed class DifferentiableOpAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.ArityLimit,
         DiagnosticDescriptors.UnsupportedLocation,
         DiagnosticDescriptors.InternalError,
-        DiagnosticDescriptors.InvalidName);
+        DiagnosticDescriptors.InvalidName,
+        DiagnosticDescriptors.ArrayDefault);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)

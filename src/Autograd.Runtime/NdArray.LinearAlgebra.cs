@@ -48,12 +48,21 @@ public static partial class NdArray
             return Fill(destination, T.Zero); // an empty sum is 0
 
         // Each matrix of each operand becomes one contiguous block; broadcast batch axes read the same block again.
-        left = (left.IsContiguous ? left : left.Clone()).BroadcastTo([.. batch, m, k]);
-        right = (right.IsContiguous ? right : right.Clone()).BroadcastTo([.. batch, k, n]);
+        left = left.IsContiguous ? left : left.Clone();
+        right = right.IsContiguous ? right : right.Clone();
         var direct = destination.IsContiguous && destination.Data != a.Data && destination.Data != b.Data;
         var output = direct ? destination : new NdArray<T>([.. shape]);
-
         var count = Shapes.ElementCount(batch);
+        if (right.Rank == 2)
+        {
+            // One right matrix for the whole batch: the batch's rows stack into a single product.
+            MatMulKernel.Multiply<T>(
+                left.Data.AsSpan(left.Offset), right.Data.AsSpan(right.Offset), output.Data.AsSpan(output.Offset, output.Length), count * m, k, n);
+            return direct ? destination : Copy(output, destination);
+        }
+
+        left = left.BroadcastTo([.. batch, m, k]);
+        right = right.BroadcastTo([.. batch, k, n]);
         Span<int> index = stackalloc int[batch.Length];
         for (var t = 0; t < count; t++)
         {

@@ -126,6 +126,9 @@ public class DiagnosticTests
         yield return Case("empty name", "AG0023",
             Ops("[DifferentiableOp(Name = [|\"\"|])] public static NdArray<T> F<T>(NdArray<T> x) " + W + " => x;\n" + Bwd),
             "Op 'F' has an empty Name: give a name for messages and graph export, or remove Name to use the method's name");
+        yield return Case("array default", "AG0024",
+            Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x, NdArray<T>? y [|= null|]) " + W + " => x;\nstatic void FBackward<T>(NdArray<T> dy, GradSlot<T> dx, GradSlot<T> dy2) " + W + " { }"),
+            "Array input 'y' of op 'F' has a default value: array inputs are required (every generated overload takes them); remove the default, or write a second op without this input");
     }
 
     [TestCaseSource(nameof(Cases))]

@@ -88,9 +88,33 @@ public class NeverCrashTests
         Assert.That(result.GeneratorDiagnostics.Select(d => d.Id), Has.None.EqualTo("CS8785"));
         var analyzerDiagnostics = Analyze(result.Compilation);
         Assert.That(analyzerDiagnostics.Select(d => d.Id), Has.None.AnyOf("AD0001", "AG0022"), () => string.Join("\n", analyzerDiagnostics));
+        // Never silently skipped: every marked method got a node or an AG error.
+        foreach (var method in MarkedMethods(result.Compilation))
+        {
+            var generated = result.GeneratedSources.Any(g => g.HintName.EndsWith("." + method.Name + "Node.g.cs", StringComparison.Ordinal)
+                || g.HintName.Contains("." + method.Name + "Node", StringComparison.Ordinal));
+            var reported = analyzerDiagnostics.Any(d => d.Id.StartsWith("AG", StringComparison.Ordinal) && d.Severity == DiagnosticSeverity.Error);
+            Assert.That(generated || reported, Is.True, $"op '{method.Name}' was neither generated nor reported");
+        }
         // Whatever was generated parses.
         foreach (var (hint, text) in result.GeneratedSources)
             Assert.That(Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(text).GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error), Is.Empty, hint);
+    }
+
+    private static IEnumerable<IMethodSymbol> MarkedMethods(Compilation compilation)
+    {
+        foreach (var tree in compilation.SyntaxTrees)
+        {
+            var model = compilation.GetSemanticModel(tree);
+            foreach (var node in tree.GetRoot().DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax>())
+            {
+                if (model.GetDeclaredSymbol(node) is IMethodSymbol method
+                    && method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "Autograd.DifferentiableOpAttribute"))
+                {
+                    yield return method;
+                }
+            }
+        }
     }
 
     [Test]

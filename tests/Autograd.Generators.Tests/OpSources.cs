@@ -234,6 +234,40 @@ internal static class OpSources
         }
         """;
 
+    public const string MultipleTypeParameters = GeneratorHarness.Usings + """
+        namespace User;
+
+        public static partial class Tagged
+        {
+            /// <summary>Passes x through and saves a tag of any type as state; the node is generic over both type parameters.</summary>
+            [DifferentiableOp]
+            public static NdArray<T> Tag<T, TTag>(NdArray<T> x, TTag tag, out (TTag Tag, int Rank) state)
+                where T : unmanaged, IFloatingPointIeee754<T>
+                where TTag : notnull
+            {
+                state = (tag, x.Rank);
+                return x.Clone();
+            }
+
+            static void TagBackward<T, TTag>(NdArray<T> dy, (TTag Tag, int Rank) state, GradSlot<T> dx)
+                where T : unmanaged, IFloatingPointIeee754<T>
+                where TTag : notnull
+                => dx.Accumulate(dy);
+        }
+        """;
+
+    public const string Interface = GeneratorHarness.Usings + """
+        namespace User;
+
+        public partial interface IOps
+        {
+            [DifferentiableOp]
+            static NdArray<double> Half(NdArray<double> x) => NdArray.Multiply(x, 0.5);
+
+            private static void HalfBackward(NdArray<double> dy, GradSlot<double> dx) => dx.Accumulate(NdArray.Multiply(dy, 0.5));
+        }
+        """;
+
     /// <summary>Every valid shape by name (the baseline folder's name).</summary>
     public static readonly IReadOnlyDictionary<string, string> All = new Dictionary<string, string>
     {
@@ -249,6 +283,8 @@ internal static class OpSources
         [nameof(ThreeInputs)] = ThreeInputs,
         [nameof(ArityLimit)] = ArityLimit,
         [nameof(Extension)] = Extension,
+        [nameof(MultipleTypeParameters)] = MultipleTypeParameters,
+        [nameof(Interface)] = Interface,
     };
 
     // Keeps the constraint text in one place for sources built in tests.

@@ -16,6 +16,7 @@ public class MatMulBenchmarks
     private NdArray<float> _c = null!;
     private NdArray<double> _aDouble = null!;
     private NdArray<double> _bDouble = null!;
+    private NdArray<float> _batch = null!;
 
     [Params(64, 256)]
     public int Size { get; set; }
@@ -29,6 +30,7 @@ public class MatMulBenchmarks
         _c = NdArray.Zeros<float>(Size, Size);
         _aDouble = NdArray.RandomNormal<double>(1, Size, Size);
         _bDouble = NdArray.RandomNormal<double>(2, Size, Size);
+        _batch = NdArray.RandomNormal<float>(3, 16, Size / 16, Size);
     }
 
     [Benchmark(Baseline = true)]
@@ -52,6 +54,10 @@ public class MatMulBenchmarks
         }
         return _c;
     }
+
+    /// <summary>[16, n/16, n]·[n, n]: the same flops as the square product, split over a batch.</summary>
+    [Benchmark]
+    public NdArray<float> FloatBatchedSharedRight() => NdArray.MatMul(_batch, _b);
 
     [Benchmark]
     public NdArray<double> Double() => NdArray.MatMul(_aDouble, _bDouble);

@@ -105,6 +105,10 @@ internal static class DiagnosticDescriptors
         "AG0023", "An op's Name must not be empty",
         "Op '{0}' has an empty Name: give a name for messages and graph export, or remove Name to use the method's name");
 
+    public static readonly DiagnosticDescriptor ArrayDefault = Error(
+        "AG0024", "An op's array input cannot have a default value",
+        "Array input '{0}' of op '{1}' has a default value: array inputs are required (every generated overload takes them); remove the default, or write a second op without this input");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
 

@@ -119,6 +119,8 @@ internal static class OpParser
                 reporter.Report(DiagnosticDescriptors.UnsupportedModifier, parameterLocation, parameter.Name, displayName, "params");
 
             var isArray = Symbols.IsNdArray(parameter.Type, out var parameterElement);
+            if (isArray && parameter.HasExplicitDefaultValue)
+                reporter.Report(DiagnosticDescriptors.ArrayDefault, parameterSyntax?.Default?.GetLocation() ?? parameterLocation, parameter.Name, displayName);
             if (isArray && element is not null && Symbols.Key(parameterElement) != Symbols.Key(element))
             {
                 reporter.Report(DiagnosticDescriptors.MixedElementTypes, parameterSyntax?.Type?.GetLocation() ?? parameterLocation,

@@ -92,7 +92,7 @@ public static partial class Ops
     /// <summary>The logistic function 1 / (1 + e^-x), finite at both tails; gradient dy * σ(x) * (1 - σ(x)), from the saved output.</summary>
     [DifferentiableOp]
     public static NdArray<T> Sigmoid<T>(NdArray<T> x)
-        where T : unmanaged, IFloatingPointIeee754<T> => OpKernels.Map<T, StableSigmoid<T>>(x, "Sigmoid");
+        where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Sigmoid(x);
 
     static void SigmoidBackward<T>(NdArray<T> dy, NdArray<T> output, GradSlot<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -117,7 +117,7 @@ public static partial class Ops
     [DifferentiableOp]
     public static NdArray<T> LeakyRelu<T>(NdArray<T> x, double slope = 0.01)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        NdArray.Multiply(x, OpKernels.Map<T, LeakyStep<T>>(x, NdArray.Scalar(T.CreateChecked(slope)), "LeakyRelu"));
+        OpKernels.Map<T, LeakyLinear<T>>(x, NdArray.Scalar(T.CreateChecked(slope)), "LeakyRelu");
 
     static void LeakyReluBackward<T>(NdArray<T> dy, NdArray<T> x, double slope, GradSlot<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -180,6 +180,13 @@ public static partial class Ops
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public static T Invoke(T x, T slope) => x > T.Zero ? T.One : slope;
+    }
+
+    /// <summary>x where x &gt; 0, else slope * x.</summary>
+    private readonly struct LeakyLinear<T> : IElementFunction2<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Invoke(T x, T slope) => x > T.Zero ? x : slope * x;
     }
 
     private readonly struct StableSoftplus<T> : IElementFunction<T>
