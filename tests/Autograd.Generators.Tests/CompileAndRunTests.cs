@@ -203,5 +203,48 @@ public class CompileAndRunTests
         Assert.That(results.Single().Outcome, Is.EqualTo(OpCheckOutcome.Failed));
         Assert.That(() => all.AssertGradCheckAll(), Throws.InvalidOperationException.With.Message.Contains("op '*'"));
     }
+
+    private const string Allocation = Usings + """
+        using User;
+
+        namespace Run;
+
+        public static class Allocation
+        {
+            // Bytes per call: the plain forward, the tracked overload, and a bare untracked Variable, measured on this thread.
+            public static long[] Measure()
+            {
+                var a = NdArray.Create(new[] { 1.0, 2.0, 3.0 }, 3);
+                var b = NdArray.Create(new[] { 4.0, 5.0, 6.0 }, 3);
+                var va = a.ToVariable();
+                const int N = 1000;
+                for (var i = 0; i < N; i++) { MyOps.Mul(a, b); MyOps.Mul(va, b); _ = new Variable<double>(a, requiresGrad: false); }
+
+                var start = GC.GetAllocatedBytesForCurrentThread();
+                for (var i = 0; i < N; i++) MyOps.Mul(a, b);
+                var plain = (GC.GetAllocatedBytesForCurrentThread() - start) / N;
+
+                start = GC.GetAllocatedBytesForCurrentThread();
+                for (var i = 0; i < N; i++) MyOps.Mul(va, b);
+                var tracked = (GC.GetAllocatedBytesForCurrentThread() - start) / N;
+
+                start = GC.GetAllocatedBytesForCurrentThread();
+                for (var i = 0; i < N; i++) _ = new Variable<double>(a, requiresGrad: false);
+                var variable = (GC.GetAllocatedBytesForCurrentThread() - start) / N;
+                return new[] { plain, tracked, variable };
+            }
+        }
+        """;
+
+    [Test]
+    public void A_tracked_call_allocates_only_the_result_variable_and_one_node_beyond_the_forward()
+    {
+        var assembly = CompileAndLoad(OpSources.Generic, Allocation);
+        var bytes = (long[])Invoke(assembly, "Run.Allocation", "Measure")!;
+        var (plain, tracked, variable) = (bytes[0], bytes[1], bytes[2]);
+        var node = tracked - plain - variable;
+        // MulNode: object header and method table (16), Node<T>'s flag (8), two inputs and two saved arrays (4 × 8).
+        Assert.That(node, Is.InRange(1, 64), $"forward {plain} B, tracked {tracked} B, variable {variable} B per call");
+    }
 }
 
