@@ -32,6 +32,7 @@ public static class GradCheck
     /// <param name="inputs">The point to check at; not modified.</param>
     /// <returns>The outcome, with the worst element found.</returns>
     /// <exception cref="ArgumentException">No inputs, or the function returns null.</exception>
+    /// <exception cref="InvalidOperationException">Called inside <see cref="Variable.NoGrad"/>.</exception>
     public static GradCheckResult Check(Func<Variable<double>[], Variable<double>> function, GradCheckOptions options, params NdArray<double>[] inputs)
     {
         ArgumentNullException.ThrowIfNull(function);
@@ -39,6 +40,8 @@ public static class GradCheck
         ArgumentNullException.ThrowIfNull(inputs);
         if (inputs.Length == 0)
             throw new ArgumentException("GradCheck: no inputs were given; pass the arrays to differentiate with respect to.", nameof(inputs));
+        if (!GradMode.IsEnabled)
+            throw new InvalidOperationException("GradCheck: called inside Variable.NoGrad(), where no op records a graph, so there is no analytic gradient to check; call it outside the scope.");
         var point = Array.ConvertAll(inputs, input => (input ?? throw new ArgumentNullException(nameof(inputs))).ToArray());
         var shapes = Array.ConvertAll(inputs, input => input.Shape.ToArray());
 

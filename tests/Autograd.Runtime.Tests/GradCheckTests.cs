@@ -202,10 +202,23 @@ public class GradCheckTests
     }
 
     [Test]
+    public void The_documented_example_passes()
+    {
+        var x = NdArray.RandomNormal<double>(seed: 1, 3, 4);
+        var w = NdArray.RandomNormal<double>(seed: 2, 4, 2);
+        var result = GradCheck.Assert(v => Autograd.Ops.Tanh(Autograd.Ops.MatMul(v[0], v[1])), x, w);
+
+        Assert.That(result.Passed, Is.True);
+        Assert.That(result.Directions, Is.EqualTo(6), "a [3, 2] output is checked row by row");
+    }
+
+    [Test]
     public void Misuse_is_rejected_with_a_message()
     {
         Assert.Throws<ArgumentException>(() => GradCheck.Check(v => v[0]));
         var exception = Assert.Throws<ArgumentException>(() => GradCheck.Check(_ => null!, Random(1, 2)));
         Assert.That(exception!.Message, Does.Contain("returned null"));
+        using (Variable.NoGrad())
+            Assert.That(() => GradCheck.Check(v => SquareTimes(v[0], v[0]), Random(1, 2)), Throws.InvalidOperationException.With.Message.Contains("NoGrad"));
     }
 }

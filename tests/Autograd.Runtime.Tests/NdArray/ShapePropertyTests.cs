@@ -124,4 +124,28 @@ public class ShapePropertyTests
             foreach (var index in Reference.Indices(target))
                 Assert.That(Reference.At(view, index), Is.EqualTo(Reference.At(a, Reference.Project(index, shapeA))));
         });
+
+    [Test]
+    public void Reducing_axes_in_two_steps_equals_reducing_them_at_once() =>
+        Sample(Gen.Select(AnyShape, AnyLayout, Gen.Int), sample =>
+        {
+            var (shape, layout, seed) = sample;
+            var random = new Random(seed);
+            var x = Layouts.Make<double>(layout, shape, random);
+            // Each axis goes to the first step, the second step, or neither; written from the end half the time.
+            var step = shape.Select(_ => random.Next(3)).ToArray();
+            int[] Axes(int which) => [.. Enumerable.Range(0, shape.Length).Where(axis => step[axis] == which).Select(axis => random.Next(2) == 0 ? axis : axis - shape.Length)];
+            var first = Axes(1);
+            var second = Axes(2);
+
+            var kept = NdArray.Sum(x, first, keepDims: true);
+            Assert.That(kept.Shape.ToArray(), Is.EqualTo(shape.Select((n, axis) => step[axis] == 1 ? 1 : n).ToArray()));
+            var twoSteps = NdArray.Sum(kept, second, keepDims: true);
+            var once = NdArray.Sum(x, [.. first, .. second], keepDims: true);
+            Assert.That(twoSteps.Shape.ToArray(), Is.EqualTo(once.Shape.ToArray()));
+            var expected = Reference.Read(once);
+            var actual = Reference.Read(twoSteps);
+            for (var i = 0; i < expected.Length; i++)
+                Assert.That(actual[i], Is.EqualTo(expected[i]).Within(1e-12));
+        });
 }
