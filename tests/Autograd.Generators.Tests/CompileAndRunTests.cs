@@ -6,22 +6,8 @@ namespace Autograd.Generators.Tests;
 /// <summary>User ops compiled in memory with the generator, loaded and run; gradients compared with hand-computed values.</summary>
 public class CompileAndRunTests
 {
-    private const string MulOps = Usings + """
-        namespace User;
-
-        public static partial class MyOps
-        {
-            [DifferentiableOp(Name = "*")]
-            public static NdArray<T> Mul<T>(NdArray<T> x1, NdArray<T> x2) where T : unmanaged, IFloatingPointIeee754<T>
-                => NdArray.Multiply(x1, x2);
-
-            static void MulBackward<T>(NdArray<T> dy, NdArray<T> x1, NdArray<T> x2, GradSlot<T> dx1, GradSlot<T> dx2)
-                where T : unmanaged, IFloatingPointIeee754<T>
-            {
-                if (dx1.IsNeeded) dx1.Accumulate(NdArray.Multiply(dy, x2));
-                if (dx2.IsNeeded) dx2.Accumulate(NdArray.Multiply(dy, x1));
-            }
-        }
+    // The generic Mul op of OpSources (file-scoped namespace User), driven by a scenario that mixes variables and a constant.
+    private const string MulOps = OpSources.Generic + """
 
         public static class Scenario
         {
