@@ -6,22 +6,8 @@ namespace Autograd.Generators.Tests;
 /// <summary>User ops compiled in memory with the generator, loaded and run; gradients compared with hand-computed values.</summary>
 public class CompileAndRunTests
 {
-    private const string MulOps = Usings + """
-        namespace User;
-
-        public static partial class MyOps
-        {
-            [DifferentiableOp(Name = "*")]
-            public static NdArray<T> Mul<T>(NdArray<T> x1, NdArray<T> x2) where T : unmanaged, IFloatingPointIeee754<T>
-                => NdArray.Multiply(x1, x2);
-
-            static void MulBackward<T>(NdArray<T> dy, NdArray<T> x1, NdArray<T> x2, GradSlot<T> dx1, GradSlot<T> dx2)
-                where T : unmanaged, IFloatingPointIeee754<T>
-            {
-                if (dx1.IsNeeded) dx1.Accumulate(NdArray.Multiply(dy, x2));
-                if (dx2.IsNeeded) dx2.Accumulate(NdArray.Multiply(dy, x1));
-            }
-        }
+    // The generic Mul op of OpSources (file-scoped namespace User), driven by a scenario that mixes variables and a constant.
+    private const string MulOps = OpSources.Generic + """
 
         public static class Scenario
         {
@@ -245,6 +231,39 @@ public class CompileAndRunTests
         var node = tracked - plain - variable;
         // MulNode: object header and method table (16), Node<T>'s flag (8), two inputs and two saved arrays (4 × 8).
         Assert.That(node, Is.InRange(1, 64), $"forward {plain} B, tracked {tracked} B, variable {variable} B per call");
+    }
+
+    [Test]
+    public void Parameters_named_like_generated_locals_do_not_clash()
+    {
+        var source = Usings + """
+            namespace User;
+
+            public static partial class Odd
+            {
+                [DifferentiableOp]
+                public static NdArray<double> F(NdArray<double> __value, double __state, out double value)
+                {
+                    value = __state;
+                    return NdArray.Multiply(__value, __state);
+                }
+
+                static void FBackward(NdArray<double> dy, double __state, double value, NdArray<double> output, GradSlot<double> dx)
+                    => dx.Accumulate(NdArray.Multiply(dy, value));
+            }
+
+            public static class Check
+            {
+                public static double[] Run()
+                {
+                    var x = NdArray.Create(new[] { 1.0, 2.0 }, 2).ToVariable();
+                    Odd.F(x, 3).Backward();
+                    return x.Grad!.ToArray();
+                }
+            }
+            """;
+        var assembly = CompileAndLoad(source);
+        Assert.That((double[])Invoke(assembly, "User.Check", "Run")!, Is.EqualTo(new[] { 3.0, 3.0 }));
     }
 }
 
