@@ -32,6 +32,8 @@ public static class GradCheck
     /// <param name="inputs">The point to check at; not modified.</param>
     /// <returns>The outcome, with the worst element found.</returns>
     /// <exception cref="ArgumentException">No inputs, or the function returns null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The step is not above 0, or a tolerance is negative (or either is not finite).</exception>
+    /// <exception cref="InvalidOperationException">Called inside <see cref="Variable.NoGrad"/>.</exception>
     public static GradCheckResult Check(Func<Variable<double>[], Variable<double>> function, GradCheckOptions options, params NdArray<double>[] inputs)
     {
         ArgumentNullException.ThrowIfNull(function);
@@ -39,6 +41,11 @@ public static class GradCheck
         ArgumentNullException.ThrowIfNull(inputs);
         if (inputs.Length == 0)
             throw new ArgumentException("GradCheck: no inputs were given; pass the arrays to differentiate with respect to.", nameof(inputs));
+        CheckOption(nameof(options.Epsilon), options.Epsilon, mustBePositive: true);
+        CheckOption(nameof(options.AbsoluteTolerance), options.AbsoluteTolerance, mustBePositive: false);
+        CheckOption(nameof(options.RelativeTolerance), options.RelativeTolerance, mustBePositive: false);
+        if (!GradMode.IsEnabled)
+            throw new InvalidOperationException("GradCheck: called inside Variable.NoGrad(), where no op records a graph, so there is no analytic gradient to check; call it outside the scope.");
         var point = Array.ConvertAll(inputs, input => (input ?? throw new ArgumentNullException(nameof(inputs))).ToArray());
         var shapes = Array.ConvertAll(inputs, input => input.Shape.ToArray());
 
@@ -101,7 +108,8 @@ public static class GradCheck
                         numeric += direction[o] * column[o];
                     var error = Math.Abs(analytic - numeric);
                     var allowed = options.AbsoluteTolerance + options.RelativeTolerance * Math.Abs(numeric);
-                    var score = double.IsFinite(analytic) && double.IsFinite(numeric) ? error / allowed : double.PositiveInfinity;
+                    // An exact match passes even with zero tolerances (0 / 0 would be NaN, which no later score beats).
+                    var score = !(double.IsFinite(analytic) && double.IsFinite(numeric)) ? double.PositiveInfinity : error == 0 ? 0 : error / allowed;
                     if (!double.IsFinite(score) && nonFinite.Input < 0)
                         nonFinite = (input, element);
                     checkedCount++;
@@ -140,6 +148,16 @@ public static class GradCheck
                 variables[i] = Variable.Create(Fresh(point[i], shapes[i]), requiresGrad: false);
             var result = function(variables) ?? throw new ArgumentException("GradCheck: the function returned null.", nameof(function));
             return result.Value;
+        }
+    }
+
+    /// <summary>Throws unless an option is finite and at least 0 (above 0 when <paramref name="mustBePositive"/>).</summary>
+    private static void CheckOption(string name, double value, bool mustBePositive)
+    {
+        if (!double.IsFinite(value) || value < 0 || (mustBePositive && value == 0))
+        {
+            throw new ArgumentOutOfRangeException(
+                "options", value, $"GradCheck: options.{name} is {value.ToString(CultureInfo.InvariantCulture)}; it must be finite and {(mustBePositive ? "above 0" : "at least 0")}.");
         }
     }
 

@@ -92,7 +92,9 @@ public sealed partial class Variable<T> : IVariable
     /// <summary>
     /// Backpropagates from this variable: the seed gradient is <paramref name="gradient"/>, or ones
     /// of this variable's shape. Leaf gradients add to what earlier calls left until
-    /// <see cref="ZeroGrad"/>; afterwards this variable's <see cref="Grad"/> is the seed.
+    /// <see cref="ZeroGrad"/>; afterwards this variable's <see cref="Grad"/> is the seed. Calls on
+    /// different threads run one after another, so graphs that share leaves may be backpropagated
+    /// concurrently.
     /// </summary>
     /// <param name="gradient">The seed, of exactly this variable's shape.</param>
     /// <param name="retainGraph">False frees the buffers ops saved for backward, so the graph cannot be walked again.</param>

@@ -6,22 +6,8 @@ namespace Autograd.Generators.Tests;
 /// <summary>User ops compiled in memory with the generator, loaded and run; gradients compared with hand-computed values.</summary>
 public class CompileAndRunTests
 {
-    private const string MulOps = Usings + """
-        namespace User;
-
-        public static partial class MyOps
-        {
-            [DifferentiableOp(Name = "*")]
-            public static NdArray<T> Mul<T>(NdArray<T> x1, NdArray<T> x2) where T : unmanaged, IFloatingPointIeee754<T>
-                => NdArray.Multiply(x1, x2);
-
-            static void MulBackward<T>(NdArray<T> dy, NdArray<T> x1, NdArray<T> x2, GradSlot<T> dx1, GradSlot<T> dx2)
-                where T : unmanaged, IFloatingPointIeee754<T>
-            {
-                if (dx1.IsNeeded) dx1.Accumulate(NdArray.Multiply(dy, x2));
-                if (dx2.IsNeeded) dx2.Accumulate(NdArray.Multiply(dy, x1));
-            }
-        }
+    // The generic Mul op of OpSources (file-scoped namespace User), driven by a scenario that mixes variables and a constant.
+    private const string MulOps = OpSources.Generic + """
 
         public static class Scenario
         {
@@ -202,6 +188,82 @@ public class CompileAndRunTests
         var results = all.GradCheckAll();
         Assert.That(results.Single().Outcome, Is.EqualTo(OpCheckOutcome.Failed));
         Assert.That(() => all.AssertGradCheckAll(), Throws.InvalidOperationException.With.Message.Contains("op '*'"));
+    }
+
+    private const string Allocation = Usings + """
+        using User;
+
+        namespace Run;
+
+        public static class Allocation
+        {
+            // Bytes per call: the plain forward, the tracked overload, and a bare untracked Variable, measured on this thread.
+            public static long[] Measure()
+            {
+                var a = NdArray.Create(new[] { 1.0, 2.0, 3.0 }, 3);
+                var b = NdArray.Create(new[] { 4.0, 5.0, 6.0 }, 3);
+                var va = a.ToVariable();
+                const int N = 1000;
+                for (var i = 0; i < N; i++) { MyOps.Mul(a, b); MyOps.Mul(va, b); _ = new Variable<double>(a, requiresGrad: false); }
+
+                var start = GC.GetAllocatedBytesForCurrentThread();
+                for (var i = 0; i < N; i++) MyOps.Mul(a, b);
+                var plain = (GC.GetAllocatedBytesForCurrentThread() - start) / N;
+
+                start = GC.GetAllocatedBytesForCurrentThread();
+                for (var i = 0; i < N; i++) MyOps.Mul(va, b);
+                var tracked = (GC.GetAllocatedBytesForCurrentThread() - start) / N;
+
+                start = GC.GetAllocatedBytesForCurrentThread();
+                for (var i = 0; i < N; i++) _ = new Variable<double>(a, requiresGrad: false);
+                var variable = (GC.GetAllocatedBytesForCurrentThread() - start) / N;
+                return new[] { plain, tracked, variable };
+            }
+        }
+        """;
+
+    [Test]
+    public void A_tracked_call_allocates_only_the_result_variable_and_one_node_beyond_the_forward()
+    {
+        var assembly = CompileAndLoad(OpSources.Generic, Allocation);
+        var bytes = (long[])Invoke(assembly, "Run.Allocation", "Measure")!;
+        var (plain, tracked, variable) = (bytes[0], bytes[1], bytes[2]);
+        var node = tracked - plain - variable;
+        // MulNode: object header and method table (16), Node<T>'s flag (8), two inputs and two saved arrays (4 × 8).
+        Assert.That(node, Is.InRange(1, 64), $"forward {plain} B, tracked {tracked} B, variable {variable} B per call");
+    }
+
+    [Test]
+    public void Parameters_named_like_generated_locals_do_not_clash()
+    {
+        var source = Usings + """
+            namespace User;
+
+            public static partial class Odd
+            {
+                [DifferentiableOp]
+                public static NdArray<double> F(NdArray<double> __value, double __state, out double value)
+                {
+                    value = __state;
+                    return NdArray.Multiply(__value, __state);
+                }
+
+                static void FBackward(NdArray<double> dy, double __state, double value, NdArray<double> output, GradSlot<double> dx)
+                    => dx.Accumulate(NdArray.Multiply(dy, value));
+            }
+
+            public static class Check
+            {
+                public static double[] Run()
+                {
+                    var x = NdArray.Create(new[] { 1.0, 2.0 }, 2).ToVariable();
+                    Odd.F(x, 3).Backward();
+                    return x.Grad!.ToArray();
+                }
+            }
+            """;
+        var assembly = CompileAndLoad(source);
+        Assert.That((double[])Invoke(assembly, "User.Check", "Run")!, Is.EqualTo(new[] { 3.0, 3.0 }));
     }
 }
 

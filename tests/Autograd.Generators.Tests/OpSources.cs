@@ -3,8 +3,6 @@ namespace Autograd.Generators.Tests;
 /// <summary>One valid op source per op shape: snapshotted, compiled with zero diagnostics, and (some) run.</summary>
 internal static class OpSources
 {
-    private const string Constraint = "where T : unmanaged, IFloatingPointIeee754<T>";
-
     public const string Generic = GeneratorHarness.Usings + """
         namespace User;
 
@@ -286,7 +284,4 @@ internal static class OpSources
         [nameof(MultipleTypeParameters)] = MultipleTypeParameters,
         [nameof(Interface)] = Interface,
     };
-
-    // Keeps the constraint text in one place for sources built in tests.
-    public static string Where => Constraint;
 }

@@ -117,6 +117,36 @@ public class GradCheckTests
     }
 
     [Test]
+    public void Zero_tolerances_demand_exact_agreement_and_an_exact_match_passes()
+    {
+        // With both tolerances 0 an exact match is 0 / 0: it must count as passing, not as NaN
+        // (a NaN worst score also hid every later, real error).
+        var exact = new GradCheckOptions { AbsoluteTolerance = 0, RelativeTolerance = 0, Epsilon = 0.25 }; // differences exact in binary
+        var x = NdArray.Create([0.5, 1.0]);
+        var zeroThenOne = NdArray.Create([0.0, 1.0]);
+        Assert.That(GradCheck.Check(v => Autograd.Ops.Multiply(v[0], zeroThenOne), exact, x).Passed, Is.True);
+
+        var loose = new GradCheckOptions { AbsoluteTolerance = 0, RelativeTolerance = 1e-3 };
+        var wrong = GradCheck.Check(v => SquareTimes(v[0], NdArray.Create([0.0, 1.0]).ToVariable(requiresGrad: false), 0, 1, bug: 1), loose, x);
+        Assert.That(wrong.Passed, Is.False);
+        Assert.That(wrong.Ratio, Is.Not.NaN);
+    }
+
+    [Test]
+    public void Options_that_cannot_give_a_verdict_are_rejected()
+    {
+        var x = NdArray.Create([0.5]);
+        Assert.That(() => GradCheck.Check(v => Autograd.Ops.Exp(v[0]), new GradCheckOptions { Epsilon = 0 }, x),
+            Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("Epsilon"));
+        Assert.That(() => GradCheck.Check(v => Autograd.Ops.Exp(v[0]), new GradCheckOptions { Epsilon = double.NaN }, x),
+            Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("Epsilon"));
+        Assert.That(() => GradCheck.Check(v => Autograd.Ops.Exp(v[0]), new GradCheckOptions { AbsoluteTolerance = -1 }, x),
+            Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("AbsoluteTolerance"));
+        Assert.That(() => GradCheck.Check(v => Autograd.Ops.Exp(v[0]), new GradCheckOptions { RelativeTolerance = double.NaN }, x),
+            Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("RelativeTolerance"));
+    }
+
+    [Test]
     public void The_inputs_are_left_unchanged_and_no_gradient_is_left_behind()
     {
         var x = Random(7, 4);
@@ -202,10 +232,23 @@ public class GradCheckTests
     }
 
     [Test]
+    public void The_documented_example_passes()
+    {
+        var x = NdArray.RandomNormal<double>(seed: 1, 3, 4);
+        var w = NdArray.RandomNormal<double>(seed: 2, 4, 2);
+        var result = GradCheck.Assert(v => Autograd.Ops.Tanh(Autograd.Ops.MatMul(v[0], v[1])), x, w);
+
+        Assert.That(result.Passed, Is.True);
+        Assert.That(result.Directions, Is.EqualTo(6), "a [3, 2] output is checked row by row");
+    }
+
+    [Test]
     public void Misuse_is_rejected_with_a_message()
     {
         Assert.Throws<ArgumentException>(() => GradCheck.Check(v => v[0]));
         var exception = Assert.Throws<ArgumentException>(() => GradCheck.Check(_ => null!, Random(1, 2)));
         Assert.That(exception!.Message, Does.Contain("returned null"));
+        using (Variable.NoGrad())
+            Assert.That(() => GradCheck.Check(v => SquareTimes(v[0], v[0]), Random(1, 2)), Throws.InvalidOperationException.With.Message.Contains("NoGrad"));
     }
 }

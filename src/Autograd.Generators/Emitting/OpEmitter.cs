@@ -13,8 +13,17 @@ namespace Autograd.Generators.Emitting;
 /// </summary>
 internal static class OpEmitter
 {
-    private const string ValueLocal = "__value";
-    private const string StateLocal = "__state";
+    /// <summary>A local name no parameter of <paramref name="op"/> takes.</summary>
+    private static string Local(OpModel op, string name)
+    {
+        while (op.Parameters.Any(p => p.RawName == name))
+            name = "_" + name;
+        return name;
+    }
+
+    private static string ValueLocal(OpModel op) => Local(op, "__value");
+
+    private static string StateLocal(OpModel op) => Local(op, "__state");
 
     public static string Emit(OpModel op)
     {
@@ -130,11 +139,11 @@ internal static class OpEmitter
         }
 
         var needsState = op.BackwardArgs.Any(a => a.Kind == BackwardArgKind.State);
-        writer.Line("var " + ValueLocal + " = " + ForwardCall(op, mask, needsState ? "out var " + StateLocal : "out _") + ";");
+        writer.Line("var " + ValueLocal(op) + " = " + ForwardCall(op, mask, needsState ? "out var " + StateLocal(op) : "out _") + ";");
         var requires = string.Join(" || ", variables.Select(v => v + ".RequiresGrad"));
         writer.Line("if (!global::Autograd.GradMode.IsEnabled || !" + (variables.Count == 1 ? requires : "(" + requires + ")") + ")");
         writer.Open();
-        writer.Line("return new " + VariableType(op) + "(" + ValueLocal + ", requiresGrad: false);");
+        writer.Line("return new " + VariableType(op) + "(" + ValueLocal(op) + ", requiresGrad: false);");
         writer.Close();
 
         var args = new List<string>();
@@ -146,7 +155,7 @@ internal static class OpEmitter
         }
         foreach (var arg in op.BackwardArgs)
             args.Add(SavedValue(op, mask, arg));
-        writer.Line("return " + VariableType(op) + ".FromOp(" + ValueLocal + ", new " + NodeType(op) + "(" + string.Join(", ", args) + "));");
+        writer.Line("return " + VariableType(op) + ".FromOp(" + ValueLocal(op) + ", new " + NodeType(op) + "(" + string.Join(", ", args) + "));");
         writer.Close();
     }
 
@@ -171,9 +180,9 @@ internal static class OpEmitter
         switch (arg.Kind)
         {
             case BackwardArgKind.State:
-                return StateLocal;
+                return StateLocal(op);
             case BackwardArgKind.Output:
-                return ValueLocal;
+                return ValueLocal(op);
             default:
                 var parameter = op.Parameters[arg.ParameterIndex];
                 if (!parameter.IsArray)

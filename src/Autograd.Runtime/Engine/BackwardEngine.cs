@@ -5,10 +5,13 @@ namespace Autograd.Engine;
 /// <summary>
 /// Reverse-mode sweep: order the variables the root depends on topologically (iteratively, so a
 /// chain of a million ops cannot overflow the stack), then run each op's backward from the root
-/// down, every input summing the contributions of all its uses before its own op runs.
+/// down, every input summing the contributions of all its uses before its own op runs. A pass keeps
+/// its working state on the variables, so passes run one at a time: threads whose graphs share
+/// leaves (parameters) may call backward at once and every contribution is summed.
 /// </summary>
 internal static class BackwardEngine
 {
+    private static readonly Lock Gate = new();
     private static int _lastPass;
 
     public static void Run<T>(Variable<T> root, NdArray<T>? seed, bool retainGraph)
@@ -35,6 +38,13 @@ internal static class BackwardEngine
             seed = seed.Clone(); // the caller keeps theirs; Grad gets a copy nothing else aliases
         }
 
+        lock (Gate)
+            Sweep(root, seed, retainGraph);
+    }
+
+    private static void Sweep<T>(Variable<T> root, NdArray<T> seed, bool retainGraph)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         var (ops, leaves) = TopologicalOrder(root);
         root.PendingGrad = seed;
         root.PendingOwned = true;

@@ -35,7 +35,8 @@ public static partial class Ops
 
     /// <summary>
     /// The largest element over <paramref name="axes"/> (every axis when null); gradient dy to the
-    /// winning element, split equally among elements that tie for the maximum.
+    /// winning element, split equally among elements that tie for the maximum. A NaN wins: the
+    /// result is NaN and the gradient goes to the NaN elements.
     /// </summary>
     [DifferentiableOp]
     public static NdArray<T> Max<T>(NdArray<T> x, int[]? axes = null, bool keepDims = false)
@@ -50,7 +51,8 @@ public static partial class Ops
 
     /// <summary>
     /// The smallest element over <paramref name="axes"/> (every axis when null); gradient dy to the
-    /// winning element, split equally among elements that tie for the minimum.
+    /// winning element, split equally among elements that tie for the minimum. A NaN wins: the
+    /// result is NaN and the gradient goes to the NaN elements.
     /// </summary>
     [DifferentiableOp]
     public static NdArray<T> Min<T>(NdArray<T> x, int[]? axes = null, bool keepDims = false)
@@ -78,10 +80,10 @@ public static partial class Ops
         return NdArray.MultiplyInPlace(winners, share);
     }
 
-    /// <summary>1 where the elements are equal, else 0.</summary>
+    /// <summary>1 where the elements are equal or both NaN (a NaN result is won by the NaN elements), else 0.</summary>
     private readonly struct EqualMask<T> : IElementFunction2<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        public static T Invoke(T x, T y) => x == y ? T.One : T.Zero;
+        public static T Invoke(T x, T y) => x == y || (T.IsNaN(x) && T.IsNaN(y)) ? T.One : T.Zero;
     }
 }

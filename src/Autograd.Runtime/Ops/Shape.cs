@@ -24,7 +24,7 @@ public static partial class Ops
 
     /// <summary>
     /// x with its axes permuted (axis i of the result is axis <c>axes[i]</c> of x; reversed when
-    /// <paramref name="axes"/> is null); gradient dy permuted back by the inverse permutation.
+    /// <paramref name="axes"/> is null or empty); gradient dy permuted back by the inverse permutation.
     /// </summary>
     [DifferentiableOp]
     public static NdArray<T> Transpose<T>(NdArray<T> x, int[]? axes = null)
@@ -43,7 +43,7 @@ public static partial class Ops
         var inverse = new int[rank];
         for (var i = 0; i < rank; i++)
         {
-            var axis = axes is null ? rank - 1 - i : Shapes.NormalizeAxis(axes[i], rank, x.Shape, "Transpose");
+            var axis = axes is not { Length: > 0 } ? rank - 1 - i : Shapes.NormalizeAxis(axes[i], rank, x.Shape, "Transpose");
             inverse[axis] = i;
         }
         dx.Accumulate(dy.Transpose(inverse));

@@ -135,7 +135,7 @@ public static partial class Ops
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx.IsNeeded)
-            dx.Accumulate(NdArray.Multiply(dy, OpKernels.Map<T, StableSigmoid<T>>(x, "Softplus")));
+            dx.Accumulate(NdArray.Multiply(dy, NdArray.Sigmoid(x)));
     }
 
     private readonly struct SignFunction<T> : IElementFunction<T>
@@ -148,19 +148,6 @@ public static partial class Ops
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public static T Invoke(T tanh) => T.One - tanh * tanh;
-    }
-
-    /// <summary>1 / (1 + e^-x) for x ≥ 0 and e^x / (1 + e^x) below, so neither tail overflows.</summary>
-    private readonly struct StableSigmoid<T> : IElementFunction<T>
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        public static T Invoke(T x)
-        {
-            if (x >= T.Zero)
-                return T.One / (T.One + T.Exp(-x));
-            var e = T.Exp(x);
-            return e / (T.One + e);
-        }
     }
 
     private readonly struct SigmoidDerivative<T> : IElementFunction<T>

@@ -15,6 +15,7 @@ public sealed class Adam<T> : Optimizer<T>
     private readonly NdArray<T>?[] _firstMoment;
     private readonly NdArray<T>?[] _secondMoment;
     private readonly int[] _steps;
+    private double _learningRate;
 
     /// <summary>An Adam optimizer over <paramref name="parameters"/>.</summary>
     /// <param name="parameters">Leaf variables to update.</param>
@@ -51,8 +52,17 @@ public sealed class Adam<T> : Optimizer<T>
         _steps = new int[Parameters.Count];
     }
 
-    /// <summary>The step size; may be changed between steps (a schedule).</summary>
-    public double LearningRate { get; set; }
+    /// <summary>The step size, ≥ 0; may be changed between steps (a schedule).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to a negative or non-finite value.</exception>
+    public double LearningRate
+    {
+        get => _learningRate;
+        set
+        {
+            CheckHyperparameter("Adam", "learningRate", value, 0);
+            _learningRate = value;
+        }
+    }
 
     /// <summary>The first moment's decay β1.</summary>
     public double Beta1 { get; }

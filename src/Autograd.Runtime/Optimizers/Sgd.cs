@@ -12,6 +12,7 @@ public sealed class Sgd<T> : Optimizer<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly NdArray<T>?[] _velocity;
+    private double _learningRate;
 
     /// <summary>An SGD optimizer over <paramref name="parameters"/>.</summary>
     /// <param name="parameters">Leaf variables to update.</param>
@@ -31,8 +32,17 @@ public sealed class Sgd<T> : Optimizer<T>
         _velocity = new NdArray<T>?[Parameters.Count];
     }
 
-    /// <summary>The step size; may be changed between steps (a schedule).</summary>
-    public double LearningRate { get; set; }
+    /// <summary>The step size, ≥ 0; may be changed between steps (a schedule).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to a negative or non-finite value.</exception>
+    public double LearningRate
+    {
+        get => _learningRate;
+        set
+        {
+            CheckHyperparameter("Sgd", "learningRate", value, 0);
+            _learningRate = value;
+        }
+    }
 
     /// <summary>The velocity's decay per step.</summary>
     public double Momentum { get; }

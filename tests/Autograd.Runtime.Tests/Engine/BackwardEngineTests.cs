@@ -195,6 +195,28 @@ public class BackwardEngineTests
     }
 
     [Test]
+    public void Threads_backpropagating_into_shared_leaves_at_once_lose_no_contribution()
+    {
+        // Data-parallel style: each thread builds its own graph on the same parameter and calls
+        // Backward. The per-pass state lives on the variables, so passes must not interleave.
+        var w = Vector("w", 1, 2, 3);
+        const int perThread = 3000;
+        using var start = new Barrier(2);
+        var threads = Enumerable.Range(0, 2).Select(_ => new Thread(() =>
+        {
+            start.SignalAndWait();
+            for (var i = 0; i < perThread; i++)
+                TestOps.Mul(TestOps.Scale(w, 1), TestOps.Scale(w, 1)).Backward(); // d/dw = 2w
+        })).ToArray();
+        foreach (var thread in threads)
+            thread.Start();
+        foreach (var thread in threads)
+            thread.Join();
+
+        Assert.That(w.Grad!.ToArray(), Is.EqualTo(new[] { 2.0, 4.0, 6.0 }.Select(g => g * perThread * threads.Length)));
+    }
+
+    [Test]
     public void A_chain_of_a_million_ops_neither_overflows_the_stack_nor_goes_quadratic()
     {
         // Recursion would overflow long before a million frames; a quadratic walk would not finish.

@@ -29,6 +29,26 @@ public class OpBehaviourTests
     }
 
     [Test]
+    public void Max_and_min_over_a_NaN_route_the_gradient_to_the_NaN_and_keep_other_groups_finite()
+    {
+        // The result of a group holding a NaN is NaN; its gradient goes to the NaN, as an argmax would
+        // pick it, instead of turning every element of the group into NaN (0 winners, so dy / 0 * 0).
+        var x = Leaf(1, double.NaN, 3);
+        var max = Op.Max(x);
+        Assert.That(max.Value.ToScalar(), Is.NaN);
+        max.Backward();
+        Assert.That(x.Grad!.ToArray(), Is.EqualTo(new[] { 0.0, 1, 0 }));
+
+        x.ZeroGrad();
+        Op.Multiply(Op.Max(x), NdArray.Scalar(0.0)).Backward();
+        Assert.That(x.Grad!.ToArray(), Is.EqualTo(new[] { 0.0, 0, 0 }));
+
+        var y = Variable.Create(NdArray.FromArray(new double[,] { { 5, double.NaN, 1 }, { 2, 2, 7 } }));
+        Op.Min(y, [1]).Backward(NdArray.Create([10.0, 4.0]));
+        Assert.That(y.Grad!.ToArray(), Is.EqualTo(new[] { 0, 10.0, 0, 2.0, 2.0, 0 }));
+    }
+
+    [Test]
     public void Elementwise_maximum_and_minimum_split_ties_in_half()
     {
         var a = Leaf(1, 2, 3);
@@ -87,6 +107,18 @@ public class OpBehaviourTests
 
         var f = Variable.Create(NdArray.Create([2f, 4f]));
         Assert.That((2f * f - 1f).Value.ToArray(), Is.EqualTo(new[] { 3f, 7f }));
+    }
+
+    [Test]
+    public void Transpose_with_an_empty_axes_array_reverses_the_axes_and_its_gradient_comes_back()
+    {
+        // The forward reads [] as "reverse", like NdArray.Transpose(); the backward must read it the same way.
+        var x = Variable.Create(NdArray.Create([1.0, 2, 3, 4, 5, 6], 2, 3));
+        var y = Op.Transpose(x, []);
+        Assert.That(y.Shape.ToArray(), Is.EqualTo(new[] { 3, 2 }));
+
+        Op.Sum(Op.Multiply(y, NdArray.Create([1.0, 2, 3, 4, 5, 6], 3, 2))).Backward();
+        Assert.That(x.Grad!.ToArray(), Is.EqualTo(new[] { 1.0, 3, 5, 2, 4, 6 }));
     }
 
     [Test]

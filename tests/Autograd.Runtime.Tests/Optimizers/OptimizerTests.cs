@@ -209,4 +209,20 @@ public class OptimizerTests
         Assert.That(() => new Sgd<double>([x], 0.1, momentum: 1), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("momentum"));
         Assert.That(() => new Adam<double>([x], beta2: double.NaN), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("beta2"));
     }
+
+    [Test]
+    public void A_learning_rate_schedule_is_held_to_the_constructors_rule()
+    {
+        // A schedule that produces NaN or a negative rate must fail where it is set, not turn every
+        // parameter into NaN (or climb the loss) on the next Step.
+        var x = Variable.Create(NdArray.Zeros<double>(2), "x");
+        var sgd = new Sgd<double>([x], 0.1);
+        var adam = new Adam<double>([x]);
+
+        Assert.That(() => sgd.LearningRate = double.NaN, Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("Sgd").And.Message.Contains("learningRate"));
+        Assert.That(() => adam.LearningRate = -1e-3, Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("Adam").And.Message.Contains("learningRate"));
+        Assert.That(sgd.LearningRate, Is.EqualTo(0.1));
+        adam.LearningRate = 0.5;
+        Assert.That(adam.LearningRate, Is.EqualTo(0.5));
+    }
 }
