@@ -8,16 +8,16 @@ public sealed partial class NdArray<T>
 {
     /// <summary>
     /// The same elements in <paramref name="shape"/>, row-major; one length may be -1 to be inferred.
-    /// A view when the layout allows, otherwise a contiguous copy.
+    /// A view (sharing the buffer) whenever strides can express it, as for any contiguous array or a
+    /// strided one whose merged axes are walked as one run; otherwise a contiguous copy.
     /// </summary>
     /// <exception cref="ArgumentException">The element counts differ, or more than one length is -1.</exception>
     public NdArray<T> Reshape(params int[] shape)
     {
         ArgumentNullException.ThrowIfNull(shape);
         var target = InferShape(shape);
-        if (IsContiguous)
-            return new NdArray<T>(_data, target, Shapes.ContiguousStrides(target), _offset);
-        return Clone().Reshape(target);
+        var strides = Shapes.ReshapeStrides(_shape, _strides, target);
+        return strides is null ? Clone().Reshape(target) : new NdArray<T>(_data, target, strides, _offset);
     }
 
     /// <summary>Axes reordered: axis <c>i</c> of the result is axis <c>axes[i]</c> of this array. With no axes, reversed.</summary>

@@ -41,6 +41,53 @@ internal static class Shapes
         return true;
     }
 
+    /// <summary>
+    /// Strides that read the elements of a (shape, strides) view in row-major order as
+    /// <paramref name="target"/> (same element count), or null when no strides can: each group of
+    /// old axes that merges or splits into new ones must be walked as one run (numpy's no-copy reshape).
+    /// </summary>
+    public static int[]? ReshapeStrides(ReadOnlySpan<int> shape, ReadOnlySpan<int> strides, int[] target)
+    {
+        var result = new int[target.Length];
+        if (ElementCount(shape) == 0)
+            return ContiguousStrides(target);
+        // Axes of length 1 carry no layout; drop them from the old view.
+        var oldShape = new List<int>(shape.Length);
+        var oldStrides = new List<int>(shape.Length);
+        for (var axis = 0; axis < shape.Length; axis++)
+        {
+            if (shape[axis] != 1)
+            {
+                oldShape.Add(shape[axis]);
+                oldStrides.Add(strides[axis]);
+            }
+        }
+        int oldAxis = 0, newAxis = 0;
+        while (newAxis < target.Length && oldAxis < oldShape.Count)
+        {
+            // Grow a group on each side until both hold the same number of elements.
+            int oldEnd = oldAxis + 1, newEnd = newAxis + 1;
+            long oldCount = oldShape[oldAxis], newCount = target[newAxis];
+            while (oldCount != newCount)
+            {
+                if (newCount < oldCount)
+                    newCount *= target[newEnd++];
+                else
+                    oldCount *= oldShape[oldEnd++];
+            }
+            for (var axis = oldAxis; axis < oldEnd - 1; axis++)
+            {
+                if (oldStrides[axis] != oldShape[axis + 1] * oldStrides[axis + 1])
+                    return null;
+            }
+            result[newEnd - 1] = oldStrides[oldEnd - 1];
+            for (var axis = newEnd - 1; axis > newAxis; axis--)
+                result[axis - 1] = result[axis] * target[axis];
+            (oldAxis, newAxis) = (oldEnd, newEnd);
+        }
+        return result; // any axes left over have length 1, where any stride will do
+    }
+
     public static bool SameShape(ReadOnlySpan<int> a, ReadOnlySpan<int> b) => a.SequenceEqual(b);
 
     /// <summary>The numpy broadcast of two shapes: aligned from the right, an axis of 1 stretches.</summary>

@@ -9,11 +9,14 @@ namespace Autograd.Kernels;
 /// ordered so that the innermost one is where a key operand moves fastest, and neighbouring axes
 /// that every operand walks as one are merged (a contiguous array becomes a single row). Rows along
 /// the last axis go through an operator's span form (SIMD) when their elements are adjacent, and
-/// through its scalar form otherwise. Nothing is allocated: the layout copies live on the stack.
+/// through its scalar form otherwise. When another operand runs across the key (a transpose), the
+/// last two axes are visited in square tiles so that both stay in cache. Nothing is allocated: the
+/// layout copies live on the stack.
 /// </summary>
 internal static class Strided
 {
     private const int StackRank = 16;
+    private const int Tile = 16;
 
     /// <summary>d = op(a, b) over <paramref name="shape"/>; axes are ordered by the destination's strides.</summary>
     public static void Binary<T, TOp>(
@@ -41,14 +44,8 @@ internal static class Strided
             d[offsetD] = TOp.Invoke(a[offsetA], b[offsetB]);
             return;
         }
-
-        var n = dims[rank - 1];
-        Span<int> counter = stackalloc int[rank];
-        for (var row = RowCount(dims[..rank]); row > 0; row--)
-        {
-            BinaryRow<T, TOp>(n, a, offsetA, sa[rank - 1], b, offsetB, sb[rank - 1], d, offsetD, sd[rank - 1]);
-            NextRow(dims[..rank], counter, sa, ref offsetA, sb, ref offsetB, sd, ref offsetD);
-        }
+        var row = new BinaryRow<T, TOp>(a, sa[rank - 1], b, sb[rank - 1], d, sd[rank - 1]);
+        Walk(dims[..rank], sd, offsetD, sa, offsetA, sb, offsetB, ref row);
     }
 
     /// <summary>d = op(a) over <paramref name="shape"/>; axes are ordered by the destination's strides.</summary>
@@ -74,23 +71,8 @@ internal static class Strided
             d[offsetD] = TOp.Invoke(a[offsetA]);
             return;
         }
-
-        var n = dims[rank - 1];
-        int stepA = sa[rank - 1], stepD = sd[rank - 1], unused = 0;
-        Span<int> counter = stackalloc int[rank];
-        for (var row = RowCount(dims[..rank]); row > 0; row--)
-        {
-            if (stepA == 1 && stepD == 1)
-            {
-                TOp.Invoke(a.AsSpan(offsetA, n), d.AsSpan(offsetD, n));
-            }
-            else
-            {
-                for (int i = 0, ia = offsetA, id = offsetD; i < n; i++, ia += stepA, id += stepD)
-                    d[id] = TOp.Invoke(a[ia]);
-            }
-            NextRow(dims[..rank], counter, sa, ref offsetA, sd, ref offsetD, sd, ref unused);
-        }
+        var row = new UnaryRow<T, TOp>(a, sa[rank - 1], d, sd[rank - 1]);
+        Walk(dims[..rank], sd, offsetD, sa, offsetA, sa, offsetA, ref row);
     }
 
     /// <summary>
@@ -121,40 +103,67 @@ internal static class Strided
             r[offsetR] = TOp.Invoke(r[offsetR], x[offsetX]);
             return;
         }
+        var row = new ReduceRow<T, TOp>(x, sx[rank - 1], r, sr[rank - 1]);
+        Walk(dims[..rank], sx, offsetX, sr, offsetR, sr, offsetR, ref row);
+    }
 
-        var n = dims[rank - 1];
-        int stepX = sx[rank - 1], stepR = sr[rank - 1], unused = 0;
+    /// <summary>One row of a kernel: <c>n</c> elements from three offsets; the strides along the row are the kernel's own.</summary>
+    private interface IRow
+    {
+        void Run(int n, int key, int first, int second);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="row"/> over every row of <paramref name="shape"/> (rank ≥ 1), moving three
+    /// offsets by their strides. The key operand's strides shrink towards the last axis (see
+    /// <see cref="Simplify"/>); when another operand's last stride outgrows its second-to-last one,
+    /// the last two axes go in <see cref="Tile"/>×<see cref="Tile"/> blocks of short rows instead.
+    /// </summary>
+    private static void Walk<TRow>(
+        ReadOnlySpan<int> shape,
+        ReadOnlySpan<int> strides0, int offset0,
+        ReadOnlySpan<int> strides1, int offset1,
+        ReadOnlySpan<int> strides2, int offset2,
+        ref TRow row)
+        where TRow : struct, IRow
+    {
+        var rank = shape.Length;
+        var n = shape[rank - 1];
+        var tiled = rank >= 2 && n > Tile && shape[rank - 2] > Tile
+            && (Crosses(strides1, rank) || Crosses(strides2, rank));
         Span<int> counter = stackalloc int[rank];
-        for (var row = RowCount(dims[..rank]); row > 0; row--)
+        if (!tiled)
         {
-            if (stepR == 0)
+            for (var count = RowCount(shape); count > 0; count--)
             {
-                T folded;
-                if (stepX == 1)
+                row.Run(n, offset0, offset1, offset2);
+                NextRow(shape, counter, strides0, ref offset0, strides1, ref offset1, strides2, ref offset2);
+            }
+            return;
+        }
+
+        var rows = shape[rank - 2];
+        int r0 = strides0[rank - 2], r1 = strides1[rank - 2], r2 = strides2[rank - 2];
+        int c0 = strides0[rank - 1], c1 = strides1[rank - 1], c2 = strides2[rank - 1];
+        var outer = shape[..(rank - 1)];
+        for (var count = RowCount(outer); count > 0; count--)
+        {
+            for (var top = 0; top < rows; top += Tile)
+            {
+                for (var left = 0; left < n; left += Tile)
                 {
-                    folded = TOp.Aggregate(x.AsSpan(offsetX, n));
+                    var width = Math.Min(Tile, n - left);
+                    for (int i = top, end = Math.Min(top + Tile, rows); i < end; i++)
+                        row.Run(width, offset0 + i * r0 + left * c0, offset1 + i * r1 + left * c1, offset2 + i * r2 + left * c2);
                 }
-                else
-                {
-                    folded = TOp.Identity;
-                    for (int i = 0, ix = offsetX; i < n; i++, ix += stepX)
-                        folded = TOp.Invoke(folded, x[ix]);
-                }
-                r[offsetR] = TOp.Invoke(r[offsetR], folded);
             }
-            else if (stepR == 1 && stepX == 1)
-            {
-                var slots = r.AsSpan(offsetR, n);
-                TOp.Invoke(slots, x.AsSpan(offsetX, n), slots);
-            }
-            else
-            {
-                for (int i = 0, ix = offsetX, ir = offsetR; i < n; i++, ix += stepX, ir += stepR)
-                    r[ir] = TOp.Invoke(r[ir], x[ix]);
-            }
-            NextRow(dims[..rank], counter, sx, ref offsetX, sr, ref offsetR, sr, ref unused);
+            NextRow(outer, counter, strides0, ref offset0, strides1, ref offset1, strides2, ref offset2);
         }
     }
+
+    /// <summary>True when an operand moves further along the last axis than along the one before it (and is not broadcast there).</summary>
+    private static bool Crosses(ReadOnlySpan<int> strides, int rank) =>
+        strides[rank - 2] != 0 && Math.Abs(strides[rank - 1]) > Math.Abs(strides[rank - 2]);
 
     /// <summary>
     /// Reorders axes so that the key operand's strides shrink towards the last axis (stable, by
@@ -204,6 +213,7 @@ internal static class Strided
 
     private static void Swap(Span<int> values, int j) => (values[j - 1], values[j]) = (values[j], values[j - 1]);
 
+    /// <summary>The number of rows: the product of every length but the last.</summary>
     private static int RowCount(ReadOnlySpan<int> shape)
     {
         var rows = 1;
@@ -212,7 +222,7 @@ internal static class Strided
         return rows;
     }
 
-    /// <summary>Moves three offsets to the next row: the outer axes count like an odometer.</summary>
+    /// <summary>Moves three offsets to the next row: the axes before the last count like an odometer.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void NextRow(
         ReadOnlySpan<int> shape, Span<int> counter,
@@ -232,29 +242,100 @@ internal static class Strided
         }
     }
 
-    private static void BinaryRow<T, TOp>(int n, T[] a, int oa, int sa, T[] b, int ob, int sb, T[] d, int od, int sd)
+    /// <summary>d = op(a, b) along a row; offsets in the order destination, a, b.</summary>
+    private readonly struct BinaryRow<T, TOp> : IRow
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : IBinaryOperator<T>
     {
-        if (sd == 1)
+        private readonly T[] _a, _b, _d;
+        private readonly int _sa, _sb, _sd;
+
+        public BinaryRow(T[] a, int sa, T[] b, int sb, T[] d, int sd) => (_a, _sa, _b, _sb, _d, _sd) = (a, sa, b, sb, d, sd);
+
+        public void Run(int n, int od, int oa, int ob)
         {
-            if (sa == 1 && sb == 1)
+            if (_sd == 1)
             {
-                TOp.Invoke(a.AsSpan(oa, n), b.AsSpan(ob, n), d.AsSpan(od, n));
+                if (_sa == 1 && _sb == 1)
+                {
+                    TOp.Invoke(_a.AsSpan(oa, n), _b.AsSpan(ob, n), _d.AsSpan(od, n));
+                    return;
+                }
+                if (_sa == 1 && _sb == 0)
+                {
+                    TOp.Invoke(_a.AsSpan(oa, n), _b[ob], _d.AsSpan(od, n));
+                    return;
+                }
+                if (_sa == 0 && _sb == 1)
+                {
+                    TOp.Invoke(_a[oa], _b.AsSpan(ob, n), _d.AsSpan(od, n));
+                    return;
+                }
+            }
+            for (int i = 0, ia = oa, ib = ob, id = od; i < n; i++, ia += _sa, ib += _sb, id += _sd)
+                _d[id] = TOp.Invoke(_a[ia], _b[ib]);
+        }
+    }
+
+    /// <summary>d = op(a) along a row; offsets in the order destination, a, (a again).</summary>
+    private readonly struct UnaryRow<T, TOp> : IRow
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : IUnaryOperator<T>
+    {
+        private readonly T[] _a, _d;
+        private readonly int _sa, _sd;
+
+        public UnaryRow(T[] a, int sa, T[] d, int sd) => (_a, _sa, _d, _sd) = (a, sa, d, sd);
+
+        public void Run(int n, int od, int oa, int unused)
+        {
+            if (_sa == 1 && _sd == 1)
+            {
+                TOp.Invoke(_a.AsSpan(oa, n), _d.AsSpan(od, n));
                 return;
             }
-            if (sa == 1 && sb == 0)
+            for (int i = 0, ia = oa, id = od; i < n; i++, ia += _sa, id += _sd)
+                _d[id] = TOp.Invoke(_a[ia]);
+        }
+    }
+
+    /// <summary>r = op(r, x) along a row; offsets in the order x, r, (r again).</summary>
+    private readonly struct ReduceRow<T, TOp> : IRow
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : IReduceOperator<T>
+    {
+        private readonly T[] _x, _r;
+        private readonly int _sx, _sr;
+
+        public ReduceRow(T[] x, int sx, T[] r, int sr) => (_x, _sx, _r, _sr) = (x, sx, r, sr);
+
+        public void Run(int n, int ox, int oR, int unused)
+        {
+            if (_sr == 0)
             {
-                TOp.Invoke(a.AsSpan(oa, n), b[ob], d.AsSpan(od, n));
-                return;
+                T folded;
+                if (_sx == 1)
+                {
+                    folded = TOp.Aggregate(_x.AsSpan(ox, n));
+                }
+                else
+                {
+                    folded = TOp.Identity;
+                    for (int i = 0, ix = ox; i < n; i++, ix += _sx)
+                        folded = TOp.Invoke(folded, _x[ix]);
+                }
+                _r[oR] = TOp.Invoke(_r[oR], folded);
             }
-            if (sa == 0 && sb == 1)
+            else if (_sr == 1 && _sx == 1)
             {
-                TOp.Invoke(a[oa], b.AsSpan(ob, n), d.AsSpan(od, n));
-                return;
+                var slots = _r.AsSpan(oR, n);
+                TOp.Invoke(slots, _x.AsSpan(ox, n), slots);
+            }
+            else
+            {
+                for (int i = 0, ix = ox, ir = oR; i < n; i++, ix += _sx, ir += _sr)
+                    _r[ir] = TOp.Invoke(_r[ir], _x[ix]);
             }
         }
-        for (int i = 0, ia = oa, ib = ob, id = od; i < n; i++, ia += sa, ib += sb, id += sd)
-            d[id] = TOp.Invoke(a[ia], b[ib]);
     }
 }

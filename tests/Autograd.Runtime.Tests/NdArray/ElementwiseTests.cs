@@ -227,6 +227,23 @@ public class ElementwiseTests<T>
     }
 
     [Test]
+    public void Operands_crossing_the_destination_beyond_one_tile([Values] BinaryOp op)
+    {
+        // Larger than the 32×32 tile on both crossing axes, with ragged edges, and an outer axis.
+        var random = new Random(40 + (int)op);
+        var x = Reference.Random<T>([2, 45, 70], random).Transpose(0, 2, 1);
+        var y = Layouts.Make<T>(Layout.Reversed, [2, 70, 45], random);
+        var into = Layouts.Make<T>(Layout.Stepped, [2, 70, 45], random);
+        var expected = Reference.Broadcast(x, y, Reference2(op), out var shape);
+
+        Run(op, x, y, into);
+
+        Reference.AssertClose(into, shape, expected);
+        var copy = NdArray.Copy(x, NdArray.Zeros<T>(2, 70, 45));
+        Assert.That(Reference.Read(copy), Is.EqualTo(Reference.Read(x)));
+    }
+
+    [Test]
     public void X_as_its_own_destination_reads_each_element_before_overwriting_it()
     {
         var x = Layouts.Make<T>(Layout.Reversed, [5, 7], new Random(4));

@@ -71,6 +71,17 @@ public class ReductionTests<T>
     }
 
     [Test]
+    public void Reductions_whose_result_crosses_the_input_beyond_one_tile([Values] ReduceOp op, [Values(0, 1, 2)] int axis)
+    {
+        var x = Reference.Random<T>([40, 3, 50], new Random(50 + axis)).Transpose(2, 1, 0);
+        foreach (var axes in new[] { new[] { axis }, [] })
+        {
+            var expected = Expected(op, x, axes, keepDims: false, out var shape);
+            Reference.AssertClose(Run(op, x, axes, false), shape, expected, typeof(T) == typeof(float) ? 1e-4 : 1e-12);
+        }
+    }
+
+    [Test]
     public void Reductions_of_rank_zero_and_of_single_axes([Values] ReduceOp op)
     {
         var scalar = NdArray.Scalar(T.CreateChecked(-2.5));

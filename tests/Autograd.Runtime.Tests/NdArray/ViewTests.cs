@@ -132,6 +132,28 @@ public class ViewTests<T>
     }
 
     [Test]
+    public void Reshape_of_a_strided_array_is_a_view_only_when_strides_can_express_it()
+    {
+        var x = Counting(6, 4);
+        var transposed = x.Transpose(); // [4, 6], strides [1, 4]
+        var stepped = x.Slice(1, 0, 4, 2); // [6, 2], strides [4, 2]
+
+        var split = transposed.Reshape(2, 2, 1, 6);
+        var merged = stepped.Reshape(2, 3, 2);
+        var flattened = transposed.Reshape(24);
+
+        Assert.That(Reference.Read(split), Is.EqualTo(Reference.Read(transposed)));
+        Assert.That(Reference.Read(merged), Is.EqualTo(Reference.Read(stepped)));
+        Assert.That(Reference.Read(flattened), Is.EqualTo(Reference.Read(transposed)));
+        split[1, 0, 0, 5] = T.CreateChecked(-1);
+        Assert.That(x[5, 2], Is.EqualTo(T.CreateChecked(-1)), "splitting an axis is a view");
+        merged[1, 2, 1] = T.CreateChecked(-2);
+        Assert.That(x[5, 2], Is.EqualTo(T.CreateChecked(-2)), "splitting a stepped axis is a view");
+        flattened[23] = T.CreateChecked(-3);
+        Assert.That(x[5, 3], Is.EqualTo(T.CreateChecked(23)), "merging axes walked in different orders copies");
+    }
+
+    [Test]
     public void Reshape_handles_rank_zero_and_empty_arrays()
     {
         Assert.That(NdArray.Scalar(T.CreateChecked(7)).Reshape(1, 1).ToArray(), Is.EqualTo(new[] { T.CreateChecked(7) }));
