@@ -111,6 +111,33 @@ public class RegistryGradCheckTests
             AssertValues(singles[i].Grad!, doubles[i].Grad!.ToArray(), inputs[i].Shape.ToArray(), tolerance: 1e-5, message: $"{op} gradient {i}");
     }
 
+    /// <summary>
+    /// A backward may not write into what it was handed: the output gradient (which is the root's
+    /// <c>Grad</c>, or another input's pending gradient) and the values saved for a second pass.
+    /// </summary>
+    [TestCaseSource(nameof(RegisteredOps))]
+    public void Registered_op_backward_leaves_its_gradient_and_saved_values_untouched(OpInfo op)
+    {
+        var (function, inputs) = Cases[op.MethodName];
+        function ??= v => op.Invoke(v);
+        var leaves = inputs.Select(x => Variable.Create(x.Clone())).ToArray();
+        var output = function(leaves);
+        var value = output.Value.ToArray();
+        var seed = Uniform(13, -1, 1, output.Shape.ToArray());
+
+        output.Backward(seed);
+        var first = leaves.Select(leaf => leaf.Grad!.ToArray()).ToArray();
+        Assert.That(output.Grad!.ToArray(), Is.EqualTo(seed.ToArray()), $"{op}: the output gradient was written to");
+        output.Backward(seed);
+
+        Assert.That(output.Value.ToArray(), Is.EqualTo(value), $"{op}: the output value changed");
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            Assert.That(leaves[i].Value.ToArray(), Is.EqualTo(inputs[i].ToArray()), $"{op}: input {i} changed");
+            Assert.That(leaves[i].Grad!.ToArray(), Is.EqualTo(first[i].Select(g => 2 * g)).Within(1e-12), $"{op}: a second pass over the graph gave another gradient for input {i}");
+        }
+    }
+
     [Test]
     public void The_registry_lists_every_built_in_op()
     {
