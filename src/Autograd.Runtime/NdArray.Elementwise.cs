@@ -117,7 +117,7 @@ public static partial class NdArray
     public static NdArray<T> Fill<T>(NdArray<T> destination, T value)
         where T : unmanaged, IFloatingPointIeee754<T> => Copy(Scalar(value), destination);
 
-    private static NdArray<T> Binary<T, TOp>(NdArray<T> x, NdArray<T> y, NdArray<T>? into, string operation)
+    internal static NdArray<T> Binary<T, TOp>(NdArray<T> x, NdArray<T> y, NdArray<T>? into, string operation)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : IBinaryOperator<T>
     {
@@ -137,7 +137,7 @@ public static partial class NdArray
     }
 
     /// <summary>Applies a unary operator; <paramref name="into"/> (x's shape) may be <paramref name="x"/> itself, or null for a new array.</summary>
-    private static NdArray<T> Unary<T, TOp>(NdArray<T> x, NdArray<T>? into, string operation)
+    internal static NdArray<T> Unary<T, TOp>(NdArray<T> x, NdArray<T>? into, string operation)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : IUnaryOperator<T>
     {

@@ -26,30 +26,12 @@ internal static class OpKernels
     /// <summary>f(x) for every element, into a new contiguous array.</summary>
     public static NdArray<T> Map<T, TOp>(NdArray<T> x, string operation)
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TOp : IElementFunction<T>
-    {
-        var destination = new NdArray<T>(x.Shape.ToArray());
-        Strided.Unary<T, UnaryAdapter<T, TOp>>(
-            destination.Shape,
-            x.Data, x.Offset, Shapes.BroadcastStrides(x.Shape, x.Strides, destination.Shape, operation),
-            destination.Data, destination.Offset, destination.Strides);
-        return destination;
-    }
+        where TOp : IElementFunction<T> => NdArray.Unary<T, UnaryAdapter<T, TOp>>(x, null, operation);
 
     /// <summary>f(x, y) for every element of the broadcast shape, into a new contiguous array.</summary>
     public static NdArray<T> Map<T, TOp>(NdArray<T> x, NdArray<T> y, string operation)
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TOp : IElementFunction2<T>
-    {
-        var shape = Shapes.Broadcast(x.Shape, y.Shape, operation);
-        var destination = new NdArray<T>(shape);
-        Strided.Binary<T, BinaryAdapter<T, TOp>>(
-            shape,
-            x.Data, x.Offset, Shapes.BroadcastStrides(x.Shape, x.Strides, shape, operation),
-            y.Data, y.Offset, Shapes.BroadcastStrides(y.Shape, y.Strides, shape, operation),
-            destination.Data, destination.Offset, destination.Strides);
-        return destination;
-    }
+        where TOp : IElementFunction2<T> => NdArray.Binary<T, BinaryAdapter<T, TOp>>(x, y, null, operation);
 
     /// <summary>The shape a reduction over <paramref name="axes"/> (all when null) leaves with keepDims: reduced axes become 1.</summary>
     public static int[] KeptShape(ReadOnlySpan<int> shape, int[]? axes, string operation)
