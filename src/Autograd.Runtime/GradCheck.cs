@@ -11,7 +11,8 @@ namespace Autograd;
 /// var w = NdArray.RandomNormal&lt;double&gt;(seed: 2, 4, 2);
 /// GradCheck.Assert(v =&gt; Ops.Tanh(Ops.MatMul(v[0], v[1])), x, w);
 /// </code>
-/// Every input becomes a leaf variable. For an output with more than
+/// Every input becomes a leaf variable; variables the function captures (a layer's weights) are
+/// differentiated through but keep the gradients they had. For an output with more than
 /// <see cref="GradCheckOptions.FullJacobianMaxOutputs"/> elements the output is projected on
 /// <see cref="GradCheckOptions.Projections"/> seeded random directions r (each a backward from r,
 /// compared with the finite difference of Σ r * f); for smaller outputs every row of the Jacobian is
@@ -83,44 +84,53 @@ public static class GradCheck
             leaves[i] = Variable.Create(Fresh(point[i], shapes[i]), $"input{i}");
         var output = function(leaves) ?? throw new ArgumentException("GradCheck: the function returned null.", nameof(function));
         var connected = output.RequiresGrad;
-
-        var directions = Directions(outputLength, options);
-        var worst = new GradCheckResult.Entry(-1, -1, -1, 0, 0, 0, 0);
-        var checkedCount = 0;
-        for (var d = 0; d < directions.Count; d++)
+        var captured = CapturedVariables(output, leaves);
+        try
         {
-            var direction = directions[d];
-            foreach (var leaf in leaves)
-                leaf.ZeroGrad();
-            if (connected)
-                output.Backward(Fresh(direction, outputShape));
-            for (var input = 0; input < inputs.Length; input++)
+            var directions = Directions(outputLength, options);
+            var worst = new GradCheckResult.Entry(-1, -1, -1, 0, 0, 0, 0);
+            var checkedCount = 0;
+            for (var d = 0; d < directions.Count; d++)
             {
-                var grad = leaves[input].Grad?.ToArray();
-                for (var element = 0; element < point[input].Length; element++)
+                var direction = directions[d];
+                foreach (var leaf in leaves)
+                    leaf.ZeroGrad();
+                if (connected)
+                    output.Backward(Fresh(direction, outputShape));
+                for (var input = 0; input < inputs.Length; input++)
                 {
-                    if (!sampled[input][element])
-                        continue;
-                    var analytic = grad?[element] ?? 0.0;
-                    var numeric = 0.0;
-                    var column = columns[input][element];
-                    for (var o = 0; o < outputLength; o++)
-                        numeric += direction[o] * column[o];
-                    var error = Math.Abs(analytic - numeric);
-                    var allowed = options.AbsoluteTolerance + options.RelativeTolerance * Math.Abs(numeric);
-                    // An exact match passes even with zero tolerances (0 / 0 would be NaN, which no later score beats).
-                    var score = !(double.IsFinite(analytic) && double.IsFinite(numeric)) ? double.PositiveInfinity : error == 0 ? 0 : error / allowed;
-                    if (!double.IsFinite(score) && nonFinite.Input < 0)
-                        nonFinite = (input, element);
-                    checkedCount++;
-                    if (score > worst.Score || worst.Input < 0)
-                        worst = new GradCheckResult.Entry(input, element, outputLength <= options.FullJacobianMaxOutputs ? d : -1, analytic, numeric, error, score);
+                    var grad = leaves[input].Grad?.ToArray();
+                    for (var element = 0; element < point[input].Length; element++)
+                    {
+                        if (!sampled[input][element])
+                            continue;
+                        var analytic = grad?[element] ?? 0.0;
+                        var numeric = 0.0;
+                        var column = columns[input][element];
+                        for (var o = 0; o < outputLength; o++)
+                            numeric += direction[o] * column[o];
+                        var error = Math.Abs(analytic - numeric);
+                        var allowed = options.AbsoluteTolerance + options.RelativeTolerance * Math.Abs(numeric);
+                        // An exact match passes even with zero tolerances (0 / 0 would be NaN, which no later score beats).
+                        var score = !(double.IsFinite(analytic) && double.IsFinite(numeric)) ? double.PositiveInfinity : error == 0 ? 0 : error / allowed;
+                        if (!double.IsFinite(score) && nonFinite.Input < 0)
+                            nonFinite = (input, element);
+                        checkedCount++;
+                        if (score > worst.Score || worst.Input < 0)
+                            worst = new GradCheckResult.Entry(input, element, outputLength <= options.FullJacobianMaxOutputs ? d : -1, analytic, numeric, error, score);
+                    }
                 }
             }
+            foreach (var leaf in leaves)
+                leaf.ZeroGrad();
+            return new GradCheckResult(worst, shapes, checkedCount, directions.Count, outputLength <= options.FullJacobianMaxOutputs, options);
         }
-        foreach (var leaf in leaves)
-            leaf.ZeroGrad();
-        return new GradCheckResult(worst, shapes, checkedCount, directions.Count, outputLength <= options.FullJacobianMaxOutputs, options);
+        finally
+        {
+            // Variables the function closed over (a layer's weights) got a gradient from every direction: put theirs back.
+            foreach (var (variable, grad) in captured)
+                variable.Grad = grad;
+        }
     }
 
     /// <summary>Checks like <see cref="Check(Func{Variable{double}[], Variable{double}}, NdArray{double}[])"/> and throws when the gradients disagree.</summary>
@@ -136,6 +146,32 @@ public static class GradCheck
         if (!result.Passed)
             throw new GradCheckException(result);
         return result;
+    }
+
+    /// <summary>
+    /// The variables behind <paramref name="output"/> (itself included) that require grad and are not
+    /// GradCheck's own inputs, each with a copy of its gradient: weights the function captured, and
+    /// intermediates that retain their gradient.
+    /// </summary>
+    private static List<(Variable<double> Variable, NdArray<double>? Grad)> CapturedVariables(Variable<double> output, Variable<double>[] inputs)
+    {
+        var seen = new HashSet<Variable<double>>(inputs, ReferenceEqualityComparer.Instance);
+        var captured = new List<(Variable<double>, NdArray<double>?)>();
+        var pending = new Stack<Variable<double>>();
+        if (output.RequiresGrad && seen.Add(output))
+            pending.Push(output);
+        while (pending.Count > 0)
+        {
+            var variable = pending.Pop();
+            captured.Add((variable, variable.Grad?.Clone()));
+            var node = variable.Node;
+            for (var i = 0; i < (node?.InputCount ?? 0); i++)
+            {
+                if (node!.GetInput(i) is { RequiresGrad: true } input && seen.Add(input))
+                    pending.Push(input);
+            }
+        }
+        return captured;
     }
 
     /// <summary>The function's value at the point, recording nothing; inputs are fresh copies so the function cannot change the point.</summary>

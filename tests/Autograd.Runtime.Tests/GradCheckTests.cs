@@ -160,6 +160,24 @@ public class GradCheckTests
     }
 
     [Test]
+    public void Variables_the_function_captures_keep_the_gradient_they_had()
+    {
+        // Checking a layer against its input while its weight is a model parameter: the analytic
+        // passes also reach the weight, whose gradient must come out as it went in (an optimizer
+        // step after the check would otherwise apply every direction's gradient).
+        var weight = Random(9, 3).ToVariable("weight");
+        var bias = Random(10, 3).ToVariable("bias");
+        Autograd.Ops.Multiply(weight, weight).Backward();
+        var weightGrad = weight.Grad!.ToArray();
+
+        var result = GradCheck.Check(v => Autograd.Ops.Add(SquareTimes(v[0], weight), bias), Random(11, 3));
+
+        Assert.That(result.Passed, Is.True, result.ToString());
+        Assert.That(weight.Grad!.ToArray(), Is.EqualTo(weightGrad));
+        Assert.That(bias.Grad, Is.Null);
+    }
+
+    [Test]
     public void A_variable_used_twice_is_checked_through_both_uses()
     {
         // x² * x = x³: the correct gradient 3x² needs both contributions summed.

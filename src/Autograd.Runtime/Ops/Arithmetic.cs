@@ -114,7 +114,7 @@ public static partial class Ops
 
     /// <summary>
     /// The elementwise larger of x1 and x2, broadcast; gradient dy to the larger input, split equally
-    /// (dy / 2 each) where they tie.
+    /// (dy / 2 each) where they tie. A NaN wins: the result is NaN and dy goes to the NaN input.
     /// </summary>
     [DifferentiableOp]
     public static NdArray<T> Maximum<T>(NdArray<T> x1, NdArray<T> x2)
@@ -131,7 +131,7 @@ public static partial class Ops
 
     /// <summary>
     /// The elementwise smaller of x1 and x2, broadcast; gradient dy to the smaller input, split equally
-    /// (dy / 2 each) where they tie.
+    /// (dy / 2 each) where they tie. A NaN wins: the result is NaN and dy goes to the NaN input.
     /// </summary>
     [DifferentiableOp]
     public static NdArray<T> Minimum<T>(NdArray<T> x1, NdArray<T> x2)
@@ -141,9 +141,9 @@ public static partial class Ops
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx1.IsNeeded)
-            dx1.Accumulate(NdArray.Multiply(dy, OpKernels.Map<T, WinnerShare<T>>(x2, x1, "Minimum")));
+            dx1.Accumulate(NdArray.Multiply(dy, OpKernels.Map<T, SmallerShare<T>>(x1, x2, "Minimum")));
         if (dx2.IsNeeded)
-            dx2.Accumulate(NdArray.Multiply(dy, OpKernels.Map<T, WinnerShare<T>>(x1, x2, "Minimum")));
+            dx2.Accumulate(NdArray.Multiply(dy, OpKernels.Map<T, SmallerShare<T>>(x2, x1, "Minimum")));
     }
 
     /// <summary>d/dx of x^y: y * x^(y - 1), and 0 for y = 0 (where 0 * 0^-1 would be NaN).</summary>
@@ -160,10 +160,25 @@ public static partial class Ops
         public static T Invoke(T power, T x) => power == T.Zero ? T.Zero : power * T.Log(x);
     }
 
-    /// <summary>1 where a beats b (is larger), 1/2 on a tie, 0 otherwise.</summary>
+    /// <summary>
+    /// 1 where a beats b (is larger), 1/2 on a tie, 0 otherwise. A NaN beats any number (the kernels
+    /// return it) and ties with a NaN.
+    /// </summary>
     private readonly struct WinnerShare<T> : IElementFunction2<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        public static T Invoke(T a, T b) => a > b ? T.One : a == b ? T.CreateChecked(0.5) : T.Zero;
+        public static T Invoke(T a, T b) => NaNShare(a, b) ?? (a > b ? T.One : a == b ? T.CreateChecked(0.5) : T.Zero);
     }
+
+    /// <summary>1 where a beats b (is smaller), 1/2 on a tie, 0 otherwise; NaN as in <see cref="WinnerShare{T}"/>.</summary>
+    private readonly struct SmallerShare<T> : IElementFunction2<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Invoke(T a, T b) => NaNShare(a, b) ?? (a < b ? T.One : a == b ? T.CreateChecked(0.5) : T.Zero);
+    }
+
+    /// <summary>a's share when either is NaN (a NaN wins, two NaNs tie), else null.</summary>
+    private static T? NaNShare<T>(T a, T b)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        T.IsNaN(a) ? (T.IsNaN(b) ? T.CreateChecked(0.5) : T.One) : T.IsNaN(b) ? T.Zero : null;
 }

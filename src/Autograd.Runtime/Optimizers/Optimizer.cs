@@ -15,7 +15,7 @@ public abstract class Optimizer<T>
     private readonly Variable<T>[] _parameters;
 
     /// <summary>Takes the parameters to update.</summary>
-    /// <exception cref="ArgumentException">A parameter is null, not a leaf, does not require grad, or is listed twice.</exception>
+    /// <exception cref="ArgumentException">A parameter is null, not a leaf, does not require grad, a broadcast view, or is listed twice.</exception>
     protected Optimizer(IEnumerable<Variable<T>> parameters, string name)
     {
         ArgumentNullException.ThrowIfNull(parameters);
@@ -29,6 +29,13 @@ public abstract class Optimizer<T>
                 throw new ArgumentException($"{name}: {label} is the result of op '{parameter.Node!.OpName}', not a leaf; optimize the variables you created.", nameof(parameters));
             if (!parameter.RequiresGrad)
                 throw new ArgumentException($"{name}: {label} does not require grad, so it never gets a gradient.", nameof(parameters));
+            if (SharesElements(parameter.Value))
+            {
+                throw new ArgumentException(
+                    $"{name}: {label} has shape {ShapeText.Of(parameter.Value.Shape)} but is a broadcast view whose elements share memory, so each step would " +
+                    "update them several times; make the parameter from the array it was broadcast from, and broadcast it inside the model.",
+                    nameof(parameters));
+            }
             if (!seen.Add(parameter))
                 throw new ArgumentException($"{name}: {label} is listed twice; it would be updated twice per step.", nameof(parameters));
         }
@@ -64,6 +71,17 @@ public abstract class Optimizer<T>
 
     /// <summary>Updates parameter <paramref name="index"/>'s <paramref name="value"/> in place from its <paramref name="gradient"/>.</summary>
     protected abstract void Update(int index, NdArray<T> value, NdArray<T> gradient);
+
+    /// <summary>True when two positions of <paramref name="value"/> are one element (a stride-0 axis longer than 1).</summary>
+    private static bool SharesElements(NdArray<T> value)
+    {
+        for (var axis = 0; axis < value.Rank; axis++)
+        {
+            if (value.Strides[axis] == 0 && value.Shape[axis] > 1)
+                return true;
+        }
+        return false;
+    }
 
     /// <summary>Throws unless <paramref name="value"/> is finite and at least <paramref name="minimum"/> (and below <paramref name="below"/> when given).</summary>
     private protected static void CheckHyperparameter(string optimizer, string name, double value, double minimum, double below = double.PositiveInfinity)

@@ -65,6 +65,23 @@ public class OpBehaviourTests
     }
 
     [Test]
+    public void Elementwise_maximum_and_minimum_send_the_gradient_to_a_NaN_input()
+    {
+        // The result is NaN where either input is; the gradient must reach that NaN, not vanish on both sides.
+        var a = Leaf(double.NaN, 1, double.NaN, 2);
+        var b = Leaf(1, double.NaN, double.NaN, 3);
+        Op.Maximum(a, b).Backward();
+        Assert.That(a.Grad!.ToArray(), Is.EqualTo(new[] { 1, 0, 0.5, 0 }));
+        Assert.That(b.Grad!.ToArray(), Is.EqualTo(new[] { 0, 1, 0.5, 1 }));
+
+        a.ZeroGrad();
+        b.ZeroGrad();
+        Op.Minimum(a, b).Backward();
+        Assert.That(a.Grad!.ToArray(), Is.EqualTo(new[] { 1, 0, 0.5, 1 }));
+        Assert.That(b.Grad!.ToArray(), Is.EqualTo(new[] { 0, 1, 0.5, 0 }));
+    }
+
+    [Test]
     public void Relu_and_abs_have_zero_gradient_at_zero()
     {
         var x = Leaf(-1, 0, 2);

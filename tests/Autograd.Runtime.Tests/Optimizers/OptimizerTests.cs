@@ -211,6 +211,19 @@ public class OptimizerTests
     }
 
     [Test]
+    public void A_broadcast_view_is_rejected_as_a_parameter()
+    {
+        // [1] broadcast to [3] is one number seen three times: an in-place step writes it three times
+        // (Adam would move it by 3 * learningRate instead of learningRate).
+        var bias = Variable.Create(NdArray.Create([1.0]).BroadcastTo(3), "bias");
+        Assert.That(() => new Adam<double>([bias]), Throws.ArgumentException.With.Message.Contains("Adam").And.Message.Contains("'bias'").And.Message.Contains("broadcast"));
+        Assert.That(() => new Sgd<double>([bias], 0.1), Throws.ArgumentException.With.Message.Contains("Sgd").And.Message.Contains("broadcast"));
+
+        var stretchedAlongOne = Variable.Create(NdArray.Create([1.0, 2.0]).BroadcastTo(1, 2));
+        Assert.That(new Sgd<double>([stretchedAlongOne], 0.1).Parameters, Has.Count.EqualTo(1), "a stride-0 axis of length 1 shares nothing");
+    }
+
+    [Test]
     public void A_learning_rate_schedule_is_held_to_the_constructors_rule()
     {
         // A schedule that produces NaN or a negative rate must fail where it is set, not turn every
