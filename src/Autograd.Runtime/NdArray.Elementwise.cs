@@ -166,16 +166,21 @@ public static partial class NdArray
     /// has still to read. (Reading each element at the very place it is written, as the in-place
     /// forms do, is safe and copies nothing.)
     /// </summary>
-    private static NdArray<T> Operand<T>(NdArray<T> x, NdArray<T> destination, string operation, out int[] strides)
+    private static NdArray<T> Operand<T>(NdArray<T> x, NdArray<T> destination, string operation, out ReadOnlySpan<int> strides)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        strides = Shapes.BroadcastStrides(x.Shape, x.Strides, destination.Shape, operation);
-        if (x.Data != destination.Data || (x.Offset == destination.Offset && strides.AsSpan().SequenceEqual(destination.Strides)))
+        strides = BroadcastStrides(x, destination, operation);
+        if (x.Data != destination.Data || (x.Offset == destination.Offset && strides.SequenceEqual(destination.Strides)))
             return x;
         x = x.Clone();
-        strides = Shapes.BroadcastStrides(x.Shape, x.Strides, destination.Shape, operation);
+        strides = BroadcastStrides(x, destination, operation);
         return x;
     }
+
+    /// <summary>x's strides read at the destination's shape; x's own when the shapes agree (the common case, allocation-free).</summary>
+    private static ReadOnlySpan<int> BroadcastStrides<T>(NdArray<T> x, NdArray<T> destination, string operation)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Shapes.SameShape(x.Shape, destination.Shape) ? x.Strides : Shapes.BroadcastStrides(x.Shape, x.Strides, destination.Shape, operation);
 
     private static void CheckDestination<T>(NdArray<T> destination, ReadOnlySpan<int> shape, string operation)
         where T : unmanaged, IFloatingPointIeee754<T>
