@@ -267,6 +267,32 @@ internal static class OpSources
         """;
 
     /// <summary>Every valid shape by name (the baseline folder's name).</summary>
+    public const string ArrayArguments = GeneratorHarness.Usings + """
+        namespace User;
+
+        public static partial class Gathering
+        {
+            /// <summary>x[indices] along the last axis, scaled per index by weights when given.</summary>
+            [DifferentiableOp(Name = "gather")]
+            public static NdArray<double> Gather(NdArray<double> x, int[] indices, double[]? weights = null)
+            {
+                var result = NdArray.Zeros<double>(indices.Length);
+                for (var i = 0; i < indices.Length; i++)
+                    result[i] = x[indices[i]] * (weights?[i] ?? 1.0);
+                return result;
+            }
+
+            // indices and weights are C# arrays: the node keeps copies of them, not the caller's arrays.
+            static void GatherBackward(NdArray<double> dy, int[] indices, double[]? weights, GradSlot<double> dx)
+            {
+                if (!dx.IsNeeded) return;
+                var grad = dx.GetBuffer();
+                for (var i = 0; i < indices.Length; i++)
+                    grad[indices[i]] += dy[i] * (weights?[i] ?? 1.0);
+            }
+        }
+        """;
+
     public static readonly IReadOnlyDictionary<string, string> All = new Dictionary<string, string>
     {
         [nameof(Generic)] = Generic,
@@ -283,5 +309,6 @@ internal static class OpSources
         [nameof(Extension)] = Extension,
         [nameof(MultipleTypeParameters)] = MultipleTypeParameters,
         [nameof(Interface)] = Interface,
+        [nameof(ArrayArguments)] = ArrayArguments,
     };
 }

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -185,6 +186,8 @@ internal static class OpEmitter
                 return ValueLocal(op);
             default:
                 var parameter = op.Parameters[arg.ParameterIndex];
+                if (parameter.IsSystemArray)
+                    return "(" + parameter.Type + ")" + parameter.Name + (parameter.Type.EndsWith("?", StringComparison.Ordinal) ? "?" : "") + ".Clone()";
                 if (!parameter.IsArray)
                     return parameter.Name;
                 var arrayIndex = op.Parameters.Take(arg.ParameterIndex).Count(p => p.IsArray);

@@ -98,7 +98,11 @@ internal sealed record TypeDeclInfo(string Keyword, string Name);
 /// <param name="IsArray">True for an <c>NdArray&lt;E&gt;</c> input.</param>
 /// <param name="DefaultValue">The default value as C# text, or null.</param>
 /// <param name="IsReferenceType">True when the type is a reference type (saved in a nullable field).</param>
-internal sealed record ParameterModel(string Name, string RawName, string Type, bool IsArray, string? DefaultValue, bool IsReferenceType);
+/// <param name="IsSystemArray">
+/// True for a C# array such as <c>int[] labels</c>: the node saves a copy, so a caller who reuses the
+/// array between forward and backward cannot change what backward sees.
+/// </param>
+internal sealed record ParameterModel(string Name, string RawName, string Type, bool IsArray, string? DefaultValue, bool IsReferenceType, bool IsSystemArray = false);
 
 /// <summary>The forward's <c>out</c> state parameter.</summary>
 /// <param name="Name">The name as written in C#.</param>

@@ -133,7 +133,8 @@ internal static class OpParser
                 isArray ? "global::Autograd.NdArray<" + (element ?? parameterElement).ToDisplayString(Symbols.TypeFormat) + ">" : parameter.Type.ToDisplayString(Symbols.TypeFormat),
                 isArray,
                 DefaultValueFormatter.Format(parameter),
-                parameter.Type.IsReferenceType));
+                parameter.Type.IsReferenceType,
+                parameter.Type is IArrayTypeSymbol));
         }
 
         var arrayCount = parameters.Count(p => p.IsArray);

@@ -9,6 +9,33 @@ public class OpBehaviourTests
     private static Variable<double> Leaf(params double[] values) => Variable.Create(NdArray.Create(values), "x");
 
     [Test]
+    public void A_label_array_reused_by_the_caller_after_the_forward_does_not_change_the_gradient()
+    {
+        var logits = Variable.Create(NdArray.Zeros<double>(2, 2));
+        int[] labels = [0, 1];
+        var loss = Op.CrossEntropy(logits, labels);
+
+        labels[0] = 1; // the caller reuses its batch buffer before backward
+        loss.Backward();
+
+        // softmax is [0.5, 0.5] per row; d/dlogits = (softmax - onehot(label)) / batch
+        Assert.That(logits.Grad!.ToArray(), Is.EqualTo(new[] { -0.25, 0.25, 0.25, -0.25 }));
+    }
+
+    [Test]
+    public void An_axes_array_reused_by_the_caller_after_the_forward_does_not_change_the_gradient()
+    {
+        var x = Variable.Create(NdArray.Create([1.0, 2, 3, 4, 5, 6], 2, 3));
+        int[] axes = [1];
+        var rowSums = Op.Sum(x, axes);
+
+        axes[0] = 0;
+        Op.Sum(rowSums).Backward();
+
+        Assert.That(x.Grad!.ToArray(), Is.EqualTo(Enumerable.Repeat(1.0, 6)));
+    }
+
+    [Test]
     public void Max_and_min_split_the_gradient_equally_among_tied_winners()
     {
         var x = Leaf(1, 3, 3, 2, 3);
