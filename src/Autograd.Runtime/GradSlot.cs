@@ -62,7 +62,7 @@ public readonly struct GradSlot<T>
     public NdArray<T> GetBuffer()
     {
         if (_input is not { RequiresGrad: true })
-            throw new InvalidOperationException($"Backward of op '{_node.OpName}': GetBuffer was called on a slot that is not needed; check IsNeeded first.");
+            throw new InvalidOperationException($"Backward of op '{_node?.OpName}': GetBuffer was called on a slot that is not needed; check IsNeeded first.");
         return _input.OwnedPendingGrad();
     }
 }

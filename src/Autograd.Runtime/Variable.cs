@@ -87,7 +87,7 @@ public sealed partial class Variable<T> : IVariable
     // that buffer is this variable's own to add into (else it is shared and copied on write).
     internal NdArray<T>? PendingGrad;
     internal bool PendingOwned;
-    internal int VisitMark;
+    internal long VisitMark;
 
     /// <summary>
     /// Backpropagates from this variable: the seed gradient is <paramref name="gradient"/>, or ones

@@ -12,7 +12,7 @@ namespace Autograd.Engine;
 internal static class BackwardEngine
 {
     private static readonly Lock Gate = new();
-    private static int _lastPass;
+    private static long _lastPass; // 64 bits: a mark from a wrapped counter would make new variables look visited
 
     public static void Run<T>(Variable<T> root, NdArray<T>? seed, bool retainGraph)
         where T : unmanaged, IFloatingPointIeee754<T>
