@@ -152,6 +152,7 @@ public static partial class NdArray
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : IUnaryOperator<T>
     {
+        CheckWritable(destination, operation);
         x = Operand(x, destination, operation, out var stridesX);
         Strided.Unary<T, TOp>(
             destination.Shape,
@@ -191,6 +192,23 @@ public static partial class NdArray
                 $"{operation}: the destination has shape {ShapeText.Of(destination.Shape)} but the result has shape {ShapeText.Of(shape)}; " +
                 "pass a destination of the result's shape, or none to get a new array.",
                 nameof(destination));
+        }
+        CheckWritable(destination, operation);
+    }
+
+    /// <summary>Refuses a broadcast view as a destination: it would write one element many times (numpy refuses too).</summary>
+    private static void CheckWritable<T>(NdArray<T> destination, string operation)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (var axis = 0; axis < destination.Rank; axis++)
+        {
+            if (destination.Strides[axis] == 0 && destination.Shape[axis] > 1)
+            {
+                throw new ArgumentException(
+                    $"{operation}: the destination of shape {ShapeText.Of(destination.Shape)} is a broadcast view (stride 0 on axis {axis}), " +
+                    "so one element would be written many times; write into a Clone() of it instead.",
+                    nameof(destination));
+            }
         }
     }
 }

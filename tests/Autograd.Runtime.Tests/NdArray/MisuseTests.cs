@@ -5,6 +5,28 @@ public class MisuseTests
 {
     private static NdArray<double> Array(params int[] shape) => NdArray.Zeros<double>(shape);
 
+    [Test]
+    public void Writing_into_a_broadcast_view_is_refused_naming_the_shape_and_axis()
+    {
+        var buffer = NdArray.Create([1.0, 2.0, 3.0]);
+        var broadcast = buffer.BroadcastTo(2, 3);
+
+        var inPlace = Assert.Throws<ArgumentException>(() => NdArray.AddInPlace(broadcast, NdArray.Ones<double>(2, 3)));
+        Assert.That(inPlace!.Message, Does.Contain("AddInPlace").And.Contain("[2, 3]").And.Contain("axis 0"));
+        Assert.Throws<ArgumentException>(() => NdArray.Copy(NdArray.Zeros<double>(2, 3), broadcast));
+        Assert.Throws<ArgumentException>(() => NdArray.ExpInPlace(broadcast));
+        Assert.Throws<ArgumentException>(() => NdArray.MatMul(NdArray.Ones<double>(2, 1), NdArray.Ones<double>(1, 3), into: broadcast));
+        Assert.That(buffer.ToArray(), Is.EqualTo(new[] { 1.0, 2.0, 3.0 }), "nothing was written");
+    }
+
+    [Test]
+    public void A_stride_0_axis_of_length_1_is_still_a_valid_destination()
+    {
+        var column = NdArray.Zeros<double>(3).Unsqueeze(0);   // shape [1, 3], stride 0 on the unit axis
+        NdArray.AddInPlace(column, NdArray.Ones<double>(1, 3));
+        Assert.That(column.ToArray(), Is.EqualTo(new[] { 1.0, 1.0, 1.0 }));
+    }
+
     private static void AssertMessage<TException>(Action action, params string[] fragments)
         where TException : Exception
     {
