@@ -85,7 +85,7 @@ public static partial class Ops
 
     /// <summary>
     /// The mean over the batch of -log softmax(logits)[i, labels[i]], for logits of shape [batch, classes]
-    /// (a scalar); gradient (softmax(logits) - onehot(labels)) * dy / batch.
+    /// (a scalar; NaN for an empty batch, like every mean over nothing); gradient (softmax(logits) - onehot(labels)) * dy / batch.
     /// </summary>
     /// <exception cref="ArgumentException">The logits are not 2-D, the label count differs from the batch, or a label is not a class index.</exception>
     [DifferentiableOp]
@@ -99,7 +99,7 @@ public static partial class Ops
         var total = T.Zero;
         for (var i = 0; i < labels.Length; i++)
             total -= logProbabilities[i, labels[i]];
-        return NdArray.Scalar(labels.Length == 0 ? T.Zero : total / T.CreateChecked(labels.Length));
+        return NdArray.Scalar(total / T.CreateChecked(labels.Length));
     }
 
     static void CrossEntropyBackward<T>(NdArray<T> dy, NdArray<T> logits, int[] labels, GradSlot<T> dlogits)

@@ -9,6 +9,14 @@ public class OpBehaviourTests
     private static Variable<double> Leaf(params double[] values) => Variable.Create(NdArray.Create(values), "x");
 
     [Test]
+    public void Losses_over_an_empty_batch_are_NaN_like_any_mean_over_nothing()
+    {
+        var crossEntropy = Op.CrossEntropy(NdArray.Zeros<double>(0, 3), []);
+        var squaredError = Op.MeanSquaredError(NdArray.Zeros<double>(0), NdArray.Zeros<double>(0));
+        Assert.That(double.IsNaN(crossEntropy.ToScalar()) && double.IsNaN(squaredError.ToScalar()), Is.True);
+    }
+
+    [Test]
     public void A_label_array_reused_by_the_caller_after_the_forward_does_not_change_the_gradient()
     {
         var logits = Variable.Create(NdArray.Zeros<double>(2, 2));
