@@ -74,14 +74,7 @@ public class GradientTests
         CheckLayouts(op, input(name.Length, [3, 4]), layout);
     }
 
-    private static IEnumerable<TestCaseData> ReductionCases() =>
-        from name in new[] { "Sum", "Mean", "Max", "Min" }
-        from axes in new[] { null, "0", "1", "-1", "0,2", "2,0,1" }
-        from keepDims in new[] { false, true }
-        from layout in Layouts
-        select new TestCaseData(name, axes, keepDims, layout);
-
-    [TestCaseSource(nameof(ReductionCases))]
+    [TestCaseSource(typeof(OpTestSupport), nameof(OpTestSupport.ReductionCases))]
     public void Reduction_gradients(string name, string? axesText, bool keepDims, string layout)
     {
         var axes = axesText?.Split(',').Select(int.Parse).ToArray();

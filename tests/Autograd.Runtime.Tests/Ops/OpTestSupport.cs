@@ -51,6 +51,14 @@ internal static class OpTestSupport
     /// <summary>The names of <see cref="Layout{T}"/>'s layouts.</summary>
     public static readonly string[] Layouts = ["contiguous", "transposed", "sliced"];
 
+    /// <summary>Every reduction over no, one, several and all-permuted axes of a [2, 3, 4] input, with and without keepDims, in each layout.</summary>
+    public static IEnumerable<TestCaseData> ReductionCases() =>
+        from name in new[] { "Sum", "Mean", "Max", "Min" }
+        from axes in new[] { null, "0", "1", "-1", "0,2", "2,0,1" }
+        from keepDims in new[] { false, true }
+        from layout in Layouts
+        select new TestCaseData(name, axes, keepDims, layout);
+
     /// <summary>
     /// An array with the same shape and values as <paramref name="source"/>, laid out as
     /// <paramref name="layout"/>: a contiguous copy, a transposed view of a buffer in reversed axis

@@ -10,14 +10,7 @@ namespace Autograd.Runtime.Tests.Ops;
 public class ReductionAndShapeValueTests<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private static IEnumerable<TestCaseData> ReductionCases() =>
-        from name in new[] { "Sum", "Mean", "Max", "Min" }
-        from axes in new[] { null, "0", "1", "-1", "0,2", "2,0,1" }
-        from keepDims in new[] { false, true }
-        from layout in Layouts
-        select new TestCaseData(name, axes, keepDims, layout);
-
-    [TestCaseSource(nameof(ReductionCases))]
+    [TestCaseSource(typeof(OpTestSupport), nameof(OpTestSupport.ReductionCases))]
     public void Reduction_matches_a_loop_over_the_reduced_axes(string name, string? axesText, bool keepDims, string layout)
     {
         var axes = axesText?.Split(',').Select(int.Parse).Select(a => a < 0 ? a + 3 : a).ToArray();
