@@ -200,15 +200,13 @@ public static partial class NdArray
     private static void CheckWritable<T>(NdArray<T> destination, string operation)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (var axis = 0; axis < destination.Rank; axis++)
+        var axis = Shapes.FirstBroadcastAxis(destination.Shape, destination.Strides);
+        if (axis >= 0)
         {
-            if (destination.Strides[axis] == 0 && destination.Shape[axis] > 1)
-            {
-                throw new ArgumentException(
-                    $"{operation}: the destination of shape {ShapeText.Of(destination.Shape)} is a broadcast view (stride 0 on axis {axis}), " +
-                    "so one element would be written many times; write into a Clone() of it instead.",
-                    nameof(destination));
-            }
+            throw new ArgumentException(
+                $"{operation}: the destination of shape {ShapeText.Of(destination.Shape)} is a broadcast view (stride 0 on axis {axis}), " +
+                "so one element would be written many times; write into a Clone() of it instead.",
+                nameof(destination));
         }
     }
 }

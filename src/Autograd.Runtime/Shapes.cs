@@ -88,6 +88,17 @@ internal static class Shapes
         return result; // any axes left over have length 1, where any stride will do
     }
 
+    /// <summary>The first axis a view repeats elements along (stride 0, length above 1), or -1 when every position is its own element.</summary>
+    public static int FirstBroadcastAxis(ReadOnlySpan<int> shape, ReadOnlySpan<int> strides)
+    {
+        for (var axis = 0; axis < shape.Length; axis++)
+        {
+            if (strides[axis] == 0 && shape[axis] > 1)
+                return axis;
+        }
+        return -1;
+    }
+
     public static bool SameShape(ReadOnlySpan<int> a, ReadOnlySpan<int> b) => a.SequenceEqual(b);
 
     /// <summary>The numpy broadcast of two shapes: aligned from the right, an axis of 1 stretches.</summary>

@@ -29,7 +29,7 @@ public abstract class Optimizer<T>
                 throw new ArgumentException($"{name}: {label} is the result of op '{parameter.Node!.OpName}', not a leaf; optimize the variables you created.", nameof(parameters));
             if (!parameter.RequiresGrad)
                 throw new ArgumentException($"{name}: {label} does not require grad, so it never gets a gradient.", nameof(parameters));
-            if (SharesElements(parameter.Value))
+            if (Shapes.FirstBroadcastAxis(parameter.Value.Shape, parameter.Value.Strides) >= 0)
             {
                 throw new ArgumentException(
                     $"{name}: {label} has shape {ShapeText.Of(parameter.Value.Shape)} but is a broadcast view whose elements share memory, so each step would " +
@@ -71,17 +71,6 @@ public abstract class Optimizer<T>
 
     /// <summary>Updates parameter <paramref name="index"/>'s <paramref name="value"/> in place from its <paramref name="gradient"/>.</summary>
     protected abstract void Update(int index, NdArray<T> value, NdArray<T> gradient);
-
-    /// <summary>True when two positions of <paramref name="value"/> are one element (a stride-0 axis longer than 1).</summary>
-    private static bool SharesElements(NdArray<T> value)
-    {
-        for (var axis = 0; axis < value.Rank; axis++)
-        {
-            if (value.Strides[axis] == 0 && value.Shape[axis] > 1)
-                return true;
-        }
-        return false;
-    }
 
     /// <summary>Throws unless <paramref name="value"/> is finite and at least <paramref name="minimum"/> (and below <paramref name="below"/> when given).</summary>
     private protected static void CheckHyperparameter(string optimizer, string name, double value, double minimum, double below = double.PositiveInfinity)
