@@ -87,7 +87,8 @@ public static class GradCheck
         var captured = CapturedVariables(output, leaves);
         try
         {
-            var directions = Directions(outputLength, options);
+            var fullJacobian = outputLength <= options.FullJacobianMaxOutputs;
+            var directions = Directions(outputLength, fullJacobian, options);
             var worst = new GradCheckResult.Entry(-1, -1, -1, 0, 0, 0, 0);
             var checkedCount = 0;
             for (var d = 0; d < directions.Count; d++)
@@ -117,13 +118,13 @@ public static class GradCheck
                             nonFinite = (input, element);
                         checkedCount++;
                         if (score > worst.Score || worst.Input < 0)
-                            worst = new GradCheckResult.Entry(input, element, outputLength <= options.FullJacobianMaxOutputs ? d : -1, analytic, numeric, error, score);
+                            worst = new GradCheckResult.Entry(input, element, fullJacobian ? d : -1, analytic, numeric, error, score);
                     }
                 }
             }
             foreach (var leaf in leaves)
                 leaf.ZeroGrad();
-            return new GradCheckResult(worst, shapes, checkedCount, directions.Count, outputLength <= options.FullJacobianMaxOutputs, options);
+            return new GradCheckResult(worst, shapes, checkedCount, directions.Count, fullJacobian, options);
         }
         finally
         {
@@ -217,10 +218,10 @@ public static class GradCheck
     private static NdArray<double> Fresh(double[] data, int[] shape) =>
         shape.Length == 0 ? NdArray.Scalar(data[0]) : NdArray.Create((double[])data.Clone(), shape);
 
-    private static List<double[]> Directions(int outputLength, GradCheckOptions options)
+    private static List<double[]> Directions(int outputLength, bool fullJacobian, GradCheckOptions options)
     {
         var directions = new List<double[]>();
-        if (outputLength <= options.FullJacobianMaxOutputs)
+        if (fullJacobian)
         {
             for (var o = 0; o < outputLength; o++)
             {
