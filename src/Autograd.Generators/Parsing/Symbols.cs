@@ -9,9 +9,6 @@ namespace Autograd.Generators.Parsing;
 internal static class Symbols
 {
     public const string AttributeMetadataName = "Autograd.DifferentiableOpAttribute";
-    public const string NdArrayMetadataName = "Autograd.NdArray`1";
-    public const string VariableMetadataName = "Autograd.Variable`1";
-    public const string GradSlotMetadataName = "Autograd.GradSlot`1";
     public const string GeneratorName = "Autograd.Generators";
 
     /// <summary>Types as C# text: <c>global::</c>-qualified, keywords for special types, nullable annotations kept.</summary>
