@@ -259,7 +259,7 @@ internal static class OpParser
                 if (Symbols.Key(slotElement) != elementKey || parameters[i].RefKind != RefKind.None)
                 {
                     reporter.Report(DiagnosticDescriptors.BackwardSlots, LocationOf(i), backward.Name, op, elementText, arrayNames,
-                        "'" + parameters[i].Name + "' is '" + (parameters[i].RefKind == RefKind.None ? string.Empty : RefKindText(parameters[i].RefKind) + " ") + Symbols.Display(parameters[i].Type) + "'");
+                        "'" + parameters[i].Name + "' is '" + DeclaredType(parameters[i]) + "'");
                 }
             }
         }
@@ -300,7 +300,7 @@ internal static class OpParser
                 continue;
             }
             if (Symbols.Key(parameter.Type) != expectedKey || parameter.RefKind != RefKind.None || parameter.IsParams)
-                reporter.Report(DiagnosticDescriptors.BackwardParameterType, LocationOf(i), parameter.Name, backward.Name, expectedText, op, (parameter.RefKind == RefKind.None ? string.Empty : RefKindText(parameter.RefKind) + " ") + Symbols.Display(parameter.Type));
+                reporter.Report(DiagnosticDescriptors.BackwardParameterType, LocationOf(i), parameter.Name, backward.Name, expectedText, op, DeclaredType(parameter));
             if (ordinal <= last)
                 reporter.Report(DiagnosticDescriptors.BackwardParameterOrder, LocationOf(i), parameter.Name, backward.Name, op);
             last = ordinal > last ? ordinal : last;
@@ -466,6 +466,10 @@ internal static class OpParser
         Accessibility.ProtectedAndInternal => "private protected",
         _ => "private",
     };
+
+    /// <summary>A parameter's type as declared, with its ref kind in front when it has one: <c>ref NdArray&lt;T&gt;</c>.</summary>
+    private static string DeclaredType(IParameterSymbol parameter) =>
+        (parameter.RefKind == RefKind.None ? string.Empty : RefKindText(parameter.RefKind) + " ") + Symbols.Display(parameter.Type);
 
     private static string RefKindText(RefKind kind) => kind switch
     {
