@@ -42,10 +42,8 @@ internal static class OpEmitter
             writer.Open();
         }
 
-        var arrays = op.ArrayCount;
-        var masks = op.AllVariableOnly ? new[] { (1 << arrays) - 1 } : Enumerable.Range(1, (1 << arrays) - 1);
         var first = true;
-        foreach (var mask in masks)
+        foreach (var mask in OpModel.OverloadMasks(op.ArrayCount, op.AllVariableOnly))
         {
             if (!first)
                 writer.Line();

@@ -1,3 +1,6 @@
+using System.Collections.Generic;
+using System.Linq;
+
 namespace Autograd.Generators.Model;
 
 /// <summary>
@@ -54,6 +57,14 @@ internal sealed record OpModel(
             return count;
         }
     }
+
+    /// <summary>
+    /// The tracked overloads written for an op with <paramref name="arrayCount"/> array inputs, one mask
+    /// each (bit i set: array input i is a variable): every mix with at least one variable, or past the
+    /// arity limit only the all-variable one.
+    /// </summary>
+    public static IEnumerable<int> OverloadMasks(int arrayCount, bool allVariableOnly) =>
+        allVariableOnly ? new[] { (1 << arrayCount) - 1 } : Enumerable.Range(1, (1 << arrayCount) - 1);
 }
 
 /// <summary>The namespace and containing types of an op, outermost first.</summary>

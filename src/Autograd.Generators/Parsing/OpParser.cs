@@ -319,8 +319,7 @@ internal static class OpParser
 
         // Every signature the generator writes, as type keys.
         var signatures = new List<(string[] Keys, string What)>();
-        var masks = allVariableOnly ? new[] { (1 << arrays.Count) - 1 } : Enumerable.Range(1, (1 << arrays.Count) - 1).ToArray();
-        foreach (var mask in masks)
+        foreach (var mask in OpModel.OverloadMasks(arrays.Count, allVariableOnly))
         {
             var bit = 0;
             var keys = forwardParameters.Select(p =>
