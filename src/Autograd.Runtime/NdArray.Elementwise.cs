@@ -5,7 +5,9 @@ namespace Autograd;
 
 // Elementwise kernels with numpy broadcasting. Each op comes in four forms: returning a new array,
 // writing into a destination of the broadcast shape (`into`), in place on its first argument
-// (the seed's `addeq`, `muleq`, …), and with a scalar on either side. NaN in any operand gives NaN.
+// (the seed's `addeq`, `muleq`, …), and with a scalar as the second operand (Subtract and Divide
+// also take one as the first). NaN in any operand gives NaN, except that Pow follows IEEE pow:
+// NaN to the power 0 and 1 to the power NaN are 1.
 // Shapes that do not broadcast, or a destination of another shape than the result, throw
 // ArgumentException naming the op and the shapes. A destination may be an operand: an operand that
 // overlaps it in another layout is copied first, so the result is as if computed out of place.
