@@ -94,9 +94,8 @@ public sealed class DifferentiableOpAnalyzer : DiagnosticAnalyzer
         };
         foreach (var attribute in lists.SelectMany(l => l.Attributes))
         {
-            if (context.SemanticModel.GetSymbolInfo(attribute, context.CancellationToken).Symbol is IMethodSymbol { ContainingType: { } type }
-                && type.Name == "DifferentiableOpAttribute"
-                && type.ContainingNamespace is { Name: "Autograd", ContainingNamespace.IsGlobalNamespace: true })
+            if (context.SemanticModel.GetSymbolInfo(attribute, context.CancellationToken).Symbol is IMethodSymbol { ContainingType: var type }
+                && Symbols.IsOpAttributeType(type))
             {
                 var what = context.Node is LocalFunctionStatementSyntax ? "a local function" : "a lambda";
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnsupportedLocation, attribute.GetLocation(), what));

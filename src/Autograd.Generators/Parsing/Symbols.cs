@@ -124,8 +124,11 @@ internal static class Symbols
     }
 
     /// <summary>True when <paramref name="attribute"/> is [DifferentiableOp].</summary>
-    public static bool IsOpAttribute(AttributeData attribute) =>
-        attribute.AttributeClass is { Name: "DifferentiableOpAttribute", ContainingNamespace: { Name: "Autograd", ContainingNamespace.IsGlobalNamespace: true } };
+    public static bool IsOpAttribute(AttributeData attribute) => IsOpAttributeType(attribute.AttributeClass);
+
+    /// <summary>True when <paramref name="type"/> is <c>Autograd.DifferentiableOpAttribute</c>.</summary>
+    public static bool IsOpAttributeType(INamedTypeSymbol? type) =>
+        type is { Name: "DifferentiableOpAttribute", ContainingNamespace: { Name: "Autograd", ContainingNamespace.IsGlobalNamespace: true } };
 
     /// <summary>The [DifferentiableOp] on <paramref name="method"/>, or null.</summary>
     public static AttributeData? OpAttribute(IMethodSymbol method) => method.GetAttributes().FirstOrDefault(IsOpAttribute);
