@@ -9,7 +9,6 @@ namespace Autograd.Generators.Parsing;
 internal static class Symbols
 {
     public const string AttributeMetadataName = "Autograd.DifferentiableOpAttribute";
-    public const string GeneratorName = "Autograd.Generators";
 
     /// <summary>Types as C# text: <c>global::</c>-qualified, keywords for special types, nullable annotations kept.</summary>
     public static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
@@ -115,7 +114,7 @@ internal static class Symbols
         {
             if (attribute.AttributeClass is { Name: "GeneratedCodeAttribute" }
                 && attribute.ConstructorArguments.Length > 0
-                && attribute.ConstructorArguments[0].Value as string == GeneratorName)
+                && attribute.ConstructorArguments[0].Value as string == Emitting.GeneratorInfo.Name)
             {
                 return true;
             }
