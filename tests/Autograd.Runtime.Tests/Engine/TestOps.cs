@@ -32,6 +32,10 @@ internal static class TestOps
     public static Variable<double> Failing(Variable<double> a) =>
         Variable<double>.FromOp(a.Value.Clone(), new FailingNode(a));
 
+    /// <summary>The identity, whose backward first runs <paramref name="duringBackward"/>: for passes that start or wait on other passes.</summary>
+    public static Variable<double> Hooked(Variable<double> a, Action duringBackward) =>
+        Variable<double>.FromOp(a.Value.Clone(), new HookedNode(a, duringBackward));
+
     private static Variable<double> Record(NdArray<double> value, bool anyRequiresGrad, Func<Node<double>> node) =>
         GradMode.IsEnabled && anyRequiresGrad ? Variable<double>.FromOp(value, node()) : new Variable<double>(value, requiresGrad: false);
 
@@ -83,7 +87,8 @@ internal static class TestOps
         {
             BackwardCalls++;
             var slot = pass.Slot(this, a);
-            NdArray.AddInPlace(slot.GetBuffer(), NdArray.Multiply(outputGradient, factor));
+            if (slot.IsNeeded)
+                NdArray.AddInPlace(slot.GetBuffer(), NdArray.Multiply(outputGradient, factor));
         }
 
         protected override void ReleaseSavedState()
@@ -101,6 +106,23 @@ internal static class TestOps
         {
             pass.Slot(this, a).Accumulate(outputGradient);
             throw new InvalidOperationException("failing op's backward");
+        }
+
+        protected override void ReleaseSavedState()
+        {
+        }
+    }
+
+    private sealed class HookedNode(Variable<double> a, Action duringBackward) : Node<double>
+    {
+        public override string OpName => "hooked";
+        public override int InputCount => 1;
+        public override Variable<double>? GetInput(int index) => a;
+
+        protected override void Backward(NdArray<double> outputGradient, BackwardPass<double> pass)
+        {
+            duringBackward();
+            pass.Slot(this, a).Accumulate(outputGradient);
         }
 
         protected override void ReleaseSavedState()
