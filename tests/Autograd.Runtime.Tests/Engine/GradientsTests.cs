@@ -18,8 +18,8 @@ public class GradientsTests
 
         var gradients = Variable.Gradients(y, [x, w]);
 
-        Assert.That(gradients[0].ToArray(), Is.EqualTo(new[] { 4.0, 5.0 }));
-        Assert.That(gradients[1].ToArray(), Is.EqualTo(new[] { 1.0, 2.0 }));
+        Assert.That(gradients[0].Value.ToArray(), Is.EqualTo(new[] { 4.0, 5.0 }));
+        Assert.That(gradients[1].Value.ToArray(), Is.EqualTo(new[] { 1.0, 2.0 }));
         Assert.That(new[] { x.Grad, w.Grad, h.Grad, y.Grad }, Is.All.Null);
     }
 
@@ -30,7 +30,7 @@ public class GradientsTests
         var a = TestOps.Scale(x, 2);
         var y = TestOps.Mul(a, a); // dy/da = 2a
 
-        Assert.That(Variable.Gradients(y, [a])[0].ToArray(), Is.EqualTo(new[] { 4.0, 8.0 }));
+        Assert.That(Variable.Gradients(y, [a])[0].Value.ToArray(), Is.EqualTo(new[] { 4.0, 8.0 }));
         Assert.That(x.Grad, Is.Null);
     }
 
@@ -43,7 +43,7 @@ public class GradientsTests
         var y = TestOps.Mul(a, w);
 
         TestOps.BackwardCalls = 0;
-        var dw = Variable.Gradients(y, [w])[0];
+        var dw = Variable.Gradients(y, [w])[0].Value;
 
         Assert.That(TestOps.BackwardCalls, Is.EqualTo(1), "only the multiply runs its backward");
         Assert.That(dw.ToArray(), Is.EqualTo(new[] { 4.0, 8.0 }));
@@ -57,10 +57,10 @@ public class GradientsTests
         var sum = TestOps.Add(x, y); // add hands the same buffer to both inputs
 
         var gradients = Variable.Gradients(sum, [x, y, x], seed: NdArray.Create([5.0, 6.0]));
-        gradients[0][0] = -1;
+        gradients[0].Value[0] = -1;
 
-        Assert.That(gradients[1].ToArray(), Is.EqualTo(new[] { 5.0, 6.0 }));
-        Assert.That(gradients[2].ToArray(), Is.EqualTo(new[] { 5.0, 6.0 }), "an input named twice gets two arrays");
+        Assert.That(gradients[1].Value.ToArray(), Is.EqualTo(new[] { 5.0, 6.0 }));
+        Assert.That(gradients[2].Value.ToArray(), Is.EqualTo(new[] { 5.0, 6.0 }), "an input named twice gets two arrays");
     }
 
     [Test]
@@ -72,7 +72,7 @@ public class GradientsTests
 
         Assert.That(() => Variable.Gradients(y, [x, unused]),
             Throws.ArgumentException.With.Message.Contain("input 1").And.Message.Contain("'unused'").And.Message.Contain("allowUnused"));
-        Assert.That(Variable.Gradients(y, [x, unused], allowUnused: true)[1].ToArray(), Is.EqualTo(new[] { 0.0, 0.0, 0.0 }));
+        Assert.That(Variable.Gradients(y, [x, unused], allowUnused: true)[1].Value.ToArray(), Is.EqualTo(new[] { 0.0, 0.0, 0.0 }));
     }
 
     [Test]
@@ -96,7 +96,7 @@ public class GradientsTests
         var gradients = Variable.Gradients(loss, [w, b]);
         loss.Backward();
 
-        Assert.That(gradients[0].ToArray(), Is.EqualTo(w.Grad!.ToArray()));
-        Assert.That(gradients[1].ToArray(), Is.EqualTo(b.Grad!.ToArray()));
+        Assert.That(gradients[0].Value.ToArray(), Is.EqualTo(w.Grad!.ToArray()));
+        Assert.That(gradients[1].Value.ToArray(), Is.EqualTo(b.Grad!.ToArray()));
     }
 }

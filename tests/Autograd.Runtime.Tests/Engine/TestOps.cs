@@ -28,6 +28,14 @@ internal static class TestOps
         return Record(value, a.RequiresGrad, () => new ScaleNode(a, factor));
     }
 
+    /// <summary>The sum of every element, to a 0-d result; twice differentiable (its recorded backward broadcasts dy back).</summary>
+    public static Variable<double> Sum(Variable<double> a) =>
+        Record(NdArray.Sum(a.Value), a.RequiresGrad, () => new SumNode(a));
+
+    /// <summary>x², whose first-order backward is right (2x) but whose recorded backward says 3x: second-order checks must catch it.</summary>
+    public static Variable<double> WrongSecondDerivative(Variable<double> a) =>
+        Record(NdArray.Multiply(a.Value, a.Value), a.RequiresGrad, () => new WrongSecondDerivativeNode(a));
+
     /// <summary>An op whose backward always throws, to test that a failed pass leaves nothing behind.</summary>
     public static Variable<double> Failing(Variable<double> a) =>
         Variable<double>.FromOp(a.Value.Clone(), new FailingNode(a));
@@ -55,6 +63,15 @@ internal static class TestOps
             pass.Slot(this, b).Accumulate(NdArray.Multiply(outputGradient, _a!));
         }
 
+        public override bool IsDifferentiableTwice => true;
+
+        protected override void BackwardGraph(Variable<double> outputGradient, Variable<double> output, BackwardPass<double> pass)
+        {
+            BackwardCalls++;
+            pass.Slot(this, a).Accumulate(Mul(outputGradient, b));
+            pass.Slot(this, b).Accumulate(Mul(outputGradient, a));
+        }
+
         protected override void ReleaseSavedState() => (_a, _b) = (null, null);
     }
 
@@ -68,6 +85,15 @@ internal static class TestOps
         {
             BackwardCalls++;
             // Both slots receive the very same buffer: the engine must copy before it adds into either.
+            pass.Slot(this, a).Accumulate(outputGradient);
+            pass.Slot(this, b).Accumulate(outputGradient);
+        }
+
+        public override bool IsDifferentiableTwice => true;
+
+        protected override void BackwardGraph(Variable<double> outputGradient, Variable<double> output, BackwardPass<double> pass)
+        {
+            BackwardCalls++;
             pass.Slot(this, a).Accumulate(outputGradient);
             pass.Slot(this, b).Accumulate(outputGradient);
         }
@@ -89,6 +115,14 @@ internal static class TestOps
             var slot = pass.Slot(this, a);
             if (slot.IsNeeded)
                 NdArray.AddInPlace(slot.GetBuffer(), NdArray.Multiply(outputGradient, factor));
+        }
+
+        public override bool IsDifferentiableTwice => true;
+
+        protected override void BackwardGraph(Variable<double> outputGradient, Variable<double> output, BackwardPass<double> pass)
+        {
+            BackwardCalls++;
+            pass.Slot(this, a).Accumulate(Scale(outputGradient, factor));
         }
 
         protected override void ReleaseSavedState()
@@ -124,6 +158,42 @@ internal static class TestOps
             duringBackward();
             pass.Slot(this, a).Accumulate(outputGradient);
         }
+
+        protected override void ReleaseSavedState()
+        {
+        }
+    }
+
+    private sealed class SumNode(Variable<double> a) : Node<double>
+    {
+        public override string OpName => "sum";
+        public override int InputCount => 1;
+        public override Variable<double>? GetInput(int index) => a;
+        public override bool IsDifferentiableTwice => true;
+
+        protected override void Backward(NdArray<double> outputGradient, BackwardPass<double> pass) =>
+            pass.Slot(this, a).Accumulate(outputGradient.BroadcastTo(a.Value.Shape.ToArray()));
+
+        protected override void BackwardGraph(Variable<double> outputGradient, Variable<double> output, BackwardPass<double> pass) =>
+            pass.Slot(this, a).Accumulate(Autograd.Ops.BroadcastTo(outputGradient, a.Value.Shape.ToArray()));
+
+        protected override void ReleaseSavedState()
+        {
+        }
+    }
+
+    private sealed class WrongSecondDerivativeNode(Variable<double> a) : Node<double>
+    {
+        public override string OpName => "wrongSecond";
+        public override int InputCount => 1;
+        public override Variable<double>? GetInput(int index) => a;
+        public override bool IsDifferentiableTwice => true;
+
+        protected override void Backward(NdArray<double> outputGradient, BackwardPass<double> pass) =>
+            pass.Slot(this, a).Accumulate(NdArray.Multiply(outputGradient, NdArray.Multiply(a.Value, 2.0)));
+
+        protected override void BackwardGraph(Variable<double> outputGradient, Variable<double> output, BackwardPass<double> pass) =>
+            pass.Slot(this, a).Accumulate(Mul(outputGradient, Scale(a, 3.0)));
 
         protected override void ReleaseSavedState()
         {
