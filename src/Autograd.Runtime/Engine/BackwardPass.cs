@@ -6,7 +6,13 @@ namespace Autograd.Engine;
 public static class BackwardPass
 {
     [ThreadStatic]
-    private static List<Action>? _callbacks;
+    private static ICallbackQueue? _current;
+
+    /// <summary>Where a pass keeps the callbacks queued while it runs (the pass itself: nothing to allocate until one is queued).</summary>
+    internal interface ICallbackQueue
+    {
+        List<Action>? Callbacks { get; set; }
+    }
 
     /// <summary>
     /// Runs <paramref name="callback"/> once the backward pass running on this thread has computed
@@ -18,20 +24,20 @@ public static class BackwardPass
     public static void QueueCallback(Action callback)
     {
         ArgumentNullException.ThrowIfNull(callback);
-        var callbacks = _callbacks ?? throw new InvalidOperationException(
+        var pass = _current ?? throw new InvalidOperationException(
             "BackwardPass.QueueCallback: no backward pass is running on this thread; call it from a gradient hook or an op's backward.");
-        callbacks.Add(callback);
+        (pass.Callbacks ??= []).Add(callback);
     }
 
-    /// <summary>Makes <paramref name="callbacks"/> the current pass's queue; returns the previous one, for a pass run inside another.</summary>
-    internal static List<Action>? Enter(List<Action> callbacks)
+    /// <summary>Makes <paramref name="pass"/> the one callbacks are queued on; returns the previous one, for a pass run inside another.</summary>
+    internal static ICallbackQueue? Enter(ICallbackQueue pass)
     {
-        var outer = _callbacks;
-        _callbacks = callbacks;
+        var outer = _current;
+        _current = pass;
         return outer;
     }
 
-    internal static void Leave(List<Action>? outer) => _callbacks = outer;
+    internal static void Leave(ICallbackQueue? outer) => _current = outer;
 }
 
 /// <summary>
@@ -41,7 +47,7 @@ public static class BackwardPass
 /// write is the final accumulation into a leaf's <see cref="Variable{T}.Grad"/>, made under that
 /// leaf's lock. Generated nodes receive it in their backward to hand out gradient slots.
 /// </summary>
-public sealed class BackwardPass<T>
+public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private struct Entry
@@ -58,6 +64,8 @@ public sealed class BackwardPass<T>
     private readonly Dictionary<Variable<T>, int> _index = new(ReferenceEqualityComparer.Instance);
     private Entry[] _entries = new Entry[8];
     private readonly bool _detectAnomaly = AnomalyMode.IsEnabled;
+
+    List<Action>? BackwardPass.ICallbackQueue.Callbacks { get; set; }
 
     private BackwardPass(bool createGraph) => CreateGraph = createGraph;
 
@@ -81,14 +89,14 @@ public sealed class BackwardPass<T>
     internal static Variable<T>?[] Run(Variable<T> root, Variable<T> seed, bool retainGraph, bool createGraph, Variable<T>[]? targets)
     {
         var pass = new BackwardPass<T>(createGraph);
-        var order = pass.Discover(root);
-        pass.MarkNeeded(order, root, targets);
-        var callbacks = new List<Action>();
-        var outer = BackwardPass.Enter(callbacks);
+        var order = pass.Discover(root, targets is null ? null : []);
+        if (targets is not null)
+            pass.MarkNeeded(order!, targets);
+        var outer = BackwardPass.Enter(pass);
         try
         {
             pass.Sweep(root, seed, retainGraph);
-            foreach (var callback in callbacks)
+            foreach (var callback in ((BackwardPass.ICallbackQueue)pass).Callbacks ?? [])
                 callback();
         }
         finally
@@ -105,20 +113,20 @@ public sealed class BackwardPass<T>
 
     /// <summary>
     /// Indexes every variable that requires grad behind <paramref name="root"/> and counts its uses;
-    /// returns them inputs-first (a topological order). Iterative: a chain of millions of ops is fine.
+    /// lists them inputs-first (a topological order) in <paramref name="order"/> when given (to find
+    /// what chosen targets need). Iterative: a chain of millions of ops is fine.
     /// </summary>
-    private List<int> Discover(Variable<T> root)
+    private List<int>? Discover(Variable<T> root, List<int>? order)
     {
-        var order = new List<int>();
         var stack = new Stack<(int Entry, int NextInput)>();
-        stack.Push((Add(root), 0));
+        stack.Push((Add(root, root, order), 0));
         while (stack.Count > 0)
         {
             var (entry, nextInput) = stack.Pop();
             var node = _entries[entry].Variable.Node;
             if (node is null || nextInput == node.InputCount)
             {
-                order.Add(entry);
+                order?.Add(entry);
                 continue;
             }
             stack.Push((entry, nextInput + 1));
@@ -129,40 +137,32 @@ public sealed class BackwardPass<T>
                 _entries[known].PendingUses++;
                 continue;
             }
-            var added = Add(input);
+            var added = Add(input, root, order);
             _entries[added].PendingUses = 1;
             stack.Push((added, 0));
         }
         return order;
     }
 
-    private int Add(Variable<T> variable)
+    /// <summary>Indexes <paramref name="variable"/>; for a full backward (no <paramref name="order"/>) marks it needed, and kept when it is a leaf, the root or retaining.</summary>
+    private int Add(Variable<T> variable, Variable<T> root, List<int>? order)
     {
         var index = _index.Count;
         if (index == _entries.Length)
             Array.Resize(ref _entries, index * 2);
         _entries[index].Variable = variable;
+        if (order is null)
+        {
+            _entries[index].Needed = true;
+            _entries[index].Kept = variable.IsLeaf || variable.RetainsGrad || variable == root;
+        }
         _index.Add(variable, index);
         return index;
     }
 
-    /// <summary>
-    /// Marks what carries a wanted gradient and what keeps its gradient: for a full backward every
-    /// variable is needed and the leaves, the root and retaining variables keep theirs; else the
-    /// targets keep theirs and only they and what lies between them and the root are needed.
-    /// </summary>
-    private void MarkNeeded(List<int> order, Variable<T> root, Variable<T>[]? targets)
+    /// <summary>For gradients of chosen targets: the targets keep theirs, and only they and what lies between them and the root are needed.</summary>
+    private void MarkNeeded(List<int> order, Variable<T>[] targets)
     {
-        if (targets is null)
-        {
-            foreach (var entry in order)
-            {
-                var variable = _entries[entry].Variable;
-                _entries[entry].Needed = true;
-                _entries[entry].Kept = variable.IsLeaf || variable.RetainsGrad || variable == root;
-            }
-            return;
-        }
         foreach (var target in targets)
         {
             if (_index.TryGetValue(target, out var entry))
