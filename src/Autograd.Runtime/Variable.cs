@@ -36,7 +36,7 @@ public sealed partial class Variable<T> : IVariable
         Name = name;
         RequiresGrad = requiresGrad;
         if (requiresGrad)
-            value.Storage.GradLeafName ??= name ?? ""; // in-place writes to it are refused while recording
+            value.GradLeafName ??= name ?? ""; // in-place writes to it are refused while recording
     }
 
     private Variable(NdArray<T> value, Node<T> node)
@@ -96,6 +96,10 @@ public sealed partial class Variable<T> : IVariable
 
     private Func<NdArray<T>, NdArray<T>?>[]? _hooks; // replaced whole, never changed in place: a running pass keeps its copy
     private Lock? _gradLock;
+
+    // The backward pass that holds this variable's entry, and where: read and written only by that pass.
+    internal object? PassOwner;
+    internal int PassSlot;
 
     internal Func<NdArray<T>, NdArray<T>?>[]? Hooks => Volatile.Read(ref _hooks);
 

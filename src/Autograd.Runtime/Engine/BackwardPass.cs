@@ -61,7 +61,11 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         public Variable<T>? Recorded; // with CreateGraph: the gradient as a recorded variable (Gradient is its value)
     }
 
-    private readonly Dictionary<Variable<T>, int> _index = new(ReferenceEqualityComparer.Instance);
+    // Each variable's entry: kept on the variable itself (PassOwner, PassSlot) when this pass is the
+    // first to claim it, which costs no lookup; a variable another pass holds at the same time (a
+    // shared parameter, or an outer pass on this thread) goes in _shared.
+    private int _count;
+    private Dictionary<Variable<T>, int>? _shared;
     private Entry[] _entries = new Entry[8];
     private readonly bool _detectAnomaly = AnomalyMode.IsEnabled;
 
@@ -77,7 +81,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
 
     /// <summary>The slot of <paramref name="input"/> (null for a constant) in a backward of <paramref name="node"/>.</summary>
     public GradSlot<T> Slot(Node<T> node, Variable<T>? input) =>
-        new(this, node, input, input is { RequiresGrad: true } && _index.TryGetValue(input, out var index) && _entries[index].Needed ? index : -1);
+        new(this, node, input, input is { RequiresGrad: true } && TryGetEntry(input, out var index) && _entries[index].Needed ? index : -1);
 
     /// <summary>
     /// Backpropagates <paramref name="seed"/> from <paramref name="root"/>. With <paramref name="targets"/>
@@ -89,26 +93,27 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     internal static Variable<T>?[] Run(Variable<T> root, Variable<T> seed, bool retainGraph, bool createGraph, Variable<T>[]? targets)
     {
         var pass = new BackwardPass<T>(createGraph);
-        var order = pass.Discover(root, targets is null ? null : []);
-        if (targets is not null)
-            pass.MarkNeeded(order!, targets);
         var outer = BackwardPass.Enter(pass);
         try
         {
+            var order = pass.Discover(root, targets is null ? null : []);
+            if (targets is not null)
+                pass.MarkNeeded(order!, targets);
             pass.Sweep(root, seed, retainGraph);
             foreach (var callback in ((BackwardPass.ICallbackQueue)pass).Callbacks ?? [])
                 callback();
+            if (targets is null)
+            {
+                pass.Commit(root);
+                return [];
+            }
+            return Array.ConvertAll(targets, pass.Result);
         }
         finally
         {
             BackwardPass.Leave(outer);
+            pass.ReleaseClaims();
         }
-        if (targets is null)
-        {
-            pass.Commit(root);
-            return [];
-        }
-        return Array.ConvertAll(targets, pass.Result);
     }
 
     /// <summary>
@@ -132,7 +137,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
             stack.Push((entry, nextInput + 1));
             if (node.GetInput(nextInput) is not { RequiresGrad: true } input)
                 continue;
-            if (_index.TryGetValue(input, out var known))
+            if (TryGetEntry(input, out var known))
             {
                 _entries[known].PendingUses++;
                 continue;
@@ -147,7 +152,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     /// <summary>Indexes <paramref name="variable"/>; for a full backward (no <paramref name="order"/>) marks it needed, and kept when it is a leaf, the root or retaining.</summary>
     private int Add(Variable<T> variable, Variable<T> root, List<int>? order)
     {
-        var index = _index.Count;
+        var index = _count++;
         if (index == _entries.Length)
             Array.Resize(ref _entries, index * 2);
         _entries[index].Variable = variable;
@@ -156,8 +161,36 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
             _entries[index].Needed = true;
             _entries[index].Kept = variable.IsLeaf || variable.RetainsGrad || variable == root;
         }
-        _index.Add(variable, index);
+        if (Interlocked.CompareExchange(ref variable.PassOwner, this, null) is null)
+            variable.PassSlot = index;
+        else
+            (_shared ??= new(ReferenceEqualityComparer.Instance)).Add(variable, index);
         return index;
+    }
+
+    private bool TryGetEntry(Variable<T> variable, out int entry)
+    {
+        if (ReferenceEquals(Volatile.Read(ref variable.PassOwner), this))
+        {
+            entry = variable.PassSlot;
+            return true;
+        }
+        entry = -1;
+        return _shared is not null && _shared.TryGetValue(variable, out entry);
+    }
+
+    private int EntryOf(Variable<T> variable) =>
+        TryGetEntry(variable, out var entry) ? entry : throw new InvalidOperationException($"Backward: {Describe(variable)} was not reached by this pass.");
+
+    /// <summary>Hands back every variable this pass claimed, whatever happened to the pass.</summary>
+    private void ReleaseClaims()
+    {
+        for (var entry = 0; entry < _count; entry++)
+        {
+            var variable = _entries[entry].Variable;
+            if (ReferenceEquals(variable.PassOwner, this))
+                Volatile.Write(ref variable.PassOwner, null);
+        }
     }
 
     /// <summary>For gradients of chosen targets: the targets keep theirs, and only they and what lies between them and the root are needed.</summary>
@@ -165,7 +198,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     {
         foreach (var target in targets)
         {
-            if (_index.TryGetValue(target, out var entry))
+            if (TryGetEntry(target, out var entry))
                 _entries[entry].Needed = _entries[entry].Kept = true;
         }
         foreach (var entry in order) // inputs first, so each input is final before its users look
@@ -174,7 +207,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
                 continue;
             for (var i = 0; i < node.InputCount && !_entries[entry].Needed; i++)
             {
-                if (node.GetInput(i) is { RequiresGrad: true } input && _entries[_index[input]].Needed)
+                if (node.GetInput(i) is { RequiresGrad: true } input && _entries[EntryOf(input)].Needed)
                     _entries[entry].Needed = true;
             }
         }
@@ -215,7 +248,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
             {
                 if (node.GetInput(i) is { RequiresGrad: true } input)
                 {
-                    var inputEntry = _index[input];
+                    var inputEntry = EntryOf(input);
                     if (_detectAnomaly && _entries[inputEntry].Gradient is { } sum)
                         AnomalyMode.CheckGradient(node, input, sum); // earlier contributions passed: a bad sum is this backward's
                     if (--_entries[inputEntry].PendingUses == 0)
@@ -297,7 +330,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     /// <summary>Moves the pass's gradients into Grad: the seed onto a non-leaf root, sums onto leaves and retaining variables.</summary>
     private void Commit(Variable<T> root)
     {
-        for (var entry = 0; entry < _index.Count; entry++)
+        for (var entry = 0; entry < _count; entry++)
         {
             var variable = _entries[entry].Variable;
             if (_entries[entry].Gradient is not { } gradient || !_entries[entry].Kept)
@@ -313,7 +346,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     /// </summary>
     private Variable<T>? Result(Variable<T> target)
     {
-        if (!_index.TryGetValue(target, out var entry) || _entries[entry].Gradient is not { } gradient)
+        if (!TryGetEntry(target, out var entry) || _entries[entry].Gradient is not { } gradient)
             return null;
         if (CreateGraph)
             return _entries[entry].Recorded;
