@@ -42,6 +42,7 @@ public static partial class NdArray
             shape.Add(m);
         if (b.Rank > 1)
             shape.Add(n);
+        Shapes.CheckShape([.. shape], nameof(MatMul));
         var destination = into ?? new NdArray<T>([.. shape]);
         CheckDestination(destination, [.. shape], nameof(MatMul));
         if (destination.Length == 0 || k == 0)
