@@ -56,6 +56,15 @@ public class EdgeCaseTests
         Assert.That(NdArray.Sum(NdArray.Exp(empty)).ToScalar(), Is.Zero);
     }
 
+    [Test]
+    public void An_empty_array_with_billions_of_empty_rows_prints_elided()
+    {
+        var text = NdArray.Zeros<float>(100000, 100000, 0).ToString();
+
+        Assert.That(text, Does.StartWith("[[[],").And.Contain("...").And.EndWith("[]]]"));
+        Assert.That(text, Has.Length.LessThan(1000), "3 rows, ..., 3 rows of each axis");
+    }
+
     private static int[] Ones(int count) => Enumerable.Repeat(1, count).ToArray();
 
     private static IEnumerable<TestCaseData> RankRaisers()
