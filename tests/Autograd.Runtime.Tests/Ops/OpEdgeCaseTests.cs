@@ -103,6 +103,22 @@ public class OpEdgeCaseTests
         Assert.That(maximum.Grad!.ToArray(), Is.EqualTo(new[] { 0, 0.25 }));
     }
 
+    [TestCase(double.PositiveInfinity)]
+    [TestCase(double.NaN)]
+    public void A_masked_gradient_is_0_along_rows_long_enough_for_SIMD_and_under_a_broadcast_seed(double bad)
+    {
+        var values = Enumerable.Range(0, 37).Select(i => i % 3 == 0 ? -1.0 - i : 1.0 + i).ToArray();
+        var expected = values.Select(v => v < 0 ? 0 : bad).ToArray();
+
+        var x = Leaf(values);
+        Op.Relu(x).Backward(NdArray.Full(bad, 37));         // dy and the mask both contiguous rows
+        var y = Leaf(values);
+        Op.Sum(Op.Relu(y)).Backward(NdArray.Scalar(bad));   // dy broadcast from a scalar (stride 0)
+
+        Assert.That(x.Grad!.ToArray(), Is.EqualTo(expected));
+        Assert.That(y.Grad!.ToArray(), Is.EqualTo(expected));
+    }
+
     private static IEnumerable<TestCaseData> MaskedOps()
     {
         // Each op at inputs (-2, 3) and a seed of (inf, NaN) or (NaN, inf) lands on the branch not taken: its gradient there is 0.
