@@ -22,6 +22,7 @@ public class EdgeCaseTests
         yield return new TestCaseData("BroadcastTo", (Action)(() => NdArray.Zeros<float>(1).BroadcastTo(shape)));
         yield return new TestCaseData("Reshape", (Action)(() => NdArray.Zeros<float>(4).Reshape(100000, 100000, -1)));
         yield return new TestCaseData("Add", (Action)(() => NdArray.Add(NdArray.Zeros<float>(100000, 1), NdArray.Zeros<float>(1, 100000))));
+        yield return new TestCaseData("Sum", (Action)(() => NdArray.Sum(NdArray.Zeros<float>(100000, 100000, 0), [2])));
         yield return new TestCaseData("MatMul", (Action)(() => NdArray.MatMul(NdArray.Zeros<float>(100000, 1, 1, 1), NdArray.Zeros<float>(1, 100000, 1, 1))));
     }
 
