@@ -52,15 +52,20 @@ public sealed class BackwardPass<T>
         public bool Kept;         // its gradient outlives the sweep: committed to Grad, or returned
         public bool Owned;        // Gradient is this pass's own buffer (else shared: copied on write)
         public NdArray<T>? Gradient;
+        public Variable<T>? Recorded; // with CreateGraph: the gradient as a recorded variable (Gradient is its value)
     }
 
     private readonly Dictionary<Variable<T>, int> _index = new(ReferenceEqualityComparer.Instance);
     private Entry[] _entries = new Entry[8];
     private readonly bool _detectAnomaly = AnomalyMode.IsEnabled;
 
-    private BackwardPass()
-    {
-    }
+    private BackwardPass(bool createGraph) => CreateGraph = createGraph;
+
+    /// <summary>
+    /// True when this pass records its backward computations, so the gradients it produces are
+    /// variables that can be differentiated again (<c>createGraph: true</c>).
+    /// </summary>
+    public bool CreateGraph { get; }
 
     /// <summary>The slot of <paramref name="input"/> (null for a constant) in a backward of <paramref name="node"/>.</summary>
     public GradSlot<T> Slot(Node<T> node, Variable<T>? input) =>
@@ -70,11 +75,12 @@ public sealed class BackwardPass<T>
     /// Backpropagates <paramref name="seed"/> from <paramref name="root"/>. With <paramref name="targets"/>
     /// null, commits like <see cref="Variable{T}.Backward"/>: into every leaf's and retaining variable's
     /// <see cref="Variable{T}.Grad"/>, and the seed onto the root. Otherwise runs only what the targets
-    /// need, commits nothing, and returns their gradients (null where none arrived).
+    /// need, commits nothing, and returns their gradients (null where none arrived): recorded
+    /// variables with <paramref name="createGraph"/>, else untracked ones holding arrays nobody else holds.
     /// </summary>
-    internal static NdArray<T>?[] Run(Variable<T> root, NdArray<T> seed, bool retainGraph, Variable<T>[]? targets)
+    internal static Variable<T>?[] Run(Variable<T> root, Variable<T> seed, bool retainGraph, bool createGraph, Variable<T>[]? targets)
     {
-        var pass = new BackwardPass<T>();
+        var pass = new BackwardPass<T>(createGraph);
         var order = pass.Discover(root);
         pass.MarkNeeded(order, root, targets);
         var callbacks = new List<Action>();
@@ -178,10 +184,12 @@ public sealed class BackwardPass<T>
     /// Runs each needed op's backward once all the uses of its output have delivered their gradient,
     /// starting from the root; a variable's hooks see its gradient when it is complete.
     /// </summary>
-    private void Sweep(Variable<T> root, NdArray<T> seed, bool retainGraph)
+    private void Sweep(Variable<T> root, Variable<T> seed, bool retainGraph)
     {
-        _entries[0].Gradient = seed;
-        _entries[0].Owned = true;
+        _entries[0].Gradient = seed.Value;
+        _entries[0].Owned = !CreateGraph; // a copy made for this pass, unless a recorded graph reads it
+        if (CreateGraph)
+            _entries[0].Recorded = seed;
         var ready = new Stack<int>();
         ready.Push(0);
         while (ready.Count > 0)
@@ -193,11 +201,16 @@ public sealed class BackwardPass<T>
             if (variable.Node is not { } node)
                 continue;
             if (_entries[entry].Gradient is { } gradient && _entries[entry].Needed)
-                node.RunBackward(gradient, this);
+            {
+                if (CreateGraph)
+                    node.RunBackwardGraph(_entries[entry].Recorded!, variable, this);
+                else
+                    node.RunBackward(gradient, this);
+            }
             if (!retainGraph)
                 node.Release();
             if (!_entries[entry].Kept)
-                _entries[entry].Gradient = null; // nobody reads it again: let it go before the pass ends
+                (_entries[entry].Gradient, _entries[entry].Recorded) = (null, null); // nobody reads it again: let it go before the pass ends
             for (var i = 0; i < node.InputCount; i++)
             {
                 if (node.GetInput(i) is { RequiresGrad: true } input)
@@ -227,13 +240,29 @@ public sealed class BackwardPass<T>
             }
             gradient = replaced;
             _entries[entry].Owned = false; // the hook's array may be referenced elsewhere
+            if (CreateGraph)
+                _entries[entry].Recorded = new Variable<T>(replaced, requiresGrad: false); // a replaced gradient is a constant
         }
         _entries[entry].Gradient = gradient;
+    }
+
+    /// <summary>Adds a recorded gradient contribution for <paramref name="entry"/> (CreateGraph only): the sum is recorded too.</summary>
+    internal void Accumulate(int entry, Variable<T> gradient)
+    {
+        ref var target = ref _entries[entry];
+        target.Recorded = target.Recorded is null ? gradient : GradientNodes.Add(target.Recorded, gradient);
+        target.Gradient = target.Recorded.Value;
+        target.Owned = false; // a recorded op may have saved it: never add into it
     }
 
     /// <summary>Adds a gradient contribution for <paramref name="entry"/>, copying on write any buffer the pass does not own.</summary>
     internal void Accumulate(int entry, NdArray<T> gradient)
     {
+        if (CreateGraph)
+        {
+            Accumulate(entry, new Variable<T>(gradient, requiresGrad: false)); // an array gradient is a constant of the graph
+            return;
+        }
         ref var target = ref _entries[entry];
         if (target.Gradient is null)
         {
@@ -254,6 +283,8 @@ public sealed class BackwardPass<T>
     /// <summary>The gradient of <paramref name="entry"/> as a buffer this pass owns, zeros if nothing arrived yet.</summary>
     internal NdArray<T> Buffer(int entry)
     {
+        if (CreateGraph)
+            throw new InvalidOperationException("GetBuffer: while a graph is being created (createGraph: true) gradients are recorded variables; add with Accumulate instead.");
         ref var target = ref _entries[entry];
         if (target.Gradient is null)
             target.Gradient = NdArray.Zeros<T>(target.Variable.Shape.ToArray());
@@ -272,19 +303,24 @@ public sealed class BackwardPass<T>
             if (_entries[entry].Gradient is not { } gradient || !_entries[entry].Kept)
                 continue;
             var owned = _entries[entry].Owned && gradient.IsContiguous ? gradient : gradient.Clone();
-            variable.CommitGrad(owned, replace: variable == root && !variable.IsLeaf);
+            variable.CommitGrad(owned, _entries[entry].Recorded, replace: variable == root && !variable.IsLeaf);
         }
     }
 
-    /// <summary>A target's gradient, as an array nobody else holds (a target named twice gets two); null when none arrived.</summary>
-    private NdArray<T>? Result(Variable<T> target)
+    /// <summary>
+    /// A target's gradient, null when none arrived: the recorded variable with CreateGraph, else an
+    /// untracked variable over an array nobody else holds (a target named twice gets two).
+    /// </summary>
+    private Variable<T>? Result(Variable<T> target)
     {
         if (!_index.TryGetValue(target, out var entry) || _entries[entry].Gradient is not { } gradient)
             return null;
+        if (CreateGraph)
+            return _entries[entry].Recorded;
         if (!_entries[entry].Owned)
-            return gradient.Clone();
+            return new Variable<T>(gradient.Clone(), requiresGrad: false);
         _entries[entry].Owned = false;
-        return gradient;
+        return new Variable<T>(gradient, requiresGrad: false);
     }
 
     internal static string Describe(Variable<T> variable) =>
