@@ -42,6 +42,7 @@ public static partial class NdArray
             shape.Add(m);
         if (b.Rank > 1)
             shape.Add(n);
+        Shapes.CheckShape([.. shape], nameof(MatMul));
         if (into is not null)
             CheckDestination(into, [.. shape], nameof(MatMul));
         var destination = into ?? new NdArray<T>([.. shape]);

@@ -65,11 +65,12 @@ public sealed partial class NdArray<T>
                 $"Slice: start {start}, stop {stop}, step {step} do not fit axis {axis} of length {length} (shape {ShapeText.Of(_shape)}); " +
                 "a positive step needs 0 <= start <= stop <= length, a negative one length > start >= stop >= -1, and step 0 is not allowed.");
         }
-        var count = step > 0 ? (stop - start + step - 1) / step : (start - stop + (-step) - 1) / -step;
+        var count = start == stop ? 0 : (int)((Math.Abs((long)stop - start) - 1) / Math.Abs((long)step) + 1);
         var shape = (int[])_shape.Clone();
         var strides = (int[])_strides.Clone();
         shape[axis] = count;
-        strides[axis] *= step;
+        if (count > 1)
+            strides[axis] *= step; // fits: the elements it steps over lie inside the axis (with one element, no step is ever taken)
         var offset = count == 0 ? _offset : _offset + start * _strides[axis];
         return new NdArray<T>(this, shape, strides, offset);
     }
@@ -112,6 +113,8 @@ public sealed partial class NdArray<T>
     /// <summary>A new axis of length 1 at <paramref name="axis"/> (-1 appends).</summary>
     public NdArray<T> Unsqueeze(int axis)
     {
+        if (Rank == NdArray.MaxRank)
+            throw new ArgumentException($"Unsqueeze: the array of shape {ShapeText.Of(_shape)} already has {Rank} axes, the most an array may have (NdArray.MaxRank).", nameof(axis));
         axis = Shapes.NormalizeAxis(axis, Rank + 1, _shape, nameof(Unsqueeze));
         var shape = new List<int>(_shape);
         var strides = new List<int>(_strides);
@@ -133,18 +136,19 @@ public sealed partial class NdArray<T>
     {
         var target = (int[])shape.Clone();
         var inferred = -1;
-        var known = 1;
         for (var axis = 0; axis < target.Length; axis++)
         {
             if (target[axis] == -1 && inferred < 0)
                 inferred = axis;
             else if (target[axis] < 0)
                 throw new ArgumentException($"Reshape: shape {ShapeText.Of(shape)} may hold one -1 and no other negative length.", nameof(shape));
-            else
-                known *= target[axis];
         }
-        if (inferred >= 0 && known > 0 && _length % known == 0)
-            target[inferred] = _length / known;
+        if (inferred >= 0)
+            target[inferred] = 1;
+        Shapes.CheckShape(target, nameof(Reshape));
+        var known = Shapes.ElementCount(target);
+        if (inferred >= 0)
+            target[inferred] = known > 0 && _length % known == 0 ? _length / known : -1;
         if (inferred >= 0 ? target[inferred] < 0 : known != _length)
         {
             throw new ArgumentException(
