@@ -1,0 +1,57 @@
+using System.Text.RegularExpressions;
+
+namespace Autograd.Distributed.Tests;
+
+// Each launch runs one worker scenario on every rank (see Autograd.Distributed.Worker/Program.cs); the
+// worker throws, and so aborts the job, on any check that fails, and prints one "ok" line per check passed.
+[TestFixture]
+[Parallelizable(ParallelScope.None)]
+public class DataParallelTests
+{
+    private const int ChecksPerRank = 4; // per model (MLP, shared weight): gradients after one step, parameters after 20
+
+    [TestCase(2)]
+    [TestCase(3)]
+    public void Training_on_shards_matches_one_process_on_the_whole_batch_and_stays_identical_across_ranks(int ranks) =>
+        AssertEveryCheckPassed(MpiJob.Run("train", ranks), ranks);
+
+    [Test]
+    public void Without_mpirun_the_process_is_a_job_of_one()
+    {
+        var result = MpiJob.Run("train", ranks: null);
+        AssertEveryCheckPassed(result, ranks: 1);
+    }
+
+    [Test]
+    public void A_rank_that_throws_aborts_the_job_with_its_message()
+    {
+        var result = MpiJob.Run("throw", ranks: 3);
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.Not.Zero, result.Output);
+            Assert.That(result.Output, Does.Contain("rank 1 of 3 failed, aborting the job: System.InvalidOperationException: rank 1 gives up on purpose"));
+            Assert.That(result.Elapsed, Is.LessThan(TimeSpan.FromSeconds(20)), "the other ranks should not wait for the failed one");
+        });
+    }
+
+    [Test]
+    public void Parameter_shapes_that_differ_across_ranks_are_reported_with_the_parameter()
+    {
+        var result = MpiJob.Run("mismatch", ranks: 2);
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.Not.Zero, result.Output);
+            Assert.That(result.Output, Does.Contain("DataParallel: parameter 2 ('w2') has shape [8, 3] on rank 0 but [8, 4] on rank 1"));
+        });
+    }
+
+    private static void AssertEveryCheckPassed(MpiJob.Result result, int ranks)
+    {
+        Assert.That(result.ExitCode, Is.Zero, result.Output);
+        for (var rank = 0; rank < ranks; rank++)
+        {
+            var passed = Regex.Matches(result.Output, $"^rank {rank}/{ranks} ok: ", RegexOptions.Multiline).Count;
+            Assert.That(passed, Is.EqualTo(ChecksPerRank), $"rank {rank}'s checks:\n{result.Output}");
+        }
+    }
+}
