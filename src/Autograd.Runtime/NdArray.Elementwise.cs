@@ -145,7 +145,7 @@ public static partial class NdArray
     {
         ArgumentNullException.ThrowIfNull(x);
         if (into is not null)
-            CheckDestination(into, x.Shape, operation);
+            CheckDestinationShape(into, x.Shape, operation); // Apply makes the write checks
         return Apply<T, TOp>(x, into ?? new NdArray<T>(x.Shape.ToArray()), operation);
     }
 
@@ -154,7 +154,7 @@ public static partial class NdArray
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : IUnaryOperator<T>
     {
-        CheckWritable(destination, operation);
+        BeginWrite(destination, operation);
         x = Operand(x, destination, operation, out var stridesX);
         Strided.Unary<T, TOp>(
             destination.Shape,
@@ -188,6 +188,13 @@ public static partial class NdArray
     private static void CheckDestination<T>(NdArray<T> destination, ReadOnlySpan<int> shape, string operation)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        CheckDestinationShape(destination, shape, operation);
+        BeginWrite(destination, operation);
+    }
+
+    private static void CheckDestinationShape<T>(NdArray<T> destination, ReadOnlySpan<int> shape, string operation)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         if (!Shapes.SameShape(destination.Shape, shape))
         {
             throw new ArgumentException(
@@ -195,11 +202,16 @@ public static partial class NdArray
                 "pass a destination of the result's shape, or none to get a new array.",
                 nameof(destination));
         }
-        CheckWritable(destination, operation);
     }
 
-    /// <summary>Refuses a broadcast view as a destination: it would write one element many times (numpy refuses too).</summary>
-    private static void CheckWritable<T>(NdArray<T> destination, string operation)
+    /// <summary>
+    /// The checks every in-place write passes, and its mark: a broadcast view is refused (it would
+    /// write one element many times; numpy refuses too), so is the value of a leaf variable that
+    /// requires grad while gradients are recorded (every op that used it would see another value
+    /// than the one it computed with); then the buffer's version moves, so saved copies of it
+    /// know they are stale.
+    /// </summary>
+    internal static void BeginWrite<T>(NdArray<T> destination, string operation)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var axis = Shapes.FirstBroadcastAxis(destination.Shape, destination.Strides);
@@ -210,5 +222,15 @@ public static partial class NdArray
                 "so one element would be written many times; write into a Clone() of it instead.",
                 nameof(destination));
         }
+        var storage = destination.Storage;
+        if (storage.GradLeafName is { } leaf && GradMode.IsEnabled)
+        {
+            var which = leaf.Length == 0 ? "a leaf variable" : $"leaf variable '{leaf}'";
+            throw new InvalidOperationException(
+                $"{operation}: the array of shape {ShapeText.Of(destination.Shape)} is (a view of) the value of {which}, which requires grad; " +
+                "writing it in place would change what every recorded op computed with. Write inside Variable.NoGrad() (as optimizers do), " +
+                "or write into a Clone().");
+        }
+        storage.Version++;
     }
 }

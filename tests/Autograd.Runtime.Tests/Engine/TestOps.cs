@@ -44,11 +44,11 @@ internal static class TestOps
         public override int InputCount => 2;
         public override Variable<double>? GetInput(int index) => index == 0 ? a : b;
 
-        protected override void Backward(NdArray<double> outputGradient)
+        protected override void Backward(NdArray<double> outputGradient, BackwardPass<double> pass)
         {
             BackwardCalls++;
-            new GradSlot<double>(this, a).Accumulate(NdArray.Multiply(outputGradient, _b!));
-            new GradSlot<double>(this, b).Accumulate(NdArray.Multiply(outputGradient, _a!));
+            pass.Slot(this, a).Accumulate(NdArray.Multiply(outputGradient, _b!));
+            pass.Slot(this, b).Accumulate(NdArray.Multiply(outputGradient, _a!));
         }
 
         protected override void ReleaseSavedState() => (_a, _b) = (null, null);
@@ -60,12 +60,12 @@ internal static class TestOps
         public override int InputCount => 2;
         public override Variable<double>? GetInput(int index) => index == 0 ? a : b;
 
-        protected override void Backward(NdArray<double> outputGradient)
+        protected override void Backward(NdArray<double> outputGradient, BackwardPass<double> pass)
         {
             BackwardCalls++;
             // Both slots receive the very same buffer: the engine must copy before it adds into either.
-            new GradSlot<double>(this, a).Accumulate(outputGradient);
-            new GradSlot<double>(this, b).Accumulate(outputGradient);
+            pass.Slot(this, a).Accumulate(outputGradient);
+            pass.Slot(this, b).Accumulate(outputGradient);
         }
 
         protected override void ReleaseSavedState()
@@ -79,10 +79,10 @@ internal static class TestOps
         public override int InputCount => 1;
         public override Variable<double>? GetInput(int index) => a;
 
-        protected override void Backward(NdArray<double> outputGradient)
+        protected override void Backward(NdArray<double> outputGradient, BackwardPass<double> pass)
         {
             BackwardCalls++;
-            var slot = new GradSlot<double>(this, a);
+            var slot = pass.Slot(this, a);
             NdArray.AddInPlace(slot.GetBuffer(), NdArray.Multiply(outputGradient, factor));
         }
 
@@ -97,9 +97,9 @@ internal static class TestOps
         public override int InputCount => 1;
         public override Variable<double>? GetInput(int index) => a;
 
-        protected override void Backward(NdArray<double> outputGradient)
+        protected override void Backward(NdArray<double> outputGradient, BackwardPass<double> pass)
         {
-            new GradSlot<double>(this, a).Accumulate(outputGradient);
+            pass.Slot(this, a).Accumulate(outputGradient);
             throw new InvalidOperationException("failing op's backward");
         }
 
