@@ -14,6 +14,8 @@ internal sealed class GradientBucket<T>
     private readonly T[] _buffer;
     private readonly NdArray<T>[] _views;
     private readonly int _flags;
+    private readonly bool[] _packed;
+    private int _packedCount;
 
     /// <param name="parameters">Indices into the model's parameter list, in the order they fill the bucket.</param>
     /// <param name="shapes">The parameters' shapes, in the same order.</param>
@@ -25,6 +27,7 @@ internal sealed class GradientBucket<T>
         _buffer = GC.AllocateArray<T>(_flags + parameters.Length, pinned: true); // pinned for the non-blocking all-reduce
         var whole = NdArray.Create(_buffer);
         _views = new NdArray<T>[parameters.Length];
+        _packed = new bool[parameters.Length];
         for (int i = 0, offset = 0; i < parameters.Length; i++)
         {
             _views[i] = whole.Slice(0, offset, offset + lengths[i]).Reshape(shapes[i]);
@@ -44,14 +47,43 @@ internal sealed class GradientBucket<T>
     /// <summary>Bucket slot <paramref name="slot"/>'s elements, shaped like its parameter.</summary>
     public NdArray<T> View(int slot) => _views[slot];
 
-    /// <summary>Copies this rank's gradient for slot <paramref name="slot"/> in (zeros and flag 0 when it has none).</summary>
-    public void Pack(int slot, NdArray<T>? gradient)
+    /// <summary>Whether every slot has been packed since the last <see cref="Clear"/>.</summary>
+    public bool IsFull => _packedCount == _packed.Length;
+
+    /// <summary>
+    /// Copies this rank's gradient for slot <paramref name="slot"/> in (zeros and flag 0 when it has none);
+    /// returns whether that made the bucket full.
+    /// </summary>
+    public bool Pack(int slot, NdArray<T>? gradient)
     {
         if (gradient is null)
             NdArray.Fill(_views[slot], T.Zero);
         else
             NdArray.Copy(gradient, _views[slot]);
         _buffer[_flags + slot] = gradient is null ? T.Zero : T.One;
+        if (!_packed[slot])
+        {
+            _packed[slot] = true;
+            _packedCount++;
+        }
+        return IsFull;
+    }
+
+    /// <summary>Packs "no gradient" into every slot not packed since the last <see cref="Clear"/>.</summary>
+    public void PackMissing()
+    {
+        for (var slot = 0; slot < _packed.Length; slot++)
+        {
+            if (!_packed[slot])
+                Pack(slot, null);
+        }
+    }
+
+    /// <summary>Marks every slot unpacked, for the next pass (the data stays until then).</summary>
+    public void Clear()
+    {
+        Array.Clear(_packed);
+        _packedCount = 0;
     }
 
     /// <summary>After the all-reduce: how many ranks had a gradient for slot <paramref name="slot"/>.</summary>

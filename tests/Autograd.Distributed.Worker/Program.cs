@@ -10,8 +10,13 @@ using var world = Communicator.Initialize();
 switch (args[0])
 {
     case "train":
-        foreach (var model in new[] { Model.Mlp(world.Rank), Model.SharedWeight(world.Rank) })
-            Train(model);
+        foreach (var overlap in new[] { false, true })
+        {
+            foreach (var model in new[] { Model.Mlp(world.Rank), Model.SharedWeight(world.Rank) })
+                Train(model, overlap);
+            if (world.Size > 1)
+                RefuseAGradientOnSomeRanksOnly(overlap);
+        }
         break;
     case "throw":
         world.AllReduceSum<float>(new float[4]);
@@ -31,7 +36,7 @@ void Ok(string what) => Console.WriteLine($"rank {world.Rank}/{world.Size} ok: {
 
 // Each rank takes its contiguous share of one batch; the reference is the same model trained in this
 // process on the whole batch, starting from the values DataParallel broadcast from rank 0.
-void Train(Model model)
+void Train(Model model, bool overlap)
 {
     const int batch = 12, steps = 20;
     var x = NdArray.RandomNormal<float>(7, batch, 4);
@@ -39,14 +44,20 @@ void Train(Model model)
     var (start, stop) = (world.Rank * batch / world.Size, (world.Rank + 1) * batch / world.Size);
     var shard = x.Slice(0, start, stop).Clone();
 
-    var parallel = new DataParallel<float>(world, model.Parameters, bucketBytes: 64);
+    using var parallel = new DataParallel<float>(world, model.Parameters, bucketBytes: 32, overlap); // several buckets
+    var mode = overlap ? "during backward" : "after backward";
+    void Average()
+    {
+        if (!overlap)
+            parallel.AverageGradients();
+    }
     var reference = model.Parameters.Select(p => p.Value.Clone().ToVariable(p.Name)).ToArray();
 
     model.Loss(model.Parameters, shard, labels[start..stop]).Backward();
-    parallel.AverageGradients();
+    Average();
     model.Loss(reference, x, labels).Backward();
     var gradientDifference = MaxDifference(model.Parameters.Select(p => p.Grad!), reference.Select(p => p.Grad!), 1e-5f, $"{model.Name} gradients");
-    Ok($"{model.Name} gradients in {parallel.BucketCount} buckets match one process (max difference {gradientDifference:E1})");
+    Ok($"{model.Name} gradients averaged {mode} in {parallel.BucketCount} buckets match one process (max difference {gradientDifference:E1})");
 
     var optimizer = new Adam<float>(model.Parameters, learningRate: 0.05);
     var referenceOptimizer = new Adam<float>(reference, learningRate: 0.05);
@@ -54,7 +65,7 @@ void Train(Model model)
     {
         optimizer.ZeroGrad();
         model.Loss(model.Parameters, shard, labels[start..stop]).Backward();
-        parallel.AverageGradients();
+        Average();
         optimizer.Step();
         referenceOptimizer.ZeroGrad();
         model.Loss(reference, x, labels).Backward();
@@ -62,7 +73,34 @@ void Train(Model model)
     }
     var valueDifference = MaxDifference(model.Parameters.Select(p => p.Value), reference.Select(p => p.Value), 1e-4f, $"{model.Name} parameters after {steps} steps");
     ThrowUnlessIdenticalOnEveryRank(model);
-    Ok($"{model.Name} parameters after {steps} steps are bit-identical on every rank and match one process (max difference {valueDifference:E1})");
+    Ok($"{model.Name} parameters after {steps} steps averaged {mode} are bit-identical on every rank and match one process (max difference {valueDifference:E1})");
+}
+
+// Rank 1 leaves b2 out of its loss: every rank must refuse the step, and the next step must work.
+void RefuseAGradientOnSomeRanksOnly(bool overlap)
+{
+    var model = Model.Mlp(world.Rank);
+    using var parallel = new DataParallel<float>(world, model.Parameters, bucketBytes: 64, overlap);
+    var x = NdArray.RandomNormal<float>(3, 2, 4).ToVariable(requiresGrad: false);
+    var hidden = Ops.Tanh(Ops.MatMul(x, model.Parameters[0]) + model.Parameters[1]);
+    var logits = Ops.MatMul(hidden, model.Parameters[2]);
+    var loss = Ops.CrossEntropy(world.Rank == 1 ? logits : logits + model.Parameters[3], [0, 1]);
+    try
+    {
+        loss.Backward();
+        if (!overlap)
+            parallel.AverageGradients();
+        throw new InvalidOperationException("a parameter with a gradient on one rank only was not refused");
+    }
+    catch (InvalidOperationException e) when (e.Message.Contains($"parameter 3 ('b2') has a gradient on {world.Size - 1} of {world.Size} ranks", StringComparison.Ordinal))
+    {
+    }
+    foreach (var parameter in model.Parameters)
+        parameter.ZeroGrad();
+    Ops.CrossEntropy(logits + model.Parameters[3], [0, 1]).Backward();
+    if (!overlap)
+        parallel.AverageGradients();
+    Ok($"a gradient on some ranks only is refused on every rank {(overlap ? "during" : "after")} backward, and the next step works");
 }
 
 static float MaxDifference(IEnumerable<NdArray<float>> actual, IEnumerable<NdArray<float>> expected, float tolerance, string what)
@@ -72,7 +110,7 @@ static float MaxDifference(IEnumerable<NdArray<float>> actual, IEnumerable<NdArr
     {
         for (var i = 0; i < a.Length; i++)
         {
-            var (x, y) = (a.AsSpan()[i], e.AsSpan()[i]);
+            var (x, y) = (a.AsReadOnlySpan()[i], e.AsReadOnlySpan()[i]);
             if (!(Math.Abs(x - y) <= tolerance * (1 + Math.Abs(y))))
                 throw new InvalidOperationException($"{what}: element {i} of shape [{string.Join(", ", a.Shape.ToArray())}] is {x} but one process gives {y}.");
             largest = Math.Max(largest, Math.Abs(x - y));
@@ -85,7 +123,7 @@ void ThrowUnlessIdenticalOnEveryRank(Model model)
 {
     foreach (var parameter in model.Parameters)
     {
-        var mine = parameter.Value.AsSpan();
+        var mine = parameter.Value.AsReadOnlySpan();
         var rootCopy = mine.ToArray();
         world.Broadcast<float>(rootCopy, root: 0);
         Span<int> differing = [MemoryMarshal.AsBytes(mine).SequenceEqual(MemoryMarshal.AsBytes(rootCopy.AsSpan())) ? 0 : 1];
