@@ -20,7 +20,8 @@ namespace Autograd.Distributed;
 /// starts at once (<c>MPI_Iallreduce</c>, buckets in the same order on every rank) while backward goes
 /// on, and the pass waits for them all just before it commits the leaf gradients, which are then the
 /// means over the ranks. Every backward pass through the model on one rank must be matched by one on
-/// every other rank. Without <c>overlap</c>, call <see cref="AverageGradients"/> after backward.</para>
+/// every other rank. Without <c>overlap</c>, call <see cref="AverageGradients"/> after backward. In a job
+/// of one rank, gradients are left as they are.</para>
 /// <para>A parameter that gets no gradient on any rank keeps its gradient as it was; one that gets a
 /// gradient on some ranks only is an error on every rank (the others could not take the mean).</para>
 /// </remarks>
@@ -61,7 +62,8 @@ public sealed class DataParallel<T> : IDisposable
         _buckets = LayOutBuckets(_parameters, bucketBytes);
         _requests = new CollectiveRequest?[_buckets.Length];
         BroadcastParameters();
-        _hooks = overlap ? [.. EveryBucketSlot().Select(at => _parameters[at.Bucket.Parameters[at.Slot]].RegisterHook(g => OnGradient(at.Bucket, at.Slot, g)))] : [];
+        Overlaps = overlap;
+        _hooks = overlap && communicator.Size > 1 ? [.. EveryBucketSlot().Select(at => _parameters[at.Bucket.Parameters[at.Slot]].RegisterHook(g => OnGradient(at.Bucket, at.Slot, g)))] : [];
     }
 
     /// <summary>The ranks the gradients are averaged over.</summary>
@@ -74,7 +76,7 @@ public sealed class DataParallel<T> : IDisposable
     public int BucketCount => _buckets.Length;
 
     /// <summary>Whether gradients are averaged during backward (else by <see cref="AverageGradients"/>).</summary>
-    public bool Overlaps => _hooks.Length > 0;
+    public bool Overlaps { get; }
 
     /// <summary>
     /// How long the last averaging blocked: with overlap, the wait at the end of backward for the
@@ -93,6 +95,8 @@ public sealed class DataParallel<T> : IDisposable
     {
         if (Overlaps)
             throw new InvalidOperationException("DataParallel.AverageGradients: this DataParallel averages gradients during backward (overlap: true); make it with overlap: false to average after backward instead.");
+        if (Communicator.Size == 1)
+            return; // each gradient is its own mean
         var clock = Stopwatch.StartNew();
         foreach (var bucket in _buckets)
         {
@@ -127,6 +131,8 @@ public sealed class DataParallel<T> : IDisposable
         }
         if (bucket.Pack(slot, gradient))
             LaunchReadyBuckets();
+        else if (_launched > 0)
+            _requests[_launched - 1]!.Test(); // Open MPI moves a non-blocking collective on only inside MPI calls
         return bucket.View(slot);
     }
 
