@@ -15,28 +15,26 @@ if (args is ["train"])
 var accuracies = new List<string>();
 foreach (var ranks in new[] { 1, 2 })
 {
-    var mpirun = new ProcessStartInfo("mpirun")
-    {
-        ArgumentList = { "--allow-run-as-root", "--oversubscribe", "--bind-to", "none", "-np", $"{ranks}", "dotnet", typeof(Spiral).Assembly.Location, "train" },
-        RedirectStandardOutput = true,
-        Environment = { ["TERM"] = "dumb" },
-    };
     Console.WriteLine($"$ mpirun -np {ranks} dotnet Distributed.dll train");
     Process job;
     try
     {
-        job = Process.Start(mpirun)!;
+        job = Process.Start(MpiRun.OnThisMachine(ranks, typeof(Spiral).Assembly.Location, "train"))!;
     }
     catch (System.ComponentModel.Win32Exception)
     {
         Console.Error.WriteLine("mpirun was not found: install Open MPI (apt-get install openmpi-bin libopenmpi-dev).");
         return 1;
     }
+    var errors = job.StandardError.ReadToEndAsync();
     var output = job.StandardOutput.ReadToEnd();
     job.WaitForExit();
     Console.Write(output);
     if (job.ExitCode != 0)
+    {
+        Console.Error.Write(errors.Result);
         return job.ExitCode;
+    }
     accuracies.Add(output.Split('\n').Single(line => line.StartsWith("accuracy", StringComparison.Ordinal)));
 }
 var same = accuracies.Distinct().Count() == 1;

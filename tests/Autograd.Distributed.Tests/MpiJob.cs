@@ -21,11 +21,8 @@ internal static class MpiJob
         if (mpirun is null)
             Assert.Ignore("mpirun is not on the PATH: install Open MPI (.ci/install-mpi, or apt-get install openmpi-bin libopenmpi-dev) to run the distributed tests.");
         var start = ranks is null
-            ? new ProcessStartInfo("dotnet") { ArgumentList = { worker, scenario } }
-            : new ProcessStartInfo(mpirun) { ArgumentList = { "--allow-run-as-root", "--oversubscribe", "--bind-to", "none", "-np", $"{ranks}", "dotnet", worker, scenario } };
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        start.Environment["TERM"] = "dumb";
+            ? new ProcessStartInfo("dotnet") { ArgumentList = { worker, scenario }, RedirectStandardOutput = true, RedirectStandardError = true }
+            : MpiRun.OnThisMachine(ranks.Value, worker, scenario);
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
