@@ -35,12 +35,15 @@ public sealed unsafe class Communicator : IDisposable
     public int Size { get; }
 
     /// <summary>Starts MPI (<c>MPI_Init_thread</c>, asking for <c>MPI_THREAD_MULTIPLE</c>) and returns the job's communicator.</summary>
-    /// <exception cref="DllNotFoundException">Open MPI's <c>libmpi.so.40</c> is not installed; the message says how to install it.</exception>
+    /// <exception cref="DllNotFoundException">
+    /// Open MPI's <c>libmpi.so.40</c> cannot be loaded (from the system's library path, or from the path in the
+    /// <c>AUTOGRAD_MPI_LIBRARY</c> environment variable when set); the message says how to install it.
+    /// </exception>
     /// <exception cref="InvalidOperationException">A communicator is already open in this process, or MPI was already finalized.</exception>
     public static Communicator Initialize()
     {
         if (!NativeMpi.TryLoad())
-            throw new DllNotFoundException($"Communicator.Initialize: cannot load Open MPI's {NativeMpi.LibraryName}; {NativeMpi.InstallHint}.");
+            throw new DllNotFoundException(NativeMpi.MissingLibrary("Communicator.Initialize"));
         if (_current is not null)
             throw new InvalidOperationException("Communicator.Initialize: a communicator is already open in this process; use it, or dispose it first.");
         if (NativeMpi.IsFinalized())

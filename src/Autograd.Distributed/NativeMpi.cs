@@ -11,6 +11,7 @@ namespace Autograd.Distributed;
 internal static unsafe partial class NativeMpi
 {
     internal const string LibraryName = "libmpi.so.40";
+    internal const string LibraryVariable = "AUTOGRAD_MPI_LIBRARY";
     internal const string InstallHint = "install Open MPI (Debian/Ubuntu: apt-get install openmpi-bin libopenmpi-dev; the repository's .ci/install-mpi does this)";
     private const int ThreadMultiple = 3;
     private static readonly nint InPlace = 1;
@@ -18,8 +19,11 @@ internal static unsafe partial class NativeMpi
 
     static NativeMpi() => NativeLibrary.SetDllImportResolver(typeof(NativeMpi).Assembly, Resolve);
 
-    /// <summary>Whether <c>libmpi.so.40</c> can be loaded.</summary>
-    internal static bool TryLoad() => _library != 0 || NativeLibrary.TryLoad(LibraryName, typeof(NativeMpi).Assembly, null, out _library);
+    /// <summary>What is loaded: <c>libmpi.so.40</c> from the system's library path, or the path in <c>AUTOGRAD_MPI_LIBRARY</c>.</summary>
+    internal static string LibraryPath => Environment.GetEnvironmentVariable(LibraryVariable) is { Length: > 0 } path ? path : LibraryName;
+
+    /// <summary>Whether Open MPI's library can be loaded.</summary>
+    internal static bool TryLoad() => _library != 0 || NativeLibrary.TryLoad(LibraryPath, typeof(NativeMpi).Assembly, null, out _library);
 
     internal static nint CommWorld => Export("ompi_mpi_comm_world");
 
@@ -110,7 +114,11 @@ internal static unsafe partial class NativeMpi
     private static nint Export(string name) => NativeLibrary.GetExport(Library, name);
 
     private static nint Library =>
-        TryLoad() ? _library : throw new DllNotFoundException($"Autograd.Distributed: cannot load Open MPI's {LibraryName}; {InstallHint}.");
+        TryLoad() ? _library : throw new DllNotFoundException(MissingLibrary("Autograd.Distributed"));
+
+    /// <summary>The error when Open MPI's library cannot be loaded: what was looked for and how to install it.</summary>
+    internal static string MissingLibrary(string method) =>
+        $"{method}: cannot load Open MPI's {LibraryPath}; {InstallHint}, or set {LibraryVariable} to the path of an Open MPI 4 or 5 libmpi.so.40.";
 
     private static nint Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath) =>
         name == LibraryName ? Library : 0;

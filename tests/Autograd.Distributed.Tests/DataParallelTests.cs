@@ -25,6 +25,17 @@ public class DataParallelTests
     }
 
     [Test]
+    public void Without_Open_MPI_the_error_names_the_library_and_how_to_install_it()
+    {
+        var result = MpiJob.Run("train", ranks: null, new Dictionary<string, string> { ["AUTOGRAD_MPI_LIBRARY"] = "/nonexistent/libmpi.so.40" });
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.Not.Zero, result.Output);
+            Assert.That(result.Output, Does.Contain("DllNotFoundException: Communicator.Initialize: cannot load Open MPI's /nonexistent/libmpi.so.40; install Open MPI (Debian/Ubuntu: apt-get install openmpi-bin libopenmpi-dev"));
+        });
+    }
+
+    [Test]
     public void A_rank_that_throws_aborts_the_job_with_its_message()
     {
         var result = MpiJob.Run("throw", ranks: 3);

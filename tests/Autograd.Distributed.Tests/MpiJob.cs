@@ -14,7 +14,7 @@ internal static class MpiJob
     /// with no <paramref name="ranks"/>, the worker alone, without mpirun. Ignores the test where mpirun is
     /// missing, and fails it when the job outlives <see cref="Limit"/> (a hang).
     /// </summary>
-    public static Result Run(string scenario, int? ranks)
+    public static Result Run(string scenario, int? ranks, IReadOnlyDictionary<string, string>? environment = null)
     {
         var worker = Path.Combine(AppContext.BaseDirectory, "Autograd.Distributed.Worker.dll");
         var mpirun = FindOnPath("mpirun");
@@ -23,6 +23,8 @@ internal static class MpiJob
         var start = ranks is null
             ? new ProcessStartInfo("dotnet") { ArgumentList = { worker, scenario }, RedirectStandardOutput = true, RedirectStandardError = true }
             : MpiRun.OnThisMachine(ranks.Value, worker, scenario);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
