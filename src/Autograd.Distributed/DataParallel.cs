@@ -24,6 +24,9 @@ namespace Autograd.Distributed;
 /// of one rank, gradients are left as they are.</para>
 /// <para>A parameter that gets no gradient on any rank keeps its gradient as it was; one that gets a
 /// gradient on some ranks only is an error on every rank (the others could not take the mean).</para>
+/// <para>Run one backward pass through the model at a time. A pass that fails on one rank (an op's
+/// backward throws) leaves the ranks out of step: let the exception end the job, as it does unless
+/// caught (see <see cref="Distributed.Communicator"/>).</para>
 /// </remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public sealed class DataParallel<T> : IDisposable

@@ -28,34 +28,28 @@ public class DataParallelTests
     public void Without_Open_MPI_the_error_names_the_library_and_how_to_install_it()
     {
         var result = MpiJob.Run("train", ranks: null, new Dictionary<string, string> { ["AUTOGRAD_MPI_LIBRARY"] = "/nonexistent/libmpi.so.40" });
-        Assert.Multiple(() =>
-        {
-            Assert.That(result.ExitCode, Is.Not.Zero, result.Output);
-            Assert.That(result.Output, Does.Contain("DllNotFoundException: Communicator.Initialize: cannot load Open MPI's /nonexistent/libmpi.so.40; install Open MPI (Debian/Ubuntu: apt-get install openmpi-bin libopenmpi-dev"));
-        });
+        AssertFailedWith(result, "DllNotFoundException: Communicator.Initialize: cannot load Open MPI's /nonexistent/libmpi.so.40; install Open MPI (Debian/Ubuntu: apt-get install openmpi-bin libopenmpi-dev");
     }
 
     [Test]
     public void A_rank_that_throws_aborts_the_job_with_its_message()
     {
         var result = MpiJob.Run("throw", ranks: 3);
-        Assert.Multiple(() =>
-        {
-            Assert.That(result.ExitCode, Is.Not.Zero, result.Output);
-            Assert.That(result.Output, Does.Contain("rank 1 of 3 failed, aborting the job: System.InvalidOperationException: rank 1 gives up on purpose"));
-            Assert.That(result.Elapsed, Is.LessThan(TimeSpan.FromSeconds(20)), "the other ranks should not wait for the failed one");
-        });
+        AssertFailedWith(result, "rank 1 of 3 failed, aborting the job: System.InvalidOperationException: rank 1 gives up on purpose");
+        Assert.That(result.Elapsed, Is.LessThan(TimeSpan.FromSeconds(20)), "the other ranks should not wait for the failed one");
     }
 
     [Test]
     public void Parameter_shapes_that_differ_across_ranks_are_reported_with_the_parameter()
     {
         var result = MpiJob.Run("mismatch", ranks: 2);
-        Assert.Multiple(() =>
-        {
-            Assert.That(result.ExitCode, Is.Not.Zero, result.Output);
-            Assert.That(result.Output, Does.Contain("DataParallel: parameter 2 ('w2') has shape [8, 3] on rank 0 but [8, 4] on rank 1"));
-        });
+        AssertFailedWith(result, "DataParallel: parameter 2 ('w2') has shape [8, 3] on rank 0 but [8, 4] on rank 1");
+    }
+
+    private static void AssertFailedWith(MpiJob.Result result, string message)
+    {
+        Assert.That(result.ExitCode, Is.Not.Zero, result.Output);
+        Assert.That(result.Output, Does.Contain(message));
     }
 
     private static void AssertEveryCheckPassed(MpiJob.Result result, int ranks)
