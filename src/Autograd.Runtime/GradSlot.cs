@@ -45,16 +45,44 @@ public readonly struct GradSlot<T>
         var shape = _input!.Value.Shape;
         if (!Shapes.SameShape(gradient.Shape, shape))
         {
-            if (!Shapes.BroadcastsTo(shape, gradient.Shape))
-            {
-                throw new ArgumentException(
-                    $"Backward of op '{_node!.OpName}': a gradient of shape {ShapeText.Of(gradient.Shape)} was given for an input of shape {ShapeText.Of(shape)}; " +
-                    "it must have the input's shape or a shape the input broadcasts to.",
-                    nameof(gradient));
-            }
+            CheckReducible(gradient.Shape, shape);
             gradient = NdArray.SumToShape(gradient, shape);
         }
         _pass!.Accumulate(_entry, gradient);
+    }
+
+    private void CheckReducible(ReadOnlySpan<int> gradient, ReadOnlySpan<int> input)
+    {
+        if (!Shapes.BroadcastsTo(input, gradient))
+        {
+            throw new ArgumentException(
+                $"Backward of op '{_node!.OpName}': a gradient of shape {ShapeText.Of(gradient)} was given for an input of shape {ShapeText.Of(input)}; " +
+                "it must have the input's shape or a shape the input broadcasts to.",
+                nameof(gradient));
+        }
+    }
+
+    /// <summary>
+    /// Adds a recorded gradient, from a backward written with variables (<see cref="Node{T}.IsDifferentiableTwice"/>):
+    /// in a pass that creates a graph the sum stays recorded, otherwise its value is added. A
+    /// gradient of a broadcast shape is summed down to the input's shape first, recorded too.
+    /// </summary>
+    /// <exception cref="ArgumentException">The gradient's shape does not broadcast from the input's.</exception>
+    public void Accumulate(Variable<T> gradient)
+    {
+        ArgumentNullException.ThrowIfNull(gradient);
+        if (!IsNeeded)
+            return;
+        var shape = _input!.Value.Shape;
+        if (!Shapes.SameShape(gradient.Shape, shape))
+        {
+            CheckReducible(gradient.Shape, shape);
+            gradient = GradientNodes.ReduceTo(gradient, shape.ToArray());
+        }
+        if (_pass!.CreateGraph)
+            _pass.Accumulate(_entry, gradient);
+        else
+            _pass.Accumulate(_entry, gradient.Value);
     }
 
     /// <summary>

@@ -112,6 +112,7 @@ public static partial class NdArray
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(destination);
+        BeginWrite(destination, nameof(Copy));
         return Apply<T, IdentityOperator<T>>(source, destination, nameof(Copy));
     }
 
@@ -126,8 +127,9 @@ public static partial class NdArray
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
         var shape = Shapes.Broadcast(x.Shape, y.Shape, operation);
+        if (into is not null)
+            CheckDestination(into, shape, operation);
         var destination = into ?? new NdArray<T>(shape);
-        CheckDestination(destination, shape, operation);
         x = Operand(x, destination, operation, out var stridesX);
         y = Operand(y, destination, operation, out var stridesY);
         Strided.Binary<T, TOp>(
@@ -145,7 +147,7 @@ public static partial class NdArray
     {
         ArgumentNullException.ThrowIfNull(x);
         if (into is not null)
-            CheckDestinationShape(into, x.Shape, operation); // Apply makes the write checks
+            CheckDestination(into, x.Shape, operation);
         return Apply<T, TOp>(x, into ?? new NdArray<T>(x.Shape.ToArray()), operation);
     }
 
@@ -154,7 +156,6 @@ public static partial class NdArray
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : IUnaryOperator<T>
     {
-        BeginWrite(destination, operation);
         x = Operand(x, destination, operation, out var stridesX);
         Strided.Unary<T, TOp>(
             destination.Shape,
@@ -185,14 +186,8 @@ public static partial class NdArray
         where T : unmanaged, IFloatingPointIeee754<T> =>
         Shapes.SameShape(x.Shape, destination.Shape) ? x.Strides : Shapes.BroadcastStrides(x.Shape, x.Strides, destination.Shape, operation);
 
+    /// <summary>Checks a caller's destination: the result's shape, and writable (<see cref="BeginWrite"/>).</summary>
     private static void CheckDestination<T>(NdArray<T> destination, ReadOnlySpan<int> shape, string operation)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        CheckDestinationShape(destination, shape, operation);
-        BeginWrite(destination, operation);
-    }
-
-    private static void CheckDestinationShape<T>(NdArray<T> destination, ReadOnlySpan<int> shape, string operation)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!Shapes.SameShape(destination.Shape, shape))
@@ -202,6 +197,7 @@ public static partial class NdArray
                 "pass a destination of the result's shape, or none to get a new array.",
                 nameof(destination));
         }
+        BeginWrite(destination, operation);
     }
 
     /// <summary>
@@ -222,8 +218,7 @@ public static partial class NdArray
                 "so one element would be written many times; write into a Clone() of it instead.",
                 nameof(destination));
         }
-        var storage = destination.Storage;
-        if (storage.GradLeafName is { } leaf && GradMode.IsEnabled)
+        if (destination.GradLeafName is { } leaf && GradMode.IsEnabled)
         {
             var which = leaf.Length == 0 ? "a leaf variable" : $"leaf variable '{leaf}'";
             throw new InvalidOperationException(
@@ -231,6 +226,6 @@ public static partial class NdArray
                 "writing it in place would change what every recorded op computed with. Write inside Variable.NoGrad() (as optimizers do), " +
                 "or write into a Clone().");
         }
-        storage.Version++;
+        destination.MarkWritten();
     }
 }

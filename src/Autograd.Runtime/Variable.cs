@@ -36,7 +36,7 @@ public sealed partial class Variable<T> : IVariable
         Name = name;
         RequiresGrad = requiresGrad;
         if (requiresGrad)
-            value.Storage.GradLeafName ??= name ?? ""; // in-place writes to it are refused while recording
+            value.GradLeafName ??= name ?? ""; // in-place writes to it are refused while recording
     }
 
     private Variable(NdArray<T> value, Node<T> node)
@@ -67,6 +67,13 @@ public sealed partial class Variable<T> : IVariable
     /// </summary>
     public NdArray<T>? Grad { get; internal set; }
 
+    /// <summary>
+    /// The gradient as a recorded variable, set by <c>Backward(createGraph: true)</c> (and summed like
+    /// <see cref="Grad"/>, whose value it holds), so it can be used in further computation and
+    /// differentiated again; null otherwise.
+    /// </summary>
+    public Variable<T>? GradVariable { get; private set; }
+
     /// <summary>The name given at creation, for messages and graph export.</summary>
     public string? Name { get; set; }
 
@@ -90,6 +97,10 @@ public sealed partial class Variable<T> : IVariable
     private Func<NdArray<T>, NdArray<T>?>[]? _hooks; // replaced whole, never changed in place: a running pass keeps its copy
     private Lock? _gradLock;
 
+    // The backward pass that holds this variable's entry, and where: read and written only by that pass.
+    internal object? PassOwner;
+    internal int PassSlot;
+
     internal Func<NdArray<T>, NdArray<T>?>[]? Hooks => Volatile.Read(ref _hooks);
 
     /// <summary>
@@ -107,8 +118,13 @@ public sealed partial class Variable<T> : IVariable
     /// The variable does not require grad, the graph was freed, or an array an op saved for backward
     /// was written in place since (the message names the op and the array).
     /// </exception>
-    public void Backward(NdArray<T>? gradient = null, bool retainGraph = true) =>
-        BackwardEngine.Backward(this, gradient, retainGraph);
+    /// <param name="createGraph">
+    /// True records the backward computations, so that <see cref="GradVariable"/> holds each gradient
+    /// as a variable that can be differentiated again (every op on the way must be
+    /// <see cref="Node{T}.IsDifferentiableTwice"/>).
+    /// </param>
+    public void Backward(NdArray<T>? gradient = null, bool retainGraph = true, bool createGraph = false) =>
+        BackwardEngine.Backward(this, gradient, retainGraph, createGraph);
 
     /// <summary>
     /// Calls <paramref name="hook"/> with this variable's gradient in every backward pass, once it is
@@ -137,8 +153,8 @@ public sealed partial class Variable<T> : IVariable
         while (Interlocked.CompareExchange(ref _hooks, next, seen) != seen);
     }
 
-    /// <summary>Forgets the gradient, so the next <see cref="Backward"/> starts from zero.</summary>
-    public void ZeroGrad() => Grad = null;
+    /// <summary>Forgets the gradient (and its recorded form), so the next <see cref="Backward"/> starts from zero.</summary>
+    public void ZeroGrad() => (Grad, GradVariable) = (null, null);
 
     /// <summary>Keeps this non-leaf variable's gradient after <see cref="Backward"/>, accumulating like a leaf's.</summary>
     public void RetainGrad() => RetainsGrad = true;
@@ -152,8 +168,12 @@ public sealed partial class Variable<T> : IVariable
     /// <inheritdoc />
     public override string ToString() => Name is null ? $"Variable({Value})" : $"Variable {Name}({Value})";
 
-    /// <summary>Adds <paramref name="gradient"/> (a buffer nobody else holds) into <see cref="Grad"/>, or makes it Grad when there is none or <paramref name="replace"/>.</summary>
-    internal void CommitGrad(NdArray<T> gradient, bool replace)
+    /// <summary>
+    /// Adds <paramref name="gradient"/> (a buffer nobody else holds) into <see cref="Grad"/>, or makes
+    /// it Grad when there is none or <paramref name="replace"/>; likewise <paramref name="recorded"/>
+    /// (from a pass that created a graph) into <see cref="GradVariable"/>, as a recorded sum.
+    /// </summary>
+    internal void CommitGrad(NdArray<T> gradient, Variable<T>? recorded, bool replace)
     {
         lock (LazyInitializer.EnsureInitialized(ref _gradLock))
         {
@@ -161,6 +181,8 @@ public sealed partial class Variable<T> : IVariable
                 Grad = gradient;
             else
                 NdArray.AddInPlace(Grad, gradient);
+            if (recorded is not null)
+                GradVariable = GradVariable is null || replace ? recorded : GradientNodes.Add(GradVariable, recorded);
         }
     }
 

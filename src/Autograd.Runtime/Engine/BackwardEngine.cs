@@ -10,11 +10,18 @@ namespace Autograd.Engine;
 /// </summary>
 internal static class BackwardEngine
 {
-    public static void Backward<T>(Variable<T> root, NdArray<T>? seed, bool retainGraph)
+    public static void Backward<T>(Variable<T> root, NdArray<T>? seed, bool retainGraph, bool createGraph)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        BackwardPass<T>.Run(root, Seed(root, seed, "Backward"), retainGraph, targets: null);
+        BackwardPass<T>.Run(root, new Variable<T>(Seed(root, seed, "Backward"), requiresGrad: false), retainGraph, createGraph, targets: null);
 
-    public static NdArray<T>[] Gradients<T>(Variable<T> output, IReadOnlyList<Variable<T>> inputs, NdArray<T>? seed, bool retainGraph, bool allowUnused)
+    public static Variable<T>[] Gradients<T>(
+        Variable<T> output, IReadOnlyList<Variable<T>> inputs, NdArray<T>? seed, bool retainGraph, bool createGraph, bool allowUnused)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Gradients(output, inputs, new Variable<T>(Seed(output, seed, "Gradients"), requiresGrad: false), retainGraph, createGraph, allowUnused);
+
+    /// <summary>Like the public form, with a seed that may itself be a tracked variable (recorded gradients then depend on it).</summary>
+    public static Variable<T>[] Gradients<T>(
+        Variable<T> output, IReadOnlyList<Variable<T>> inputs, Variable<T> seed, bool retainGraph, bool createGraph, bool allowUnused)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(inputs);
@@ -25,12 +32,12 @@ internal static class BackwardEngine
             if (!targets[i].RequiresGrad)
                 throw new ArgumentException($"Gradients: input {i} ({BackwardPass<T>.Describe(targets[i])}) does not require grad, so it has no gradient; create it with requiresGrad: true.", nameof(inputs));
         }
-        var gradients = BackwardPass<T>.Run(output, Seed(output, seed, "Gradients"), retainGraph, targets);
-        var result = new NdArray<T>[targets.Length];
+        var gradients = BackwardPass<T>.Run(output, seed, retainGraph, createGraph, targets);
+        var result = new Variable<T>[targets.Length];
         for (var i = 0; i < targets.Length; i++)
         {
             result[i] = gradients[i] ?? (allowUnused
-                ? NdArray.Zeros<T>(targets[i].Shape.ToArray())
+                ? new Variable<T>(NdArray.Zeros<T>(targets[i].Shape.ToArray()), requiresGrad: false)
                 : throw new ArgumentException(
                     $"Gradients: input {i} ({BackwardPass<T>.Describe(targets[i])}) is not used to compute the output, so no gradient reaches it; " +
                     "pass allowUnused: true to get zeros for it.", nameof(inputs)));

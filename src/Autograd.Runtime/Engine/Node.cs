@@ -35,7 +35,26 @@ public abstract class Node<T>
     /// <summary>Drops the references to saved inputs, outputs and state.</summary>
     protected abstract void ReleaseSavedState();
 
+    /// <summary>True when the op's backward can be recorded (<see cref="BackwardGraph"/>), so its gradients can be differentiated again.</summary>
+    public virtual bool IsDifferentiableTwice => false;
+
+    /// <summary>
+    /// The op's backward computed with recorded ops, for a pass that creates a graph: it receives
+    /// the output gradient and the output as variables and accumulates variables into the slots.
+    /// An op without one is first-order only, and a pass with <c>createGraph: true</c> through it throws.
+    /// </summary>
+    protected virtual void BackwardGraph(Variable<T> outputGradient, Variable<T> output, BackwardPass<T> pass) =>
+        throw new NotSupportedException(
+            $"Backward(createGraph: true): op '{OpName}' is first-order only: its backward computes on arrays and cannot be recorded, " +
+            "so its gradient cannot be differentiated again. Give the op a backward written with Variable<T> (see the README's higher-order section).");
+
     internal void RunBackward(NdArray<T> outputGradient, BackwardPass<T> pass)
+    {
+        ThrowIfReleased();
+        Backward(outputGradient, pass);
+    }
+
+    private void ThrowIfReleased()
     {
         if (IsReleased)
         {
@@ -43,7 +62,12 @@ public abstract class Node<T>
                 $"Backward: the graph through op '{OpName}' was freed by an earlier Backward(retainGraph: false); " +
                 "pass retainGraph: true (the default) to that call to backpropagate through the graph again.");
         }
-        Backward(outputGradient, pass);
+    }
+
+    internal void RunBackwardGraph(Variable<T> outputGradient, Variable<T> output, BackwardPass<T> pass)
+    {
+        ThrowIfReleased();
+        BackwardGraph(outputGradient, output, pass);
     }
 
     internal void Release()
