@@ -64,7 +64,11 @@ public static partial class NdArray
         var product = a.Rank == 1 ? output.Unsqueeze(output.Rank - (b.Rank == 1 ? 0 : 1)) : output;
         product = b.Rank == 1 ? product.Unsqueeze(product.Rank) : product;
         var add = accumulate && direct;
-        if (right.Rank == 2 && left.Rank > 2 && left.IsContiguous && product.IsContiguous)
+        if (batch.Length == 0)
+        {
+            MatMulKernel.Multiply(m, n, k, Matrix(left, left.Offset), Matrix(right, right.Offset), Matrix(product, product.Offset), add);
+        }
+        else if (right.Rank == 2 && left.IsContiguous && product.IsContiguous)
         {
             // One right matrix for the whole batch: the batch's rows stack into a single product.
             MatMulKernel.Multiply(

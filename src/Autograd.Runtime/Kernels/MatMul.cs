@@ -19,10 +19,12 @@ internal readonly record struct Matrix<T>(T[] Data, int Offset, int RowStride, i
 /// in L2), then micro-tiles of <see cref="TileRows"/> rows × two vectors, each reading one packed
 /// sliver of A and one of B. The block sizes were tuned on a Zen 4 core (32 KB L1, 1 MB L2): a
 /// 512-deep sliver of B (64 KB) streams from L2 at two loads per twelve multiply-adds.
-/// Both operands are copied into contiguous panels by one packing routine that reads any strides,
-/// so a transposed view costs no more than a contiguous one. The vector width (512, 256, 128 bits
-/// or scalar) is chosen at run time; above <see cref="ParallelWork"/> multiply-adds the longer of
-/// the two outer axes is split across cores, each part with its own pack buffers.
+/// B, and A unless its rows are already contiguous (those the micro-kernel reads in place), are
+/// copied into contiguous panels by one packing routine that reads any strides, so a transposed
+/// view costs no more than a contiguous one. The vector width (512, 256, 128 bits or scalar) is
+/// chosen at run time, narrower when a wide tile would mostly pad a narrow product; above
+/// <see cref="ParallelWork"/> multiply-adds the longer of the two outer axes is split across
+/// cores, each part with its own pack buffers.
 /// </summary>
 internal static class MatMulKernel
 {
@@ -66,17 +68,43 @@ internal static class MatMulKernel
     private static void Sequential<T>(int m, int n, int k, Matrix<T> a, Matrix<T> b, Matrix<T> c, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var bits = KernelOptions.MaxVectorBits;
-        if (bits >= 512 && Vector512.IsHardwareAccelerated)
-            Blocked<T, Simd512<T>, Vector512<T>>(m, n, k, a, b, c, accumulate);
-        else if (bits >= 256 && Vector256.IsHardwareAccelerated)
-            Blocked<T, Simd256<T>, Vector256<T>>(m, n, k, a, b, c, accumulate);
-        else if (bits >= 128 && Vector128.IsHardwareAccelerated)
-            Blocked<T, Simd128<T>, Vector128<T>>(m, n, k, a, b, c, accumulate);
-        else
-            Blocked<T, Scalar<T>, T>(m, n, k, a, b, c, accumulate);
+        switch (VectorBits<T>(n))
+        {
+            case 512:
+                Blocked<T, Simd512<T>, Vector512<T>>(m, n, k, a, b, c, accumulate);
+                break;
+            case 256:
+                Blocked<T, Simd256<T>, Vector256<T>>(m, n, k, a, b, c, accumulate);
+                break;
+            case 128:
+                Blocked<T, Simd128<T>, Vector128<T>>(m, n, k, a, b, c, accumulate);
+                break;
+            default:
+                Blocked<T, Scalar<T>, T>(m, n, k, a, b, c, accumulate);
+                break;
+        }
     }
 
+    /// <summary>
+    /// The widest accelerated vector (in bits, 0 for scalar) not above <see cref="KernelOptions.MaxVectorBits"/>
+    /// whose tile, two vectors wide, pads n columns by at most an eighth; else the narrowest accelerated one.
+    /// </summary>
+    private static int VectorBits<T>(int n)
+        where T : unmanaged
+    {
+        var chosen = 0;
+        foreach (var (bits, accelerated) in (ReadOnlySpan<(int, bool)>)
+            [(128, Vector128.IsHardwareAccelerated), (256, Vector256.IsHardwareAccelerated), (512, Vector512.IsHardwareAccelerated)])
+        {
+            var tile = 2 * bits / 8 / Unsafe.SizeOf<T>();
+            if (!accelerated || bits > KernelOptions.MaxVectorBits || (chosen > 0 && (tile - n % tile) % tile > n / 8))
+                break;
+            chosen = bits;
+        }
+        return chosen;
+    }
+
+    [SkipLocalsInit]
     private static void Blocked<T, TOps, TV>(int m, int n, int k, Matrix<T> a, Matrix<T> b, Matrix<T> c, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOps : ISimd<T, TV>
@@ -88,6 +116,7 @@ internal static class MatMulKernel
         var packedA = PackBuffers<T>.A(RowBlock * kcMax);
         var packedB = PackBuffers<T>.B(kcMax * ((Math.Min(ncMax, n) + nr - 1) / nr * nr));
         Span<T> edge = stackalloc T[TileRows * MaxTileColumns];
+        var inPlaceA = a.ColumnStride == 1;
         for (var jc = 0; jc < n; jc += ncMax)
         {
             var nc = Math.Min(ncMax, n - jc);
@@ -101,23 +130,30 @@ internal static class MatMulKernel
                 {
                     var mc = Math.Min(RowBlock, m - ic);
                     var blockA = a.From(ic, pc);
-                    Pack(blockA.Data, blockA.Offset, a.RowStride, a.ColumnStride, mc, kc, TileRows, packedA);
+                    // Rows of A that are already contiguous are read in place (packing them would cost
+                    // as much as the product when B is narrow); only a last, partial sliver is packed,
+                    // with zero rows, so the kernel never reads past A.
+                    var firstPacked = inPlaceA ? mc / TileRows * TileRows : 0;
+                    var packed = blockA.From(firstPacked, 0);
+                    Pack(packed.Data, packed.Offset, a.RowStride, a.ColumnStride, mc - firstPacked, kc, TileRows, packedA);
                     for (var jr = 0; jr < nc; jr += nr)
                     {
                         ref var sliverB = ref packedB[jr * kc];
                         var columns = Math.Min(nr, nc - jr);
                         for (var ir = 0; ir < mc; ir += TileRows)
                         {
-                            ref var sliverA = ref packedA[ir * kc];
+                            var inPlace = ir < firstPacked;
+                            ref var sliverA = ref inPlace ? ref blockA.Data[blockA.Offset + ir * a.RowStride] : ref packedA[(ir - firstPacked) * kc];
+                            nint rowStride = inPlace ? a.RowStride : 1, stepStride = inPlace ? 1 : TileRows;
                             var rows = Math.Min(TileRows, mc - ir);
                             var target = c.From(ic + ir, jc + jr);
                             if (rows == TileRows && columns == nr && c.ColumnStride == 1)
                             {
-                                Tile<T, TOps, TV>(kc, ref sliverA, ref sliverB, ref target.Data[target.Offset], target.RowStride, add);
+                                Tile<T, TOps, TV>(kc, ref sliverA, rowStride, stepStride, ref sliverB, ref target.Data[target.Offset], target.RowStride, add);
                             }
                             else
                             {
-                                Tile<T, TOps, TV>(kc, ref sliverA, ref sliverB, ref edge[0], nr, add: false);
+                                Tile<T, TOps, TV>(kc, ref sliverA, rowStride, stepStride, ref sliverB, ref edge[0], nr, add: false);
                                 StoreEdge(edge, nr, rows, columns, target, add);
                             }
                         }
@@ -128,12 +164,13 @@ internal static class MatMulKernel
     }
 
     /// <summary>
-    /// The micro-kernel: a 6 × (2 vectors) tile of C from a packed A sliver (6 values per step) and a
-    /// packed B sliver (2 vectors per step), kept in twelve accumulators across all kc steps, then
-    /// written to (or added into) C at rows <paramref name="ldc"/> apart.
+    /// The micro-kernel: a 6 × (2 vectors) tile of C from six rows of A (value p of row r at
+    /// r·<paramref name="rowStride"/> + p·<paramref name="stepStride"/>: a packed sliver or rows in
+    /// place) and a packed B sliver (2 vectors per step), kept in twelve accumulators across all kc
+    /// steps, then written to (or added into) C at rows <paramref name="ldc"/> apart.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile<T, TOps, TV>(int kc, ref T a, ref T b, ref T c, int ldc, bool add)
+    private static void Tile<T, TOps, TV>(int kc, ref T a, nint rowStride, nint stepStride, ref T b, ref T c, int ldc, bool add)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOps : ISimd<T, TV>
         where TV : struct
@@ -141,6 +178,7 @@ internal static class MatMulKernel
         var w = TOps.Count;
         TV c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         TV c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        nint r2 = 2 * rowStride, r3 = 3 * rowStride, r4 = 4 * rowStride, r5 = 5 * rowStride;
         ref var pa = ref a;
         ref var pb = ref b;
         for (var p = 0; p < kc; p++)
@@ -150,22 +188,22 @@ internal static class MatMulKernel
             var x = TOps.Splat(pa);
             c00 = TOps.MultiplyAdd(x, b0, c00);
             c01 = TOps.MultiplyAdd(x, b1, c01);
-            x = TOps.Splat(Unsafe.Add(ref pa, 1));
+            x = TOps.Splat(Unsafe.Add(ref pa, rowStride));
             c10 = TOps.MultiplyAdd(x, b0, c10);
             c11 = TOps.MultiplyAdd(x, b1, c11);
-            x = TOps.Splat(Unsafe.Add(ref pa, 2));
+            x = TOps.Splat(Unsafe.Add(ref pa, r2));
             c20 = TOps.MultiplyAdd(x, b0, c20);
             c21 = TOps.MultiplyAdd(x, b1, c21);
-            x = TOps.Splat(Unsafe.Add(ref pa, 3));
+            x = TOps.Splat(Unsafe.Add(ref pa, r3));
             c30 = TOps.MultiplyAdd(x, b0, c30);
             c31 = TOps.MultiplyAdd(x, b1, c31);
-            x = TOps.Splat(Unsafe.Add(ref pa, 4));
+            x = TOps.Splat(Unsafe.Add(ref pa, r4));
             c40 = TOps.MultiplyAdd(x, b0, c40);
             c41 = TOps.MultiplyAdd(x, b1, c41);
-            x = TOps.Splat(Unsafe.Add(ref pa, 5));
+            x = TOps.Splat(Unsafe.Add(ref pa, r5));
             c50 = TOps.MultiplyAdd(x, b0, c50);
             c51 = TOps.MultiplyAdd(x, b1, c51);
-            pa = ref Unsafe.Add(ref pa, TileRows);
+            pa = ref Unsafe.Add(ref pa, stepStride);
             pb = ref Unsafe.Add(ref pb, 2 * w);
         }
         StoreRow<T, TOps, TV>(ref c, c00, c01, w, add);
