@@ -51,8 +51,9 @@ public static partial class NdArray
             shape.Add(m);
         if (b.Rank > 1)
             shape.Add(n);
+        if (into is not null)
+            CheckDestination(into, [.. shape], nameof(MatMul));
         var destination = into ?? new NdArray<T>([.. shape]);
-        CheckDestination(destination, [.. shape], nameof(MatMul));
         if (destination.Length == 0)
             return destination;
         if (k == 0)
