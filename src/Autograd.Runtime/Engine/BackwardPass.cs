@@ -372,8 +372,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
             var variable = _entries[entry].Variable;
             if (_entries[entry].Gradient is not { } gradient || !_entries[entry].Kept)
                 continue;
-            var owned = _entries[entry].Owned && gradient.IsContiguous ? gradient : gradient.Clone();
-            variable.CommitGrad(owned, _entries[entry].Recorded, replace: variable == root && !variable.IsLeaf);
+            variable.CommitGrad(gradient, _entries[entry].Owned, _entries[entry].Recorded, replace: variable == root && !variable.IsLeaf);
         }
     }
 

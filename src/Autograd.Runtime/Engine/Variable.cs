@@ -178,17 +178,18 @@ public sealed partial class Variable<T> : IVariable
     public override string ToString() => Name is null ? $"Variable({Value})" : $"Variable {Name}({Value})";
 
     /// <summary>
-    /// Adds <paramref name="gradient"/> (a buffer nobody else holds) into <see cref="Grad"/>, or makes
-    /// it Grad when there is none or <paramref name="replace"/>; likewise <paramref name="recorded"/>
-    /// (from a pass that created a graph) into <see cref="GradVariable"/>, as a recorded sum.
+    /// Adds <paramref name="gradient"/> into <see cref="Grad"/>, or makes it Grad when there is none
+    /// or <paramref name="replace"/> (copied unless it is a contiguous buffer the pass
+    /// <paramref name="owned"/>); likewise <paramref name="recorded"/> (from a pass that created a
+    /// graph) into <see cref="GradVariable"/>, as a recorded sum.
     /// </summary>
-    internal void CommitGrad(NdArray<T> gradient, Variable<T>? recorded, bool replace)
+    internal void CommitGrad(NdArray<T> gradient, bool owned, Variable<T>? recorded, bool replace)
     {
         var extras = EnsureExtras();
         lock (extras.GradLock)
         {
             if (Grad is null || replace)
-                Grad = gradient;
+                Grad = owned && gradient.IsContiguous ? gradient : gradient.Clone();
             else
                 NdArray.AddInPlace(Grad, gradient);
             if (recorded is not null)
