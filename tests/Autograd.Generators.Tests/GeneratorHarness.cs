@@ -12,7 +12,7 @@ internal static class GeneratorHarness
 {
     public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Preview);
 
-    private static readonly ImmutableArray<MetadataReference> References =
+    public static readonly ImmutableArray<MetadataReference> References =
     [
         .. Net100.References.All,
         MetadataReference.CreateFromFile(typeof(NdArray<>).Assembly.Location),

@@ -47,19 +47,7 @@ internal static class OpParser
             return null;
         }
 
-        // Attribute arguments.
-        string? name = null;
-        string? backwardName = null;
-        if (attribute is not null)
-        {
-            foreach (var argument in attribute.NamedArguments)
-            {
-                if (argument.Key == "Name")
-                    name = argument.Value.Value as string;
-                else if (argument.Key == "Backward")
-                    backwardName = argument.Value.Value as string;
-            }
-        }
+        var name = Symbols.NamedArgument(attribute, "Name");
         var attributeSyntax = attribute?.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
         if (name is { Length: 0 })
             reporter.Report(DiagnosticDescriptors.InvalidName, ArgumentLocation(attributeSyntax, "Name") ?? methodLocation, displayName);
@@ -145,7 +133,7 @@ internal static class OpParser
             reporter.Report(DiagnosticDescriptors.ArityLimit, methodLocation, displayName, arrayCount, ArityLimit, Symbols.Display(element));
 
         // The backward.
-        var backwardLookup = backwardName ?? method.Name + "Backward";
+        var backwardLookup = Symbols.BackwardName(method, attribute);
         var backwardLocation = ArgumentLocation(attributeSyntax, "Backward") ?? methodLocation;
         var candidates = containingType.GetMembers(backwardLookup).OfType<IMethodSymbol>().Where(m => m.MethodKind == MethodKind.Ordinary).ToList();
         var backwardArgs = new List<BackwardArgModel>();
