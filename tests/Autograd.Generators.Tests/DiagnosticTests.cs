@@ -89,6 +89,12 @@ public class DiagnosticTests
         yield return Case("backward slot count", "AG0017",
             Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x, NdArray<T> y) " + W + " => x;\nstatic void FBackward<T>[|(NdArray<T> dy, GradSlot<T> dx)|] " + W + " { }"),
             "Backward 'FBackward' of op 'F' must end with one 'GradSlot<T>' per array input (x, y, in order): it has 1 instead of 2");
+        yield return Case("slot before a saved input", "AG0017",
+            Ops(Fwd + "\nstatic void FBackward<T>(NdArray<T> dy, [|GradSlot<T> dx|], NdArray<T> x) " + W + " { }"),
+            "Backward 'FBackward' of op 'F' must end with one 'GradSlot<T>' per array input (x, in order): slot 'dx' comes before 'x'; move the slots after every other parameter");
+        yield return Case("near miss of the backward's name", "AG0008",
+            Ops("[DifferentiableOp] public static NdArray<T> [|Square|]<T>(NdArray<T> x) " + W + " => x;\nstatic void SqaureBackward<T>(NdArray<T> dy, GradSlot<T> dx) " + W + " { }"),
+            "Op 'Square' has no backward (did you mean 'SqaureBackward'?): declare 'static void SquareBackward(...)' in 'Ops', or name one with [DifferentiableOp(Backward = nameof(...))]");
         yield return Case("backward slot type", "AG0017",
             Ops(Fwd + "\nstatic void FBackward<T>(NdArray<T> dy, [|GradSlot<float> dx|]) " + W + " { }"),
             "Backward 'FBackward' of op 'F' must end with one 'GradSlot<T>' per array input (x, in order): 'dx' is 'GradSlot<float>'");
@@ -163,6 +169,18 @@ public class DiagnosticTests
         var releases = File.ReadAllText(Path.Combine(Baseline.Directory(), "..", "..", "..", "src", "Autograd.Generators", "AnalyzerReleases.Unshipped.md"));
         foreach (var id in supported)
             Assert.That(releases, Does.Contain(id + " |"));
+    }
+
+    [Test]
+    public void Every_help_link_has_its_section_in_the_packed_readme()
+    {
+        var readme = File.ReadAllText(Path.Combine(Baseline.Directory(), "..", "..", "..", "README.md"));
+        foreach (var descriptor in new DifferentiableOpAnalyzer().SupportedDiagnostics)
+        {
+            var anchor = descriptor.Id.ToLowerInvariant();
+            Assert.That(descriptor.HelpLinkUri, Is.EqualTo("https://github.com/autograd-dotnet/autograd/blob/main/README.md#" + anchor));
+            Assert.That(readme, Does.Contain("<a id=\"" + anchor + "\"></a>" + descriptor.Id), descriptor.Id);
+        }
     }
 
     [Test]

@@ -43,7 +43,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor BackwardNotFound = Error(
         "AG0008", "No backward found for an op",
-        "Op '{0}' has no backward: declare 'static void {1}(...)' in '{2}', or name one with [DifferentiableOp(Backward = nameof(...))]");
+        "Op '{0}' has no backward{3}: declare 'static void {1}(...)' in '{2}', or name one with [DifferentiableOp(Backward = nameof(...))]");
 
     public static readonly DiagnosticDescriptor BackwardAmbiguous = Error(
         "AG0009", "More than one backward candidate for an op",

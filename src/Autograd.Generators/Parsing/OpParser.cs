@@ -139,7 +139,12 @@ internal static class OpParser
         var backwardArgs = new List<BackwardArgModel>();
         IMethodSymbol? backward = null;
         if (candidates.Count == 0)
-            reporter.Report(DiagnosticDescriptors.BackwardNotFound, backwardLocation, displayName, backwardLookup, containingType.Name);
+        {
+            var nearMiss = NearMiss.Find(backwardLookup, containingType.GetMembers().OfType<IMethodSymbol>()
+                .Where(m => m.MethodKind == MethodKind.Ordinary).Select(m => m.Name));
+            reporter.Report(DiagnosticDescriptors.BackwardNotFound, backwardLocation, displayName, backwardLookup, containingType.Name,
+                nearMiss is null ? string.Empty : " (did you mean '" + nearMiss + "'?)");
+        }
         else if (candidates.Count > 1)
             reporter.Report(DiagnosticDescriptors.BackwardAmbiguous, backwardLocation, displayName, candidates.Count, backwardLookup, containingType.Name);
         else
@@ -233,7 +238,14 @@ internal static class OpParser
         for (var i = parameters.Length - 1; i >= 1 && Symbols.IsGradSlot(parameters[i].Type, out _); i--)
             slots++;
         var arrayNames = string.Join(", ", forwardParameters.Where(p => Symbols.IsNdArray(p.Type, out _)).Select(p => p.Name));
-        if (slots != arrayCount)
+        var misplaced = Enumerable.Range(1, parameters.Length - 1 - slots).Where(i => Symbols.IsGradSlot(parameters[i].Type, out _)).DefaultIfEmpty(-1).First();
+        if (misplaced >= 0)
+        {
+            var next = parameters.Skip(misplaced).First(p => !Symbols.IsGradSlot(p.Type, out _));
+            reporter.Report(DiagnosticDescriptors.BackwardSlots, LocationOf(misplaced), backward.Name, op, elementText, arrayNames,
+                "slot '" + parameters[misplaced].Name + "' comes before '" + next.Name + "'; move the slots after every other parameter");
+        }
+        else if (slots != arrayCount)
         {
             var where = slots > arrayCount ? LocationOf(parameters.Length - slots + arrayCount) : syntax?.ParameterList.GetLocation() ?? location;
             reporter.Report(DiagnosticDescriptors.BackwardSlots, where, backward.Name, op, elementText, arrayNames,
@@ -256,6 +268,8 @@ internal static class OpParser
         for (var i = 1; i < parameters.Length - slots; i++)
         {
             var parameter = parameters[i];
+            if (Symbols.IsGradSlot(parameter.Type, out _))
+                continue; // a misplaced slot, reported above
             int ordinal;
             string expectedKey;
             string expectedText;
