@@ -30,7 +30,7 @@ internal static class CodeFixHarness
     public static ImmutableArray<Diagnostic> Diagnostics(Document document, string id)
     {
         var compilation = document.Project.GetCompilationAsync().GetAwaiter().GetResult()!;
-        var all = compilation.WithAnalyzers([new DifferentiableOpAnalyzer()]).GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
+        var all = compilation.WithAnalyzers(GeneratorHarness.Analyzers).GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
         return [.. all.Where(d => d.Id == id).OrderBy(d => d.Location.SourceSpan.Start)];
     }
 
