@@ -37,11 +37,16 @@ public sealed class InPlaceWriteAnalyzer : DiagnosticAnalyzer
             if (start.Compilation.GetTypeByMetadataName(Symbols.AttributeMetadataName) is null)
                 return;
             var backwardNames = new ConcurrentDictionary<INamedTypeSymbol, HashSet<string>>(SymbolEqualityComparer.Default);
-            start.RegisterOperationBlockAction(block =>
+            // Operation trees are asked for only in ops and backwards, so other methods cost nothing.
+            start.RegisterSymbolStartAction(symbolStart =>
             {
-                if (block.OwningSymbol is IMethodSymbol { ContainingType: { } type } method && method.Parameters.Any(p => Symbols.IsNdArray(p.Type, out _)))
-                    Analyze(block, method, backwardNames.GetOrAdd(type, BackwardNames));
-            });
+                var method = (IMethodSymbol)symbolStart.Symbol;
+                if (!method.Parameters.Any(p => Symbols.IsNdArray(p.Type, out _)))
+                    return;
+                var isForward = Symbols.OpAttribute(method) is not null;
+                if (isForward || backwardNames.GetOrAdd(method.ContainingType, BackwardNames).Contains(method.Name))
+                    symbolStart.RegisterOperationBlockAction(block => Analyze(block, method, isForward));
+            }, SymbolKind.Method);
         });
     }
 
@@ -49,11 +54,8 @@ public sealed class InPlaceWriteAnalyzer : DiagnosticAnalyzer
         new(type.GetMembers().OfType<IMethodSymbol>().Select(m => (Method: m, Attribute: Symbols.OpAttribute(m)))
             .Where(m => m.Attribute is not null).Select(m => Symbols.BackwardName(m.Method, m.Attribute)));
 
-    private static void Analyze(OperationBlockAnalysisContext context, IMethodSymbol method, HashSet<string> backwardNames)
+    private static void Analyze(OperationBlockAnalysisContext context, IMethodSymbol method, bool isForward)
     {
-        var isForward = Symbols.OpAttribute(method) is not null;
-        if (!isForward && !backwardNames.Contains(method.Name))
-            return;
         var arrays = method.Parameters.Where(p => p.RefKind != RefKind.Out && Symbols.IsNdArray(p.Type, out _)).ToList();
         var views = new Dictionary<ILocalSymbol, IParameterSymbol>(SymbolEqualityComparer.Default);
 
