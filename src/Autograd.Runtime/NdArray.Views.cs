@@ -17,7 +17,7 @@ public sealed partial class NdArray<T>
         ArgumentNullException.ThrowIfNull(shape);
         var target = InferShape(shape);
         var strides = Shapes.ReshapeStrides(_shape, _strides, target);
-        return strides is null ? Clone().Reshape(target) : new NdArray<T>(_data, target, strides, _offset);
+        return strides is null ? Clone().Reshape(target) : new NdArray<T>(_storage, target, strides, _offset);
     }
 
     /// <summary>Axes reordered: axis <c>i</c> of the result is axis <c>axes[i]</c> of this array. With no axes, reversed.</summary>
@@ -43,7 +43,7 @@ public sealed partial class NdArray<T>
             shape[i] = _shape[axis];
             strides[i] = _strides[axis];
         }
-        return new NdArray<T>(_data, shape, strides, _offset);
+        return new NdArray<T>(_storage, shape, strides, _offset);
     }
 
     /// <summary>
@@ -71,7 +71,7 @@ public sealed partial class NdArray<T>
         shape[axis] = count;
         strides[axis] *= step;
         var offset = count == 0 ? _offset : _offset + start * _strides[axis];
-        return new NdArray<T>(_data, shape, strides, offset);
+        return new NdArray<T>(_storage, shape, strides, offset);
     }
 
     /// <summary>One range per leading axis, like <c>x[1..3, ^2..]</c> in numpy.</summary>
@@ -96,7 +96,7 @@ public sealed partial class NdArray<T>
         axis = Shapes.NormalizeAxis(axis, Rank, _shape, nameof(Pick));
         if ((uint)index >= (uint)_shape[axis])
             throw new ArgumentOutOfRangeException(nameof(index), index, $"Pick: index {index} is out of range for axis {axis} of length {_shape[axis]} (shape {ShapeText.Of(_shape)}); use 0 to {_shape[axis] - 1}.");
-        return new NdArray<T>(_data, Without(_shape, axis), Without(_strides, axis), _offset + index * _strides[axis]);
+        return new NdArray<T>(_storage, Without(_shape, axis), Without(_strides, axis), _offset + index * _strides[axis]);
     }
 
     /// <summary>This array read as <paramref name="shape"/>: stretched axes repeat with stride 0, nothing copied.</summary>
@@ -106,7 +106,7 @@ public sealed partial class NdArray<T>
         ArgumentNullException.ThrowIfNull(shape);
         Shapes.CheckShape(shape, nameof(BroadcastTo));
         var strides = Shapes.BroadcastStrides(_shape, _strides, shape, nameof(BroadcastTo));
-        return new NdArray<T>(_data, (int[])shape.Clone(), strides, _offset);
+        return new NdArray<T>(_storage, (int[])shape.Clone(), strides, _offset);
     }
 
     /// <summary>A new axis of length 1 at <paramref name="axis"/> (-1 appends).</summary>
@@ -117,7 +117,7 @@ public sealed partial class NdArray<T>
         var strides = new List<int>(_strides);
         shape.Insert(axis, 1);
         strides.Insert(axis, 0);
-        return new NdArray<T>(_data, [.. shape], [.. strides], _offset);
+        return new NdArray<T>(_storage, [.. shape], [.. strides], _offset);
     }
 
     /// <summary>Axis <paramref name="axis"/>, which must have length 1, removed.</summary>
@@ -126,7 +126,7 @@ public sealed partial class NdArray<T>
         axis = Shapes.NormalizeAxis(axis, Rank, _shape, nameof(Squeeze));
         if (_shape[axis] != 1)
             throw new ArgumentException($"Squeeze: axis {axis} has length {_shape[axis]}, not 1 (shape {ShapeText.Of(_shape)}); only an axis of length 1 can be removed.", nameof(axis));
-        return new NdArray<T>(_data, Without(_shape, axis), Without(_strides, axis), _offset);
+        return new NdArray<T>(_storage, Without(_shape, axis), Without(_strides, axis), _offset);
     }
 
     private int[] InferShape(int[] shape)

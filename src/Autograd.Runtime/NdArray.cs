@@ -11,16 +11,24 @@ namespace Autograd;
 public sealed partial class NdArray<T> : INdArray
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly T[] _data;
+    private readonly Storage<T> _storage;
+    private readonly T[] _data; // _storage.Data, read on every element access
     private readonly int[] _shape;
     private readonly int[] _strides;
     private readonly int _offset;
     private readonly int _length;
 
-    /// <summary>Wraps a buffer as given: callers have checked that every index stays inside it.</summary>
+    /// <summary>Wraps a new buffer as given: callers have checked that every index stays inside it.</summary>
     internal NdArray(T[] data, int[] shape, int[] strides, int offset)
+        : this(new Storage<T>(data), shape, strides, offset)
     {
-        _data = data;
+    }
+
+    /// <summary>A view of <paramref name="storage"/>: callers have checked that every index stays inside it.</summary>
+    internal NdArray(Storage<T> storage, int[] shape, int[] strides, int offset)
+    {
+        _storage = storage;
+        _data = storage.Data;
         _shape = shape;
         _strides = strides;
         _offset = offset;
@@ -60,42 +68,71 @@ public sealed partial class NdArray<T> : INdArray
     /// <summary>The buffer this view reads and writes (shared with every other view of it).</summary>
     internal T[] Data => _data;
 
+    /// <summary>The storage behind this view, shared with every other view of it.</summary>
+    internal Storage<T> Storage => _storage;
+
+    /// <summary>
+    /// How many in-place writes the buffer behind this array has seen, through this view or any
+    /// other: kernels writing into it, indexer writes, <see cref="AsSpan"/>, optimizer steps. A
+    /// recorded op remembers the version of every array it saved and refuses to run its backward
+    /// once it moved.
+    /// </summary>
+    public int Version => _storage.Version;
+
     /// <summary>Reads or writes one element of a 1-D array.</summary>
     public T this[int i]
     {
         get => _data[IndexOf(i)];
-        set => _data[IndexOf(i)] = value;
+        set => _data[Written(IndexOf(i))] = value;
     }
 
     /// <summary>Reads or writes one element of a 2-D array.</summary>
     public T this[int i, int j]
     {
         get => _data[IndexOf(i, j)];
-        set => _data[IndexOf(i, j)] = value;
+        set => _data[Written(IndexOf(i, j))] = value;
     }
 
     /// <summary>Reads or writes one element of a 3-D array.</summary>
     public T this[int i, int j, int k]
     {
         get => _data[IndexOf(i, j, k)];
-        set => _data[IndexOf(i, j, k)] = value;
+        set => _data[Written(IndexOf(i, j, k))] = value;
     }
 
     /// <summary>Reads or writes one element; one index per axis.</summary>
     public T this[params int[] index]
     {
         get => _data[IndexOf(index)];
-        set => _data[IndexOf(index)] = value;
+        set => _data[Written(IndexOf(index))] = value;
     }
 
-    /// <summary>The elements as one span, in row-major order. Only for contiguous arrays.</summary>
-    /// <exception cref="InvalidOperationException">The array is a strided view; <see cref="Clone"/> it first.</exception>
+    /// <summary>
+    /// The elements as one writable span, in row-major order. Only for contiguous arrays. Handing out
+    /// a writable span counts as an in-place write (see <see cref="Version"/>); read through
+    /// <see cref="AsReadOnlySpan"/> instead.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">
+    /// The array is a strided view (<see cref="Clone"/> it first), or it is the value of a leaf
+    /// variable that requires grad and gradients are being recorded.
+    /// </exception>
     public Span<T> AsSpan()
+    {
+        var span = ContiguousSpan(nameof(AsSpan));
+        NdArray.BeginWrite(this, nameof(AsSpan));
+        return span;
+    }
+
+    /// <summary>The elements as one read-only span, in row-major order. Only for contiguous arrays.</summary>
+    /// <exception cref="InvalidOperationException">The array is a strided view; <see cref="Clone"/> it first.</exception>
+    public ReadOnlySpan<T> AsReadOnlySpan() => ContiguousSpan(nameof(AsReadOnlySpan));
+
+    private Span<T> ContiguousSpan(string operation)
     {
         if (!IsContiguous)
         {
             throw new InvalidOperationException(
-                $"AsSpan: the array of shape {ShapeText.Of(_shape)} with strides {ShapeText.Of(_strides)} is not contiguous; call Clone() for a contiguous copy.");
+                $"{operation}: the array of shape {ShapeText.Of(_shape)} with strides {ShapeText.Of(_strides)} is not contiguous; call Clone() for a contiguous copy.");
         }
         return _data.AsSpan(_offset, _length);
     }
@@ -109,7 +146,7 @@ public sealed partial class NdArray<T> : INdArray
     }
 
     /// <summary>The elements in row-major order, copied into a new array.</summary>
-    public T[] ToArray() => IsContiguous ? AsSpan().ToArray() : Clone()._data;
+    public T[] ToArray() => IsContiguous ? AsReadOnlySpan().ToArray() : Clone()._data;
 
     /// <summary>The single element of an array that has exactly one.</summary>
     /// <exception cref="InvalidOperationException">The array has more or fewer elements than one.</exception>
@@ -122,6 +159,13 @@ public sealed partial class NdArray<T> : INdArray
 
     /// <summary>Numpy-like text: nested brackets, elided in the middle when large.</summary>
     public override string ToString() => NdArrayFormatter.Format(this);
+
+    /// <summary><paramref name="position"/>, once the indexer write to it has passed the checks every in-place write passes.</summary>
+    private int Written(int position)
+    {
+        NdArray.BeginWrite(this, "NdArray indexer");
+        return position;
+    }
 
     private int IndexOf(int i)
     {

@@ -140,13 +140,13 @@ public static partial class Ops
 
         public override Variable<T>? GetInput(int index) => _inputs[index];
 
-        protected override void Backward(NdArray<T> outputGradient)
+        protected override void Backward(NdArray<T> outputGradient, BackwardPass<T> pass)
         {
             var start = 0;
             foreach (var input in _inputs)
             {
                 var length = input.Value.Shape[_axis];
-                new GradSlot<T>(this, input).Accumulate(outputGradient.Slice(_axis, start, start + length));
+                pass.Slot(this, input).Accumulate(outputGradient.Slice(_axis, start, start + length));
                 start += length;
             }
         }
