@@ -188,7 +188,25 @@ public class DiagnosticTests
             Assert.That(diagnostic.Descriptor.HelpLinkUri, Does.EndWith("#" + id.ToLowerInvariant()));
         });
         if (diagnostic.Severity == DiagnosticSeverity.Error)
-            Assert.That(result.GeneratedSources.Where(s => !s.HintName.Contains("Registry", StringComparison.Ordinal)), Is.Empty, "nothing is generated for a broken op");
+        {
+            Assert.That(result.GeneratedSources.Where(s => s.Text.Contains(" : global::Autograd.Engine.Node<", StringComparison.Ordinal)), Is.Empty, "no graph node for a broken op");
+            var generatedTrees = result.Compilation.SyntaxTrees.Skip(1).ToHashSet();
+            Assert.That(result.Compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error && generatedTrees.Contains(d.Location.SourceTree!)), Is.Empty,
+                "what is generated for a broken op compiles");
+        }
+    }
+
+    [TestCase("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x, NdArray<T> y, int n = 1) " + W + " => x;", "AG0008")]
+    [TestCase("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x, NdArray<T> y, int n = 1) " + W + " => x;\nstatic void FBackward<T>(NdArray<T> dy, int z, GradSlot<T> dx) " + W + " { }", "AG0014", "AG0017")]
+    [TestCase("[DifferentiableOp] public static NdArray<double> F(NdArray<double> x, NdArray<double> y, out int[] s) { s = []; return x; }\nvoid FBackward(NdArray<double> dy, GradSlot<double> dx, GradSlot<double> dy2) { }", "AG0010")]
+    public void A_broken_backward_gives_only_its_AG_errors_at_call_sites(string op, params string[] ids)
+    {
+        var source = Ops(op + "\n" +
+            "public static void Use(Variable<double> a, NdArray<double> b)\n{\n" +
+            "    Variable<double> v = F(a, b);\n    v = F(b, a);\n    v = F(a, a);\n    NdArray<double> w = F(b, b);\n}", "public partial class Ops");
+        var result = Run(Compile(source));
+        var errors = result.Compilation.GetDiagnostics().Concat(Analyze(result.Compilation)).Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        Assert.That(errors.Select(d => d.Id).Distinct().Order(), Is.EqualTo(ids), () => string.Join("\n", errors));
     }
 
     [Test]

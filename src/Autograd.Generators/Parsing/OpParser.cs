@@ -12,9 +12,10 @@ namespace Autograd.Generators.Parsing;
 
 /// <summary>
 /// Turns a [DifferentiableOp] method into an <see cref="OpModel"/>, checking every rule of the op
-/// contract on the way. The generator calls it without a diagnostics list and emits only valid
-/// models; the analyzer calls it with one and reports what it found, so diagnostics never travel
-/// in the generator's cached pipeline.
+/// contract on the way. The generator calls it without a diagnostics list and emits what it gets
+/// (a model with <see cref="OpModel.IsBroken"/> set when only the backward is wrong; null when
+/// nothing can be emitted); the analyzer calls it with one and reports what it found, so
+/// diagnostics never travel in the generator's cached pipeline.
 /// </summary>
 internal static class OpParser
 {
@@ -27,8 +28,7 @@ internal static class OpParser
     public static OpModel? Parse(IMethodSymbol method, Compilation compilation, List<Diagnostic>? diagnostics, CancellationToken cancellationToken)
     {
         var reporter = new Reporter(diagnostics);
-        var model = ParseCore(method, compilation, reporter, cancellationToken);
-        return reporter.HasErrors ? null : model;
+        return ParseCore(method, compilation, reporter, cancellationToken);
     }
 
     private static OpModel? ParseCore(IMethodSymbol method, Compilation compilation, Reporter reporter, CancellationToken cancellationToken)
@@ -132,6 +132,18 @@ internal static class OpParser
         if (allVariableOnly && element is not null)
             reporter.Report(DiagnosticDescriptors.ArityLimit, methodLocation, displayName, arrayCount, ArityLimit, Symbols.Display(element));
 
+        // Names the generated code takes.
+        var sameName = containingType.GetMembers(method.Name).OfType<IMethodSymbol>().Where(m => Symbols.OpAttribute(m) is not null).ToList();
+        var index = sameName.FindIndex(m => SymbolEqualityComparer.Default.Equals(m, method));
+        var nodeName = method.Name + "Node" + (index <= 0 ? string.Empty : (index + 1).ToString(CultureInfo.InvariantCulture));
+        if (element is not null && arrayCount > 0)
+            CheckClashes(method, containingType, element, forwardParameters, state is not null, allVariableOnly, nodeName, methodLocation, reporter, cancellationToken);
+
+        // Past here, only the backward can be wrong: the overloads' signatures are known, so a broken
+        // backward still gets them (with throwing bodies) and call sites bind; only AG errors show.
+        var signatureValid = !reporter.HasErrors && element is not null && arrayCount > 0
+            && !Symbols.ContainsError(method.ReturnType) && !method.Parameters.Any(p => Symbols.ContainsError(p.Type));
+
         // The backward.
         var backwardLookup = Symbols.BackwardName(method, attribute);
         var backwardLocation = ArgumentLocation(attributeSyntax, "Backward") ?? methodLocation;
@@ -155,15 +167,9 @@ internal static class OpParser
             CheckBackward(method, backward, element, forwardParameters, state, arrayCount, backwardArgs, reporter, cancellationToken);
         }
 
-        // Names the generated code takes.
-        var sameName = containingType.GetMembers(method.Name).OfType<IMethodSymbol>().Where(m => Symbols.OpAttribute(m) is not null).ToList();
-        var index = sameName.FindIndex(m => SymbolEqualityComparer.Default.Equals(m, method));
-        var nodeName = method.Name + "Node" + (index <= 0 ? string.Empty : (index + 1).ToString(CultureInfo.InvariantCulture));
-        if (element is not null && arrayCount > 0)
-            CheckClashes(method, containingType, element, forwardParameters, state is not null, allVariableOnly, nodeName, methodLocation, reporter, cancellationToken);
-
-        if (reporter.HasErrors || element is null || backward is null)
+        if (!signatureValid || element is null)
             return null;
+        var broken = reporter.HasErrors || backward is null;
 
         var typeParameters = method.TypeParameters.Select(t => Symbols.Escape(t.Name)).ToEquatableArray();
         var constraints = method.TypeParameters.Select(Symbols.ConstraintClause).Where(c => c is not null).Select(c => c!).ToEquatableArray();
@@ -180,11 +186,13 @@ internal static class OpParser
             element.ToDisplayString(Symbols.TypeFormat),
             parameters.ToEquatableArray(),
             stateModel,
-            Symbols.Escape(backward.Name),
-            backwardArgs.ToEquatableArray(),
+            broken ? string.Empty : Symbols.Escape(backward!.Name),
+            broken ? EquatableArray<BackwardArgModel>.Empty : backwardArgs.ToEquatableArray(),
             nodeName,
             allVariableOnly,
-            RegistryInfoOf(method, element, forwardParameters, compilation));
+            RegistryInfoOf(method, element, forwardParameters, compilation),
+            DocumentationLines(method.GetDocumentationCommentXml(cancellationToken: cancellationToken)),
+            broken);
     }
 
     private static void CheckBackward(
@@ -420,6 +428,24 @@ internal static class OpParser
             return named.OriginalDefinition.Construct(args);
         }
         return type is ITypeParameterSymbol ? null : type;
+    }
+
+    /// <summary>
+    /// The inside of a <c>&lt;member&gt;</c> documentation element as lines, their common indentation
+    /// removed; empty for no documentation or a badly formed one (which the compiler reports).
+    /// </summary>
+    private static EquatableArray<string> DocumentationLines(string? xml)
+    {
+        if (xml is null || !xml.StartsWith("<member", System.StringComparison.Ordinal))
+            return EquatableArray<string>.Empty;
+        var start = xml.IndexOf('>') + 1;
+        var end = xml.LastIndexOf("</member>", System.StringComparison.Ordinal);
+        if (start <= 0 || end < start)
+            return EquatableArray<string>.Empty;
+        var lines = xml.Substring(start, end - start).Replace("\r\n", "\n").Split('\n')
+            .Select(l => l.TrimEnd()).SkipWhile(l => l.Length == 0).Reverse().SkipWhile(l => l.Length == 0).Reverse().ToList();
+        var indent = lines.Where(l => l.Length > 0).Select(l => l.Length - l.TrimStart().Length).DefaultIfEmpty(0).Min();
+        return lines.Select(l => l.Length >= indent ? l.Substring(indent) : l).ToEquatableArray();
     }
 
     private static Location? ArgumentLocation(AttributeSyntax? attribute, string name) =>

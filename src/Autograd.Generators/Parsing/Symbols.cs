@@ -129,6 +129,15 @@ internal static class Symbols
     public static bool IsOpAttributeType(INamedTypeSymbol? type) =>
         type is { Name: "DifferentiableOpAttribute", ContainingNamespace: { Name: "Autograd", ContainingNamespace.IsGlobalNamespace: true } };
 
+    /// <summary>True when <paramref name="type"/> is or contains a type the compiler could not bind (mid-edit code).</summary>
+    public static bool ContainsError(ITypeSymbol type) => type switch
+    {
+        { TypeKind: TypeKind.Error } => true,
+        IArrayTypeSymbol array => ContainsError(array.ElementType),
+        INamedTypeSymbol named => named.TypeArguments.Any(ContainsError),
+        _ => false,
+    };
+
     /// <summary>The [DifferentiableOp] on <paramref name="method"/>, or null.</summary>
     public static AttributeData? OpAttribute(IMethodSymbol method) => method.GetAttributes().FirstOrDefault(IsOpAttribute);
 
