@@ -33,12 +33,9 @@ public sealed class AddBackwardCodeFix : CodeFixProvider
     /// <inheritdoc />
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
     {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-        var diagnostic = context.Diagnostics[0];
-        var forward = root?.FindNode(diagnostic.Location.SourceSpan).FirstAncestorOrSelf<MethodDeclarationSyntax>();
-        if (root is null || forward is null || model?.GetDeclaredSymbol(forward, context.CancellationToken) is not { } symbol)
+        if (await BackwardParameters.MethodAtAsync(context).ConfigureAwait(false) is not var (root, _, forward, symbol))
             return;
+        var diagnostic = context.Diagnostics[0];
         var name = Symbols.BackwardName(symbol, Symbols.OpAttribute(symbol));
         context.RegisterCodeFix(
             CodeAction.Create("Generate backward '" + name + "'",
@@ -94,16 +91,13 @@ public sealed class FixBackwardParametersCodeFix : CodeFixProvider
     /// <inheritdoc />
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
     {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-        var diagnostic = context.Diagnostics[0];
-        var backward = root?.FindNode(diagnostic.Location.SourceSpan).FirstAncestorOrSelf<MethodDeclarationSyntax>();
-        if (root is null || model is null || backward is null || backward.ParameterList.Parameters.Count == 0
-            || model.GetDeclaredSymbol(backward, context.CancellationToken) is not { } symbol
+        if (await BackwardParameters.MethodAtAsync(context).ConfigureAwait(false) is not var (root, model, backward, symbol)
+            || backward.ParameterList.Parameters.Count == 0
             || BackwardParameters.ForwardOf(symbol) is not { } forward)
         {
             return;
         }
+        var diagnostic = context.Diagnostics[0];
         var list = BackwardParameters.Fix(backward.ParameterList, model, forward, context.CancellationToken);
         context.RegisterCodeFix(
             CodeAction.Create("Fix the parameter list of '" + symbol.Name + "'",
@@ -116,6 +110,17 @@ public sealed class FixBackwardParametersCodeFix : CodeFixProvider
 /// <summary>The backward parameter rules the fixes share.</summary>
 internal static class BackwardParameters
 {
+    /// <summary>The method declaration at the first diagnostic of <paramref name="context"/>, with its symbol.</summary>
+    public static async Task<(SyntaxNode Root, SemanticModel Model, MethodDeclarationSyntax Method, IMethodSymbol Symbol)?> MethodAtAsync(CodeFixContext context)
+    {
+        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+        var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+        var method = root?.FindNode(context.Diagnostics[0].Location.SourceSpan).FirstAncestorOrSelf<MethodDeclarationSyntax>();
+        if (root is null || model is null || method is null || model.GetDeclaredSymbol(method, context.CancellationToken) is not { } symbol)
+            return null;
+        return (root, model, method, symbol);
+    }
+
     /// <summary>The op whose backward is <paramref name="backward"/>, or null.</summary>
     public static IMethodSymbol? ForwardOf(IMethodSymbol backward) =>
         backward.ContainingType.GetMembers().OfType<IMethodSymbol>()
