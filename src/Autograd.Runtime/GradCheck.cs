@@ -216,7 +216,7 @@ public static class GradCheck
 
     /// <summary>A contiguous array of <paramref name="shape"/> holding a copy of <paramref name="data"/> (rank 0 included).</summary>
     private static NdArray<double> Fresh(double[] data, int[] shape) =>
-        shape.Length == 0 ? NdArray.Scalar(data[0]) : NdArray.Create((double[])data.Clone(), shape);
+        NdArray.Create((double[])data.Clone(), shape);
 
     private static List<double[]> Directions(int outputLength, bool fullJacobian, GradCheckOptions options)
     {

@@ -218,8 +218,7 @@ public static partial class NdArray
                 "so one element would be written many times; write into a Clone() of it instead.",
                 nameof(destination));
         }
-        var storage = destination.Storage;
-        if (storage.GradLeafName is { } leaf && GradMode.IsEnabled)
+        if (destination.GradLeafName is { } leaf && GradMode.IsEnabled)
         {
             var which = leaf.Length == 0 ? "a leaf variable" : $"leaf variable '{leaf}'";
             throw new InvalidOperationException(
@@ -227,6 +226,6 @@ public static partial class NdArray
                 "writing it in place would change what every recorded op computed with. Write inside Variable.NoGrad() (as optimizers do), " +
                 "or write into a Clone().");
         }
-        storage.Version++;
+        destination.MarkWritten();
     }
 }

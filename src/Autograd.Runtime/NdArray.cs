@@ -11,28 +11,33 @@ namespace Autograd;
 public sealed partial class NdArray<T> : INdArray
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly Storage<T> _storage;
-    private readonly T[] _data; // _storage.Data, read on every element access
+    private readonly T[] _data;
     private readonly int[] _shape;
     private readonly int[] _strides;
     private readonly int _offset;
     private readonly int _length;
 
+    // What the engine tracks of the buffer lives on the array that owns it (a view points there), so
+    // that every view shares it and a fresh array costs no extra object.
+    private readonly NdArray<T>? _owner; // null when this array owns its buffer
+    private int _version;
+    private string? _gradLeafName;
+
     /// <summary>Wraps a new buffer as given: callers have checked that every index stays inside it.</summary>
     internal NdArray(T[] data, int[] shape, int[] strides, int offset)
-        : this(new Storage<T>(data), shape, strides, offset)
     {
-    }
-
-    /// <summary>A view of <paramref name="storage"/>: callers have checked that every index stays inside it.</summary>
-    internal NdArray(Storage<T> storage, int[] shape, int[] strides, int offset)
-    {
-        _storage = storage;
-        _data = storage.Data;
+        _data = data;
         _shape = shape;
         _strides = strides;
         _offset = offset;
         _length = Shapes.ElementCount(shape);
+    }
+
+    /// <summary>A view of <paramref name="source"/>'s buffer: callers have checked that every index stays inside it.</summary>
+    internal NdArray(NdArray<T> source, int[] shape, int[] strides, int offset)
+        : this(source._data, shape, strides, offset)
+    {
+        _owner = source.Owner;
     }
 
     /// <summary>A new contiguous array of <paramref name="shape"/>, filled with zeros.</summary>
@@ -68,8 +73,18 @@ public sealed partial class NdArray<T> : INdArray
     /// <summary>The buffer this view reads and writes (shared with every other view of it).</summary>
     internal T[] Data => _data;
 
-    /// <summary>The storage behind this view, shared with every other view of it.</summary>
-    internal Storage<T> Storage => _storage;
+    /// <summary>The array that owns the buffer behind this view: where its version and leaf guard are kept.</summary>
+    private NdArray<T> Owner => _owner ?? this;
+
+    /// <summary>Set once a leaf variable that requires grad holds the buffer: that leaf's name, or "" when unnamed. In-place writes are then refused while recording.</summary>
+    internal string? GradLeafName
+    {
+        get => Owner._gradLeafName;
+        set => Owner._gradLeafName = value;
+    }
+
+    /// <summary>Records one in-place write to the buffer (see <see cref="Version"/>).</summary>
+    internal void MarkWritten() => Owner._version++;
 
     /// <summary>
     /// How many in-place writes the buffer behind this array has seen, through this view or any
@@ -77,7 +92,7 @@ public sealed partial class NdArray<T> : INdArray
     /// recorded op remembers the version of every array it saved and refuses to run its backward
     /// once it moved.
     /// </summary>
-    public int Version => _storage.Version;
+    public int Version => Owner._version;
 
     /// <summary>Reads or writes one element of a 1-D array.</summary>
     public T this[int i]

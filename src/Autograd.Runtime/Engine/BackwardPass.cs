@@ -6,7 +6,13 @@ namespace Autograd.Engine;
 public static class BackwardPass
 {
     [ThreadStatic]
-    private static List<Action>? _callbacks;
+    private static ICallbackQueue? _current;
+
+    /// <summary>Where a pass keeps the callbacks queued while it runs (the pass itself: nothing to allocate until one is queued).</summary>
+    internal interface ICallbackQueue
+    {
+        List<Action>? Callbacks { get; set; }
+    }
 
     /// <summary>
     /// Runs <paramref name="callback"/> once the backward pass running on this thread has computed
@@ -18,20 +24,20 @@ public static class BackwardPass
     public static void QueueCallback(Action callback)
     {
         ArgumentNullException.ThrowIfNull(callback);
-        var callbacks = _callbacks ?? throw new InvalidOperationException(
+        var pass = _current ?? throw new InvalidOperationException(
             "BackwardPass.QueueCallback: no backward pass is running on this thread; call it from a gradient hook or an op's backward.");
-        callbacks.Add(callback);
+        (pass.Callbacks ??= []).Add(callback);
     }
 
-    /// <summary>Makes <paramref name="callbacks"/> the current pass's queue; returns the previous one, for a pass run inside another.</summary>
-    internal static List<Action>? Enter(List<Action> callbacks)
+    /// <summary>Makes <paramref name="pass"/> the one callbacks are queued on; returns the previous one, for a pass run inside another.</summary>
+    internal static ICallbackQueue? Enter(ICallbackQueue pass)
     {
-        var outer = _callbacks;
-        _callbacks = callbacks;
+        var outer = _current;
+        _current = pass;
         return outer;
     }
 
-    internal static void Leave(List<Action>? outer) => _callbacks = outer;
+    internal static void Leave(ICallbackQueue? outer) => _current = outer;
 }
 
 /// <summary>
@@ -41,7 +47,7 @@ public static class BackwardPass
 /// write is the final accumulation into a leaf's <see cref="Variable{T}.Grad"/>, made under that
 /// leaf's lock. Generated nodes receive it in their backward to hand out gradient slots.
 /// </summary>
-public sealed class BackwardPass<T>
+public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private struct Entry
@@ -55,11 +61,53 @@ public sealed class BackwardPass<T>
         public Variable<T>? Recorded; // with CreateGraph: the gradient as a recorded variable (Gradient is its value)
     }
 
-    private readonly Dictionary<Variable<T>, int> _index = new(ReferenceEqualityComparer.Instance);
-    private Entry[] _entries = new Entry[8];
+    // Each variable's entry: kept on the variable itself (PassOwner, PassSlot) when this pass is the
+    // first to claim it, which costs no lookup; a variable another pass holds at the same time (a
+    // shared parameter, or an outer pass on this thread) goes in _shared.
+    private int _count;
+    private Dictionary<Variable<T>, int>? _shared;
+    private Entry[] _entries;
+    private readonly Scratch _scratch;
+
+    /// <summary>
+    /// The arrays a pass works in, kept per thread between passes so that a small backward allocates
+    /// almost nothing; a pass run inside another on the same thread makes its own.
+    /// </summary>
+    private sealed class Scratch
+    {
+        public Entry[] Entries = new Entry[8];
+        public readonly Stack<(int Entry, int NextInput)> Discovery = new();
+        public readonly Stack<int> Ready = new();
+    }
+
+    [ThreadStatic]
+    private static Scratch? _spare;
+
+    private const int LargestKeptEntries = 1 << 16; // a huge graph's arrays are not worth keeping alive
     private readonly bool _detectAnomaly = AnomalyMode.IsEnabled;
 
-    private BackwardPass(bool createGraph) => CreateGraph = createGraph;
+    List<Action>? BackwardPass.ICallbackQueue.Callbacks { get; set; }
+
+    private BackwardPass(bool createGraph)
+    {
+        CreateGraph = createGraph;
+        _scratch = _spare ?? new Scratch();
+        _spare = null;
+        _entries = _scratch.Entries;
+    }
+
+    /// <summary>Clears what the pass referenced and hands its arrays to the next pass on this thread.</summary>
+    private void ReturnScratch()
+    {
+        Array.Clear(_entries, 0, _count);
+        _scratch.Discovery.Clear();
+        _scratch.Ready.Clear();
+        if (_entries.Length <= LargestKeptEntries)
+        {
+            _scratch.Entries = _entries;
+            _spare = _scratch;
+        }
+    }
 
     /// <summary>
     /// True when this pass records its backward computations, so the gradients it produces are
@@ -69,7 +117,7 @@ public sealed class BackwardPass<T>
 
     /// <summary>The slot of <paramref name="input"/> (null for a constant) in a backward of <paramref name="node"/>.</summary>
     public GradSlot<T> Slot(Node<T> node, Variable<T>? input) =>
-        new(this, node, input, input is { RequiresGrad: true } && _index.TryGetValue(input, out var index) && _entries[index].Needed ? index : -1);
+        new(this, node, input, input is { RequiresGrad: true } && TryGetEntry(input, out var index) && _entries[index].Needed ? index : -1);
 
     /// <summary>
     /// Backpropagates <paramref name="seed"/> from <paramref name="root"/>. With <paramref name="targets"/>
@@ -81,91 +129,113 @@ public sealed class BackwardPass<T>
     internal static Variable<T>?[] Run(Variable<T> root, Variable<T> seed, bool retainGraph, bool createGraph, Variable<T>[]? targets)
     {
         var pass = new BackwardPass<T>(createGraph);
-        var order = pass.Discover(root);
-        pass.MarkNeeded(order, root, targets);
-        var callbacks = new List<Action>();
-        var outer = BackwardPass.Enter(callbacks);
+        var outer = BackwardPass.Enter(pass);
         try
         {
+            var order = pass.Discover(root, targets is null ? null : []);
+            if (targets is not null)
+                pass.MarkNeeded(order!, targets);
             pass.Sweep(root, seed, retainGraph);
-            foreach (var callback in callbacks)
+            foreach (var callback in ((BackwardPass.ICallbackQueue)pass).Callbacks ?? [])
                 callback();
+            if (targets is null)
+            {
+                pass.Commit(root);
+                return [];
+            }
+            return Array.ConvertAll(targets, pass.Result);
         }
         finally
         {
             BackwardPass.Leave(outer);
+            pass.ReleaseClaims();
+            pass.ReturnScratch();
         }
-        if (targets is null)
-        {
-            pass.Commit(root);
-            return [];
-        }
-        return Array.ConvertAll(targets, pass.Result);
     }
 
     /// <summary>
     /// Indexes every variable that requires grad behind <paramref name="root"/> and counts its uses;
-    /// returns them inputs-first (a topological order). Iterative: a chain of millions of ops is fine.
+    /// lists them inputs-first (a topological order) in <paramref name="order"/> when given (to find
+    /// what chosen targets need). Iterative: a chain of millions of ops is fine.
     /// </summary>
-    private List<int> Discover(Variable<T> root)
+    private List<int>? Discover(Variable<T> root, List<int>? order)
     {
-        var order = new List<int>();
-        var stack = new Stack<(int Entry, int NextInput)>();
-        stack.Push((Add(root), 0));
+        var stack = _scratch.Discovery;
+        stack.Push((Add(root, root, order), 0));
         while (stack.Count > 0)
         {
             var (entry, nextInput) = stack.Pop();
             var node = _entries[entry].Variable.Node;
             if (node is null || nextInput == node.InputCount)
             {
-                order.Add(entry);
+                order?.Add(entry);
                 continue;
             }
             stack.Push((entry, nextInput + 1));
             if (node.GetInput(nextInput) is not { RequiresGrad: true } input)
                 continue;
-            if (_index.TryGetValue(input, out var known))
+            if (TryGetEntry(input, out var known))
             {
                 _entries[known].PendingUses++;
                 continue;
             }
-            var added = Add(input);
+            var added = Add(input, root, order);
             _entries[added].PendingUses = 1;
             stack.Push((added, 0));
         }
         return order;
     }
 
-    private int Add(Variable<T> variable)
+    /// <summary>Indexes <paramref name="variable"/>; for a full backward (no <paramref name="order"/>) marks it needed, and kept when it is a leaf, the root or retaining.</summary>
+    private int Add(Variable<T> variable, Variable<T> root, List<int>? order)
     {
-        var index = _index.Count;
+        var index = _count++;
         if (index == _entries.Length)
             Array.Resize(ref _entries, index * 2);
         _entries[index].Variable = variable;
-        _index.Add(variable, index);
+        if (order is null)
+        {
+            _entries[index].Needed = true;
+            _entries[index].Kept = variable.IsLeaf || variable.RetainsGrad || variable == root;
+        }
+        if (Interlocked.CompareExchange(ref variable.PassOwner, this, null) is null)
+            variable.PassSlot = index;
+        else
+            (_shared ??= new(ReferenceEqualityComparer.Instance)).Add(variable, index);
         return index;
     }
 
-    /// <summary>
-    /// Marks what carries a wanted gradient and what keeps its gradient: for a full backward every
-    /// variable is needed and the leaves, the root and retaining variables keep theirs; else the
-    /// targets keep theirs and only they and what lies between them and the root are needed.
-    /// </summary>
-    private void MarkNeeded(List<int> order, Variable<T> root, Variable<T>[]? targets)
+    private bool TryGetEntry(Variable<T> variable, out int entry)
     {
-        if (targets is null)
+        if (ReferenceEquals(Volatile.Read(ref variable.PassOwner), this))
         {
-            foreach (var entry in order)
-            {
-                var variable = _entries[entry].Variable;
-                _entries[entry].Needed = true;
-                _entries[entry].Kept = variable.IsLeaf || variable.RetainsGrad || variable == root;
-            }
-            return;
+            entry = variable.PassSlot;
+            return true;
         }
+        entry = -1;
+        return _shared is not null && _shared.TryGetValue(variable, out entry);
+    }
+
+    private int EntryOf(Variable<T> variable) =>
+        TryGetEntry(variable, out var entry) ? entry : throw new InvalidOperationException($"Backward: {Describe(variable)} was not reached by this pass.");
+
+    /// <summary>Hands back every variable this pass claimed, whatever happened to the pass.</summary>
+    private void ReleaseClaims()
+    {
+        for (var entry = 0; entry < _count; entry++)
+        {
+            var variable = _entries[entry].Variable;
+            if (ReferenceEquals(variable.PassOwner, this))
+                Volatile.Write(ref variable.PassOwner, null);
+        }
+    }
+
+    /// <summary>For gradients of chosen targets: the targets keep theirs, and only they and what lies between them and the root are needed.</summary>
+    private void MarkNeeded(List<int> order, Variable<T>[] targets)
+    {
         foreach (var target in targets)
         {
-            if (_index.TryGetValue(target, out var entry))
+            if (TryGetEntry(target, out var entry))
                 _entries[entry].Needed = _entries[entry].Kept = true;
         }
         foreach (var entry in order) // inputs first, so each input is final before its users look
@@ -174,7 +244,7 @@ public sealed class BackwardPass<T>
                 continue;
             for (var i = 0; i < node.InputCount && !_entries[entry].Needed; i++)
             {
-                if (node.GetInput(i) is { RequiresGrad: true } input && _entries[_index[input]].Needed)
+                if (node.GetInput(i) is { RequiresGrad: true } input && _entries[EntryOf(input)].Needed)
                     _entries[entry].Needed = true;
             }
         }
@@ -190,7 +260,7 @@ public sealed class BackwardPass<T>
         _entries[0].Owned = !CreateGraph; // a copy made for this pass, unless a recorded graph reads it
         if (CreateGraph)
             _entries[0].Recorded = seed;
-        var ready = new Stack<int>();
+        var ready = _scratch.Ready;
         ready.Push(0);
         while (ready.Count > 0)
         {
@@ -215,7 +285,7 @@ public sealed class BackwardPass<T>
             {
                 if (node.GetInput(i) is { RequiresGrad: true } input)
                 {
-                    var inputEntry = _index[input];
+                    var inputEntry = EntryOf(input);
                     if (_detectAnomaly && _entries[inputEntry].Gradient is { } sum)
                         AnomalyMode.CheckGradient(node, input, sum); // earlier contributions passed: a bad sum is this backward's
                     if (--_entries[inputEntry].PendingUses == 0)
@@ -297,7 +367,7 @@ public sealed class BackwardPass<T>
     /// <summary>Moves the pass's gradients into Grad: the seed onto a non-leaf root, sums onto leaves and retaining variables.</summary>
     private void Commit(Variable<T> root)
     {
-        for (var entry = 0; entry < _index.Count; entry++)
+        for (var entry = 0; entry < _count; entry++)
         {
             var variable = _entries[entry].Variable;
             if (_entries[entry].Gradient is not { } gradient || !_entries[entry].Kept)
@@ -313,7 +383,7 @@ public sealed class BackwardPass<T>
     /// </summary>
     private Variable<T>? Result(Variable<T> target)
     {
-        if (!_index.TryGetValue(target, out var entry) || _entries[entry].Gradient is not { } gradient)
+        if (!TryGetEntry(target, out var entry) || _entries[entry].Gradient is not { } gradient)
             return null;
         if (CreateGraph)
             return _entries[entry].Recorded;
