@@ -37,7 +37,7 @@ public sealed class DifferentiableOpGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.AssemblyName);
         var registry = ops.Collect()
             .Combine(registryNamespace)
-            .Select(static (pair, _) => new RegistryModel(pair.Right, pair.Left.ToEquatableArray()))
+            .Select(static (pair, _) => new RegistryModel(pair.Right, pair.Left.Where(static op => !op.IsBroken).ToEquatableArray()))
             .WithTrackingName(TrackingNames.Registry);
         context.RegisterSourceOutput(registry, static (output, model) =>
         {

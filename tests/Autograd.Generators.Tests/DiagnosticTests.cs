@@ -1,4 +1,5 @@
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Text;
 using static Autograd.Generators.Tests.GeneratorHarness;
 
@@ -89,6 +90,12 @@ public class DiagnosticTests
         yield return Case("backward slot count", "AG0017",
             Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x, NdArray<T> y) " + W + " => x;\nstatic void FBackward<T>[|(NdArray<T> dy, GradSlot<T> dx)|] " + W + " { }"),
             "Backward 'FBackward' of op 'F' must end with one 'GradSlot<T>' per array input (x, y, in order): it has 1 instead of 2");
+        yield return Case("slot before a saved input", "AG0017",
+            Ops(Fwd + "\nstatic void FBackward<T>(NdArray<T> dy, [|GradSlot<T> dx|], NdArray<T> x) " + W + " { }"),
+            "Backward 'FBackward' of op 'F' must end with one 'GradSlot<T>' per array input (x, in order): slot 'dx' comes before 'x'; move the slots after every other parameter");
+        yield return Case("near miss of the backward's name", "AG0008",
+            Ops("[DifferentiableOp] public static NdArray<T> [|Square|]<T>(NdArray<T> x) " + W + " => x;\nstatic void SqaureBackward<T>(NdArray<T> dy, GradSlot<T> dx) " + W + " { }"),
+            "Op 'Square' has no backward (did you mean 'SqaureBackward'?): declare 'static void SquareBackward(...)' in 'Ops', or name one with [DifferentiableOp(Backward = nameof(...))]");
         yield return Case("backward slot type", "AG0017",
             Ops(Fwd + "\nstatic void FBackward<T>(NdArray<T> dy, [|GradSlot<float> dx|]) " + W + " { }"),
             "Backward 'FBackward' of op 'F' must end with one 'GradSlot<T>' per array input (x, in order): 'dx' is 'GradSlot<float>'");
@@ -129,6 +136,38 @@ public class DiagnosticTests
         yield return Case("array default", "AG0024",
             Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x, NdArray<T>? y [|= null|]) " + W + " => x;\nstatic void FBackward<T>(NdArray<T> dy, GradSlot<T> dx, GradSlot<T> dy2) " + W + " { }"),
             "Array input 'y' of op 'F' has a default value: array inputs are required (every generated overload takes them); remove the default, or write a second op without this input");
+        yield return Case("forward in place", "AG0025",
+            Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x) " + W + " => [|NdArray.ExpInPlace(x)|];\n" + Bwd),
+            "Op 'F' writes into its array input 'x' with 'ExpInPlace': a recorded node saves its inputs for backward, and this write changes them; compute into a new array instead");
+        yield return Case("forward into an input", "AG0025",
+            Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x) " + W + " => NdArray.Add(x, x, [|into: x|]);\n" + Bwd),
+            "Op 'F' writes into its array input 'x' as the 'into:' destination: a recorded node saves its inputs for backward, and this write changes them; compute into a new array instead");
+        yield return Case("forward indexer write through a view", "AG0025",
+            Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x) " + W + " { var row = x.Slice(0, 0, 1); NdArray<T> v; v = row.Reshape(-1); [|v[0]|] = T.Zero; return x.Clone(); }\n" + Bwd),
+            "Op 'F' writes into its array input 'x' through its indexer (via its view 'v'): a recorded node saves its inputs for backward, and this write changes them; compute into a new array instead");
+        yield return Case("forward fill of a transposed input", "AG0025",
+            Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x) " + W + " => [|NdArray.Fill(x.Transpose(), T.One)|];\n" + Bwd),
+            "Op 'F' writes into its array input 'x' with 'Fill': a recorded node saves its inputs for backward, and this write changes them; compute into a new array instead");
+        yield return Case("backward negates the gradient in place", "AG0026",
+            Ops(Fwd + "\nstatic void FBackward<T>(NdArray<T> dy, GradSlot<T> dx) " + W + " => dx.Accumulate([|NdArray.NegateInPlace(dy)|]);"),
+            "Backward 'FBackward' writes into the output gradient 'dy' with 'NegateInPlace': other nodes and later passes read it; compute into a new array, or into a slot's GetBuffer()");
+        yield return Case("backward increments a saved input", "AG0026",
+            Ops(Fwd + "\nstatic void FBackward<T>(NdArray<T> dy, NdArray<T> x, GradSlot<T> dx) " + W + " { [|x[0]|]++; dx.Accumulate(dy); }"),
+            "Backward 'FBackward' writes into the saved input 'x' through its indexer: other nodes and later passes read it; compute into a new array, or into a slot's GetBuffer()");
+        yield return Case("backward writes the forward's output", "AG0026",
+            Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x) " + W + " => x.Clone();\nstatic void FBackward<T>(NdArray<T> dy, NdArray<T> output, GradSlot<T> dx) " + W + " => dx.Accumulate(NdArray.Multiply(dy, output, [|into: output|]));"),
+            "Backward 'FBackward' writes into the forward's output 'output' as the 'into:' destination: other nodes and later passes read it; compute into a new array, or into a slot's GetBuffer()");
+    }
+
+    [Test]
+    public void Writes_into_new_arrays_and_slot_buffers_raise_no_in_place_warning()
+    {
+        var source = Ops(
+            "[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x) " + W + " { var y = NdArray.Exp(x); NdArray.ExpInPlace(y); y[0] = T.Zero; NdArray.Add(x, x, into: y); return y; }\n" +
+            "static void FBackward<T>(NdArray<T> dy, NdArray<T> x, GradSlot<T> dx) " + W + " { var g = NdArray.Multiply(dy, x); NdArray.NegateInPlace(g); NdArray.AddInPlace(dx.GetBuffer(), g); }\n" +
+            "static void Other<T>(NdArray<T> x) " + W + " => NdArray.ExpInPlace(x);");
+        var result = Run(Compile(source));
+        Assert.That(Analyze(result.Compilation), Is.Empty);
     }
 
     [TestCaseSource(nameof(Cases))]
@@ -149,20 +188,60 @@ public class DiagnosticTests
             Assert.That(diagnostic.Descriptor.HelpLinkUri, Does.EndWith("#" + id.ToLowerInvariant()));
         });
         if (diagnostic.Severity == DiagnosticSeverity.Error)
-            Assert.That(result.GeneratedSources.Where(s => !s.HintName.Contains("Registry", StringComparison.Ordinal)), Is.Empty, "nothing is generated for a broken op");
+        {
+            Assert.That(result.GeneratedSources.Where(s => s.Text.Contains(" : global::Autograd.Engine.Node<", StringComparison.Ordinal)), Is.Empty, "no graph node for a broken op");
+            var generatedTrees = result.Compilation.SyntaxTrees.Skip(1).ToHashSet();
+            Assert.That(result.Compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error && generatedTrees.Contains(d.Location.SourceTree!)), Is.Empty,
+                "what is generated for a broken op compiles");
+        }
+    }
+
+    [TestCase("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x, NdArray<T> y, int n = 1) " + W + " => x;", "AG0008")]
+    [TestCase("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x, NdArray<T> y, int n = 1) " + W + " => x;\nstatic void FBackward<T>(NdArray<T> dy, int z, GradSlot<T> dx) " + W + " { }", "AG0014", "AG0017")]
+    [TestCase("[DifferentiableOp] public static NdArray<double> F(NdArray<double> x, NdArray<double> y, out int[] s) { s = []; return x; }\nvoid FBackward(NdArray<double> dy, GradSlot<double> dx, GradSlot<double> dy2) { }", "AG0010")]
+    public void A_broken_backward_gives_only_its_AG_errors_at_call_sites(string op, params string[] ids)
+    {
+        var source = Ops(op + "\n" +
+            "public static void Use(Variable<double> a, NdArray<double> b)\n{\n" +
+            "    Variable<double> v = F(a, b);\n    v = F(b, a);\n    v = F(a, a);\n    NdArray<double> w = F(b, b);\n}", "public partial class Ops");
+        var result = Run(Compile(source));
+        var errors = result.Compilation.GetDiagnostics().Concat(Analyze(result.Compilation)).Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        Assert.That(errors.Select(d => d.Id).Distinct().Order(), Is.EqualTo(ids), () => string.Join("\n", errors));
     }
 
     [Test]
     public void Every_descriptor_is_tested_and_listed_in_the_release_file()
     {
         var tested = Cases().Select(c => (string)c.Arguments[0]!).ToHashSet();
-        var supported = new DifferentiableOpAnalyzer().SupportedDiagnostics.Select(d => d.Id).ToList();
+        var supported = Analyzers.SelectMany(a => a.SupportedDiagnostics).Select(d => d.Id).ToList();
         Assert.That(supported, Is.Unique);
         // AG0022 reports a crash of the parser itself, which no source can provoke once the parser is correct.
         Assert.That(supported.Except(["AG0022"]), Is.SubsetOf(tested));
         var releases = File.ReadAllText(Path.Combine(Baseline.Directory(), "..", "..", "..", "src", "Autograd.Generators", "AnalyzerReleases.Unshipped.md"));
         foreach (var id in supported)
             Assert.That(releases, Does.Contain(id + " |"));
+    }
+
+    [Test]
+    public void Every_help_link_has_its_section_in_the_packed_readme()
+    {
+        var readme = File.ReadAllText(Path.Combine(Baseline.Directory(), "..", "..", "..", "README.md"));
+        foreach (var descriptor in Analyzers.SelectMany(a => a.SupportedDiagnostics))
+        {
+            var anchor = descriptor.Id.ToLowerInvariant();
+            Assert.That(descriptor.HelpLinkUri, Is.EqualTo("https://github.com/autograd-dotnet/autograd/blob/main/README.md#" + anchor));
+            Assert.That(readme, Does.Contain("<a id=\"" + anchor + "\"></a>" + descriptor.Id), descriptor.Id);
+        }
+    }
+
+    [Test]
+    public void A_pragma_suppresses_an_in_place_warning()
+    {
+        var (source, _) = Unmark(Cases().First(c => (string)c.Arguments[0]! == "AG0025").Arguments[1]!.ToString()!);
+        var compilation = Run(Compile(source.Replace("=> NdArray.ExpInPlace", "=>\n#pragma warning disable AG0025\nNdArray.ExpInPlace", StringComparison.Ordinal))).Compilation;
+        var options = new CompilationWithAnalyzersOptions(new AnalyzerOptions([]), null, concurrentAnalysis: false, logAnalyzerExecutionTime: false, reportSuppressedDiagnostics: true);
+        var diagnostics = compilation.WithAnalyzers(Analyzers, options).GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
+        Assert.That(diagnostics.Select(d => (d.Id, d.IsSuppressed)), Is.EqualTo(new[] { ("AG0025", true) }));
     }
 
     [Test]

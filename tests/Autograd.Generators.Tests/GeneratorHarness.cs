@@ -12,7 +12,7 @@ internal static class GeneratorHarness
 {
     public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Preview);
 
-    private static readonly ImmutableArray<MetadataReference> References =
+    public static readonly ImmutableArray<MetadataReference> References =
     [
         .. Net100.References.All,
         MetadataReference.CreateFromFile(typeof(NdArray<>).Assembly.Location),
@@ -44,7 +44,10 @@ internal static class GeneratorHarness
 
     /// <summary>The analyzer's diagnostics on <paramref name="compilation"/> (after generation, as in a build).</summary>
     public static ImmutableArray<Diagnostic> Analyze(Compilation compilation) =>
-        compilation.WithAnalyzers([new DifferentiableOpAnalyzer()]).GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
+        compilation.WithAnalyzers(Analyzers).GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
+
+    /// <summary>Every analyzer the package ships.</summary>
+    public static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers = [new DifferentiableOpAnalyzer(), new InPlaceWriteAnalyzer()];
 
     /// <summary>Generates, checks there is no error or warning anywhere, emits and loads the assembly.</summary>
     public static Assembly CompileAndLoad(params string[] sources) => CompileAndLoadAllowing([], sources);

@@ -57,6 +57,12 @@ public class NeverCrashTests
         Usings + "public ref partial struct S { [DifferentiableOp] public static NdArray<double> F(NdArray<double> x) => x; static void FBackward(NdArray<double> dy, GradSlot<double> dx) { } }",
         "using Autograd; public static partial class Ops { [DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x) => x; }",
         "public static partial class Ops { [DifferentiableOp] public static NdArray<double> F(NdArray<double> x) => x; }",
+        // Half-typed in-place writes, for the in-place analyzer.
+        Usings + "public static partial class Ops { [DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x) " + W + " => NdArray.ExpInPlace(",
+        Usings + "public static partial class Ops { [DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x) " + W + " { var v = x.Slice(; v[0] = ; return x; }",
+        Usings + "public static partial class Ops { [DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x) " + W + " => NdArray.Add(x, x, into: ); static void FBackward<T>(NdArray<T> dy, GradSlot<T> dx) " + W + " { dy[] += ; }",
+        Usings + "public static partial class Ops { [DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x) " + W + " { Missing.FillInPlace(x); x.Nope[0] = 1; return x; } static void FBackward<T>(NdArray<T> dy, GradSlot<T> dx) " + W + " { var v = dy; v = v.Transpose(; NdArray.Fill(v, ",
+        Usings + "public static partial class Ops { [DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x) " + W + " { x.Reshape(2)[0]++; return x; } static void FBackward<T>(NdArray<T> dy, GradSlot<T> dx, GradSlot<T> dx) " + W + " { } static void FBackward(NdArray<double> dy) { NdArray.ExpInPlace(dy); } }",
         "public static partial class Ops { [Autograd.DifferentiableOp( public static",
         "[Autograd.DifferentiableOp]",
         "",

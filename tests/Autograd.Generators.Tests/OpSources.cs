@@ -293,6 +293,41 @@ internal static class OpSources
         }
         """;
 
+    public const string Documented = GeneratorHarness.Usings + """
+        namespace User;
+
+        /// <summary>Ops with documentation.</summary>
+        public static partial class Documented
+        {
+            /// <summary>Stretches <paramref name="x"/> by <paramref name="factor"/>, for a <see cref="Variable{T}"/> too.</summary>
+            /// <param name="x">The array to scale.</param>
+            /// <param name="factor">How much.</param>
+            /// <returns>A new array, <c>x * factor</c>.</returns>
+            /// <exception cref="ArgumentNullException"><paramref name="x"/> is null.</exception>
+            [DifferentiableOp]
+            public static NdArray<T> Stretch<T>(this NdArray<T> x, T factor) where T : unmanaged, IFloatingPointIeee754<T>
+                => NdArray.Multiply(x, factor);
+
+            static void StretchBackward<T>(NdArray<T> dy, T factor, GradSlot<T> dx) where T : unmanaged, IFloatingPointIeee754<T>
+                => dx.Accumulate(NdArray.Multiply(dy, factor));
+        }
+        """;
+
+    /// <summary>A sound forward whose backward is missing: overloads that throw, no node (and AG0008).</summary>
+    public const string BrokenBackward = GeneratorHarness.Usings + """
+        namespace User;
+
+        public static partial class Unfinished
+        {
+            [DifferentiableOp]
+            public static NdArray<double> Pick(NdArray<double> x, int index, out int[] shape)
+            {
+                shape = x.Shape.ToArray();
+                return x.Pick(0, index);
+            }
+        }
+        """;
+
     public static readonly IReadOnlyDictionary<string, string> All = new Dictionary<string, string>
     {
         [nameof(Generic)] = Generic,
@@ -310,5 +345,7 @@ internal static class OpSources
         [nameof(MultipleTypeParameters)] = MultipleTypeParameters,
         [nameof(Interface)] = Interface,
         [nameof(ArrayArguments)] = ArrayArguments,
+        [nameof(Documented)] = Documented,
+        [nameof(BrokenBackward)] = BrokenBackward,
     };
 }

@@ -18,9 +18,29 @@ public class SnapshotTests
             .Where(d => d.Severity >= DiagnosticSeverity.Warning)
             .Select(d => d.Id)
             .ToList();
-        var expected = shape == nameof(OpSources.ArityLimit) ? new[] { "AG0020" } : [];
+        var expected = shape switch
+        {
+            nameof(OpSources.ArityLimit) => new[] { "AG0020" },
+            nameof(OpSources.BrokenBackward) => ["AG0008"],
+            _ => [],
+        };
         Assert.That(diagnostics, Is.EqualTo(expected), () => string.Join("\n", result.Compilation.GetDiagnostics()));
         Baseline.Match(shape, result.GeneratedSources);
+    }
+
+    [Test]
+    public void The_forwards_docs_on_the_overloads_compile_cleanly_when_docs_are_diagnosed()
+    {
+        // As in a build with GenerateDocumentationFile: crefs and params in the copied docs are checked.
+        var options = GeneratorHarness.ParseOptions.WithDocumentationMode(Microsoft.CodeAnalysis.DocumentationMode.Diagnose);
+        var compilation = Microsoft.CodeAnalysis.CSharp.CSharpCompilation.Create("Docs",
+            [Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(OpSources.Documented, options)],
+            References, new Microsoft.CodeAnalysis.CSharp.CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+        Microsoft.CodeAnalysis.CSharp.CSharpGeneratorDriver.Create([new DifferentiableOpGenerator().AsSourceGenerator()], parseOptions: options)
+            .RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
+        var generated = output.SyntaxTrees.Single(t => t.FilePath.EndsWith("StretchNode.g.cs", StringComparison.Ordinal)).ToString();
+        Assert.That(generated, Does.Contain("/// <summary>Stretches <paramref name=\"x\"/>"));
+        Assert.That(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning), Is.Empty);
     }
 
     [Test]

@@ -43,7 +43,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor BackwardNotFound = Error(
         "AG0008", "No backward found for an op",
-        "Op '{0}' has no backward: declare 'static void {1}(...)' in '{2}', or name one with [DifferentiableOp(Backward = nameof(...))]");
+        "Op '{0}' has no backward{3}: declare 'static void {1}(...)' in '{2}', or name one with [DifferentiableOp(Backward = nameof(...))]");
 
     public static readonly DiagnosticDescriptor BackwardAmbiguous = Error(
         "AG0009", "More than one backward candidate for an op",
@@ -108,6 +108,14 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor ArrayDefault = Error(
         "AG0024", "An op's array input cannot have a default value",
         "Array input '{0}' of op '{1}' has a default value: array inputs are required (every generated overload takes them); remove the default, or write a second op without this input");
+
+    public static readonly DiagnosticDescriptor ForwardWritesInput = Warning(
+        "AG0025", "An op writes into its array input",
+        "Op '{0}' writes into its array input '{1}'{2}: a recorded node saves its inputs for backward, and this write changes them; compute into a new array instead");
+
+    public static readonly DiagnosticDescriptor BackwardWritesInput = Warning(
+        "AG0026", "A backward writes into its gradient or a saved value",
+        "Backward '{0}' writes into {1} '{2}'{3}: other nodes and later passes read it; compute into a new array, or into a slot's GetBuffer()");
 
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());

@@ -55,8 +55,11 @@ internal static class OpEmitter
             writer.Line();
             WriteStatelessOverload(writer, op);
         }
-        writer.Line();
-        WriteNode(writer, op);
+        if (!op.IsBroken)
+        {
+            writer.Line();
+            WriteNode(writer, op);
+        }
 
         foreach (var _ in hierarchy.Types)
             writer.Close();
@@ -112,18 +115,41 @@ internal static class OpEmitter
         }
     }
 
+    /// <summary>
+    /// Writes the forward's own documentation, with <paramref name="remark"/> as its remarks unless it
+    /// has some; false (nothing written) when the forward has none.
+    /// </summary>
+    private static bool WriteForwardDocs(SourceWriter writer, OpModel op, string remark)
+    {
+        if (op.Documentation.Count == 0)
+            return false;
+        foreach (var line in op.Documentation)
+            writer.Line(line.Length == 0 ? "///" : "/// " + line);
+        if (!op.Documentation.Any(l => l.Contains("<remarks")))
+            writer.Line("/// <remarks>" + remark + "</remarks>");
+        return true;
+    }
+
     private static void WriteTrackedOverload(SourceWriter writer, OpModel op, int mask)
     {
         var opName = Xml(op.OpName);
-        writer.Line("/// <summary>");
-        writer.Line("/// Op <c>" + opName + "</c> on tracked inputs: computes the forward on the inputs' values and, when gradients");
-        writer.Line("/// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.");
-        writer.Line("/// </summary>");
-        WriteParamDocs(writer, op, mask);
-        writer.Line("/// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>");
+        if (!WriteForwardDocs(writer, op, "Tracked overload of op <c>" + opName + "</c>: records a graph node when gradients are enabled and a variable argument requires them."))
+        {
+            writer.Line("/// <summary>");
+            writer.Line("/// Op <c>" + opName + "</c> on tracked inputs: computes the forward on the inputs' values and, when gradients");
+            writer.Line("/// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.");
+            writer.Line("/// </summary>");
+            WriteParamDocs(writer, op, mask);
+            writer.Line("/// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>");
+        }
         writer.Line(GeneratorInfo.GeneratedCodeAttribute);
         writer.Line(op.Accessibility + " static " + VariableType(op) + " " + op.MethodName + TypeArgs(op) + "(" + ParameterList(op, mask) + ")");
         WriteSignatureTail(writer, op);
+        if (op.IsBroken)
+        {
+            WriteBrokenBody(writer, op);
+            return;
+        }
         writer.Open();
 
         var variables = new List<string>();
@@ -195,16 +221,33 @@ internal static class OpEmitter
 
     private static void WriteStatelessOverload(SourceWriter writer, OpModel op)
     {
-        writer.Line("/// <summary>");
-        writer.Line("/// Op <c>" + Xml(op.OpName) + "</c> on constant arrays, discarding the state the forward saves for backward.");
-        writer.Line("/// </summary>");
-        WriteParamDocs(writer, op, 0);
-        writer.Line("/// <returns>The forward's result.</returns>");
+        if (!WriteForwardDocs(writer, op, "Op <c>" + Xml(op.OpName) + "</c> without its <c>out</c> state, which is discarded."))
+        {
+            writer.Line("/// <summary>");
+            writer.Line("/// Op <c>" + Xml(op.OpName) + "</c> on constant arrays, discarding the state the forward saves for backward.");
+            writer.Line("/// </summary>");
+            WriteParamDocs(writer, op, 0);
+            writer.Line("/// <returns>The forward's result.</returns>");
+        }
         writer.Line(GeneratorInfo.GeneratedCodeAttribute);
         writer.Line(op.Accessibility + " static " + ArrayType(op) + " " + op.MethodName + TypeArgs(op) + "(" + ParameterList(op, 0) + ")");
         WriteSignatureTail(writer, op);
+        if (op.IsBroken)
+        {
+            WriteBrokenBody(writer, op);
+            return;
+        }
         writer.Indent();
         writer.Line("=> " + ForwardCall(op, 0, "out _") + ";");
+        writer.Unindent();
+    }
+
+    /// <summary>The body of an overload of an op whose backward has errors: never run, since the build fails on them.</summary>
+    private static void WriteBrokenBody(SourceWriter writer, OpModel op)
+    {
+        writer.Indent();
+        writer.Line("=> throw new global::System.InvalidOperationException(" +
+            SymbolDisplay.FormatLiteral("Op '" + op.OpName + "' has errors in its backward (see its AG diagnostics).", quote: true) + ");");
         writer.Unindent();
     }
 

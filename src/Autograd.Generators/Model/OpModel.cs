@@ -23,6 +23,14 @@ namespace Autograd.Generators.Model;
 /// <param name="NodeName">The generated node type's name, unique in the containing type.</param>
 /// <param name="AllVariableOnly">True past the arity limit: only the all-variable overload is written.</param>
 /// <param name="Registry">How the generated registry can invoke the op.</param>
+/// <param name="Documentation">
+/// The forward's XML documentation, one line each without <c>///</c> (crefs as documentation ids),
+/// or empty when it has none or the compilation does not parse documentation comments.
+/// </param>
+/// <param name="IsBroken">
+/// True when the forward is sound but its backward is missing or wrong: only the overloads are
+/// written, with bodies that throw, so call sites bind and the build shows just the AG errors.
+/// </param>
 internal sealed record OpModel(
     HierarchyInfo Hierarchy,
     string MethodName,
@@ -38,7 +46,9 @@ internal sealed record OpModel(
     EquatableArray<BackwardArgModel> BackwardArgs,
     string NodeName,
     bool AllVariableOnly,
-    RegistryInfo Registry)
+    RegistryInfo Registry,
+    EquatableArray<string> Documentation = default,
+    bool IsBroken = false)
 {
     /// <summary>A file name unique across namespaces, nesting, overloads and generic arity.</summary>
     public string HintName => Hierarchy.HintPrefix + "." + NodeName + ".g.cs";

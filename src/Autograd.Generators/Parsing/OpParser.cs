@@ -12,9 +12,10 @@ namespace Autograd.Generators.Parsing;
 
 /// <summary>
 /// Turns a [DifferentiableOp] method into an <see cref="OpModel"/>, checking every rule of the op
-/// contract on the way. The generator calls it without a diagnostics list and emits only valid
-/// models; the analyzer calls it with one and reports what it found, so diagnostics never travel
-/// in the generator's cached pipeline.
+/// contract on the way. The generator calls it without a diagnostics list and emits what it gets
+/// (a model with <see cref="OpModel.IsBroken"/> set when only the backward is wrong; null when
+/// nothing can be emitted); the analyzer calls it with one and reports what it found, so
+/// diagnostics never travel in the generator's cached pipeline.
 /// </summary>
 internal static class OpParser
 {
@@ -27,8 +28,7 @@ internal static class OpParser
     public static OpModel? Parse(IMethodSymbol method, Compilation compilation, List<Diagnostic>? diagnostics, CancellationToken cancellationToken)
     {
         var reporter = new Reporter(diagnostics);
-        var model = ParseCore(method, compilation, reporter, cancellationToken);
-        return reporter.HasErrors ? null : model;
+        return ParseCore(method, compilation, reporter, cancellationToken);
     }
 
     private static OpModel? ParseCore(IMethodSymbol method, Compilation compilation, Reporter reporter, CancellationToken cancellationToken)
@@ -47,19 +47,7 @@ internal static class OpParser
             return null;
         }
 
-        // Attribute arguments.
-        string? name = null;
-        string? backwardName = null;
-        if (attribute is not null)
-        {
-            foreach (var argument in attribute.NamedArguments)
-            {
-                if (argument.Key == "Name")
-                    name = argument.Value.Value as string;
-                else if (argument.Key == "Backward")
-                    backwardName = argument.Value.Value as string;
-            }
-        }
+        var name = Symbols.NamedArgument(attribute, "Name");
         var attributeSyntax = attribute?.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
         if (name is { Length: 0 })
             reporter.Report(DiagnosticDescriptors.InvalidName, ArgumentLocation(attributeSyntax, "Name") ?? methodLocation, displayName);
@@ -144,14 +132,31 @@ internal static class OpParser
         if (allVariableOnly && element is not null)
             reporter.Report(DiagnosticDescriptors.ArityLimit, methodLocation, displayName, arrayCount, ArityLimit, Symbols.Display(element));
 
+        // Names the generated code takes.
+        var sameName = containingType.GetMembers(method.Name).OfType<IMethodSymbol>().Where(m => Symbols.OpAttribute(m) is not null).ToList();
+        var index = sameName.FindIndex(m => SymbolEqualityComparer.Default.Equals(m, method));
+        var nodeName = method.Name + "Node" + (index <= 0 ? string.Empty : (index + 1).ToString(CultureInfo.InvariantCulture));
+        if (element is not null && arrayCount > 0)
+            CheckClashes(method, containingType, element, forwardParameters, state is not null, allVariableOnly, nodeName, methodLocation, reporter, cancellationToken);
+
+        // Past here, only the backward can be wrong: the overloads' signatures are known, so a broken
+        // backward still gets them (with throwing bodies) and call sites bind; only AG errors show.
+        var signatureValid = !reporter.HasErrors && element is not null && arrayCount > 0
+            && !Symbols.ContainsError(method.ReturnType) && !method.Parameters.Any(p => Symbols.ContainsError(p.Type));
+
         // The backward.
-        var backwardLookup = backwardName ?? method.Name + "Backward";
+        var backwardLookup = Symbols.BackwardName(method, attribute);
         var backwardLocation = ArgumentLocation(attributeSyntax, "Backward") ?? methodLocation;
         var candidates = containingType.GetMembers(backwardLookup).OfType<IMethodSymbol>().Where(m => m.MethodKind == MethodKind.Ordinary).ToList();
         var backwardArgs = new List<BackwardArgModel>();
         IMethodSymbol? backward = null;
         if (candidates.Count == 0)
-            reporter.Report(DiagnosticDescriptors.BackwardNotFound, backwardLocation, displayName, backwardLookup, containingType.Name);
+        {
+            var nearMiss = NearMiss.Find(backwardLookup, containingType.GetMembers().OfType<IMethodSymbol>()
+                .Where(m => m.MethodKind == MethodKind.Ordinary).Select(m => m.Name));
+            reporter.Report(DiagnosticDescriptors.BackwardNotFound, backwardLocation, displayName, backwardLookup, containingType.Name,
+                nearMiss is null ? string.Empty : " (did you mean '" + nearMiss + "'?)");
+        }
         else if (candidates.Count > 1)
             reporter.Report(DiagnosticDescriptors.BackwardAmbiguous, backwardLocation, displayName, candidates.Count, backwardLookup, containingType.Name);
         else
@@ -162,15 +167,9 @@ internal static class OpParser
             CheckBackward(method, backward, element, forwardParameters, state, arrayCount, backwardArgs, reporter, cancellationToken);
         }
 
-        // Names the generated code takes.
-        var sameName = containingType.GetMembers(method.Name).OfType<IMethodSymbol>().Where(m => Symbols.OpAttribute(m) is not null).ToList();
-        var index = sameName.FindIndex(m => SymbolEqualityComparer.Default.Equals(m, method));
-        var nodeName = method.Name + "Node" + (index <= 0 ? string.Empty : (index + 1).ToString(CultureInfo.InvariantCulture));
-        if (element is not null && arrayCount > 0)
-            CheckClashes(method, containingType, element, forwardParameters, state is not null, allVariableOnly, nodeName, methodLocation, reporter, cancellationToken);
-
-        if (reporter.HasErrors || element is null || backward is null)
+        if (!signatureValid || element is null)
             return null;
+        var broken = reporter.HasErrors || backward is null;
 
         var typeParameters = method.TypeParameters.Select(t => Symbols.Escape(t.Name)).ToEquatableArray();
         var constraints = method.TypeParameters.Select(Symbols.ConstraintClause).Where(c => c is not null).Select(c => c!).ToEquatableArray();
@@ -187,11 +186,13 @@ internal static class OpParser
             element.ToDisplayString(Symbols.TypeFormat),
             parameters.ToEquatableArray(),
             stateModel,
-            Symbols.Escape(backward.Name),
-            backwardArgs.ToEquatableArray(),
+            broken ? string.Empty : Symbols.Escape(backward!.Name),
+            broken ? EquatableArray<BackwardArgModel>.Empty : backwardArgs.ToEquatableArray(),
             nodeName,
             allVariableOnly,
-            RegistryInfoOf(method, element, forwardParameters, compilation));
+            RegistryInfoOf(method, element, forwardParameters, compilation),
+            DocumentationLines(method.GetDocumentationCommentXml(cancellationToken: cancellationToken)),
+            broken);
     }
 
     private static void CheckBackward(
@@ -245,7 +246,14 @@ internal static class OpParser
         for (var i = parameters.Length - 1; i >= 1 && Symbols.IsGradSlot(parameters[i].Type, out _); i--)
             slots++;
         var arrayNames = string.Join(", ", forwardParameters.Where(p => Symbols.IsNdArray(p.Type, out _)).Select(p => p.Name));
-        if (slots != arrayCount)
+        var misplaced = Enumerable.Range(1, parameters.Length - 1 - slots).Where(i => Symbols.IsGradSlot(parameters[i].Type, out _)).DefaultIfEmpty(-1).First();
+        if (misplaced >= 0)
+        {
+            var next = parameters.Skip(misplaced).First(p => !Symbols.IsGradSlot(p.Type, out _));
+            reporter.Report(DiagnosticDescriptors.BackwardSlots, LocationOf(misplaced), backward.Name, op, elementText, arrayNames,
+                "slot '" + parameters[misplaced].Name + "' comes before '" + next.Name + "'; move the slots after every other parameter");
+        }
+        else if (slots != arrayCount)
         {
             var where = slots > arrayCount ? LocationOf(parameters.Length - slots + arrayCount) : syntax?.ParameterList.GetLocation() ?? location;
             reporter.Report(DiagnosticDescriptors.BackwardSlots, where, backward.Name, op, elementText, arrayNames,
@@ -268,6 +276,8 @@ internal static class OpParser
         for (var i = 1; i < parameters.Length - slots; i++)
         {
             var parameter = parameters[i];
+            if (Symbols.IsGradSlot(parameter.Type, out _))
+                continue; // a misplaced slot, reported above
             int ordinal;
             string expectedKey;
             string expectedText;
@@ -418,6 +428,24 @@ internal static class OpParser
             return named.OriginalDefinition.Construct(args);
         }
         return type is ITypeParameterSymbol ? null : type;
+    }
+
+    /// <summary>
+    /// The inside of a <c>&lt;member&gt;</c> documentation element as lines, their common indentation
+    /// removed; empty for no documentation or a badly formed one (which the compiler reports).
+    /// </summary>
+    private static EquatableArray<string> DocumentationLines(string? xml)
+    {
+        if (xml is null || !xml.StartsWith("<member", System.StringComparison.Ordinal))
+            return EquatableArray<string>.Empty;
+        var start = xml.IndexOf('>') + 1;
+        var end = xml.LastIndexOf("</member>", System.StringComparison.Ordinal);
+        if (start <= 0 || end < start)
+            return EquatableArray<string>.Empty;
+        var lines = xml.Substring(start, end - start).Replace("\r\n", "\n").Split('\n')
+            .Select(l => l.TrimEnd()).SkipWhile(l => l.Length == 0).Reverse().SkipWhile(l => l.Length == 0).Reverse().ToList();
+        var indent = lines.Where(l => l.Length > 0).Select(l => l.Length - l.TrimStart().Length).DefaultIfEmpty(0).Min();
+        return lines.Select(l => l.Length >= indent ? l.Substring(indent) : l).ToEquatableArray();
     }
 
     private static Location? ArgumentLocation(AttributeSyntax? attribute, string name) =>

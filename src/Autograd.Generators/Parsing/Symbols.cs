@@ -129,6 +129,32 @@ internal static class Symbols
     public static bool IsOpAttributeType(INamedTypeSymbol? type) =>
         type is { Name: "DifferentiableOpAttribute", ContainingNamespace: { Name: "Autograd", ContainingNamespace.IsGlobalNamespace: true } };
 
+    /// <summary>True when <paramref name="type"/> is or contains a type the compiler could not bind (mid-edit code).</summary>
+    public static bool ContainsError(ITypeSymbol type) => type switch
+    {
+        { TypeKind: TypeKind.Error } => true,
+        IArrayTypeSymbol array => ContainsError(array.ElementType),
+        INamedTypeSymbol named => named.TypeArguments.Any(ContainsError),
+        _ => false,
+    };
+
     /// <summary>The [DifferentiableOp] on <paramref name="method"/>, or null.</summary>
     public static AttributeData? OpAttribute(IMethodSymbol method) => method.GetAttributes().FirstOrDefault(IsOpAttribute);
+
+    /// <summary>The string value of the named argument <paramref name="name"/> of <paramref name="attribute"/>, or null.</summary>
+    public static string? NamedArgument(AttributeData? attribute, string name)
+    {
+        if (attribute is null)
+            return null;
+        foreach (var argument in attribute.NamedArguments)
+        {
+            if (argument.Key == name)
+                return argument.Value.Value as string;
+        }
+        return null;
+    }
+
+    /// <summary>The backward an op looks up: the attribute's <c>Backward</c>, else the forward's name followed by <c>Backward</c>.</summary>
+    public static string BackwardName(IMethodSymbol forward, AttributeData? attribute) =>
+        NamedArgument(attribute, "Backward") ?? forward.Name + "Backward";
 }

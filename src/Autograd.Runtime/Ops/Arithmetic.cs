@@ -12,7 +12,7 @@ public static partial class Ops
 {
     /// <summary>x1 + x2, broadcast; gradient dy to both inputs (summed to each input's shape).</summary>
     [DifferentiableOp(Name = "+")]
-    public static NdArray<T> Add<T>(NdArray<T> x1, NdArray<T> x2)
+    public static NdArray<T> Add<T>(this NdArray<T> x1, NdArray<T> x2)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Add(x1, x2);
 
     static void AddBackward<T>(NdArray<T> dy, GradSlot<T> dx1, GradSlot<T> dx2)
@@ -24,7 +24,7 @@ public static partial class Ops
 
     /// <summary>x1 - x2, broadcast; gradient dy to x1 and -dy to x2.</summary>
     [DifferentiableOp(Name = "-")]
-    public static NdArray<T> Subtract<T>(NdArray<T> x1, NdArray<T> x2)
+    public static NdArray<T> Subtract<T>(this NdArray<T> x1, NdArray<T> x2)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Subtract(x1, x2);
 
     static void SubtractBackward<T>(NdArray<T> dy, GradSlot<T> dx1, GradSlot<T> dx2)
@@ -37,7 +37,7 @@ public static partial class Ops
 
     /// <summary>x1 * x2, broadcast; gradient dy * x2 to x1 and dy * x1 to x2.</summary>
     [DifferentiableOp(Name = "*")]
-    public static NdArray<T> Multiply<T>(NdArray<T> x1, NdArray<T> x2)
+    public static NdArray<T> Multiply<T>(this NdArray<T> x1, NdArray<T> x2)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Multiply(x1, x2);
 
     static void MultiplyBackward<T>(NdArray<T> dy, NdArray<T> x1, NdArray<T> x2, GradSlot<T> dx1, GradSlot<T> dx2)
@@ -51,7 +51,7 @@ public static partial class Ops
 
     /// <summary>x1 / x2, broadcast; gradient dy / x2 to x1 and -dy * x1 / x2² to x2.</summary>
     [DifferentiableOp(Name = "/")]
-    public static NdArray<T> Divide<T>(NdArray<T> x1, NdArray<T> x2)
+    public static NdArray<T> Divide<T>(this NdArray<T> x1, NdArray<T> x2)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Divide(x1, x2);
 
     static void DivideBackward<T>(NdArray<T> dy, NdArray<T> x2, NdArray<T> output, GradSlot<T> dx1, GradSlot<T> dx2)
@@ -65,7 +65,7 @@ public static partial class Ops
 
     /// <summary>-x; gradient -dy.</summary>
     [DifferentiableOp]
-    public static NdArray<T> Negate<T>(NdArray<T> x)
+    public static NdArray<T> Negate<T>(this NdArray<T> x)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Negate(x);
 
     static void NegateBackward<T>(NdArray<T> dy, GradSlot<T> dx)
@@ -89,7 +89,7 @@ public static partial class Ops
     /// whose logarithm is undefined). Where a factor is 0 the gradient is exactly 0, whatever dy is.
     /// </summary>
     [DifferentiableOp]
-    public static NdArray<T> Pow<T>(NdArray<T> x1, NdArray<T> x2)
+    public static NdArray<T> Pow<T>(this NdArray<T> x1, NdArray<T> x2)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Pow(x1, x2);
 
     static void PowBackward<T>(NdArray<T> dy, NdArray<T> x1, NdArray<T> x2, GradSlot<T> dx1, GradSlot<T> dx2)
@@ -103,7 +103,7 @@ public static partial class Ops
 
     /// <summary>x to the constant power <paramref name="exponent"/>; gradient dy * exponent * x^(exponent - 1) (0 when the exponent is 0).</summary>
     [DifferentiableOp]
-    public static NdArray<T> PowScalar<T>(NdArray<T> x, T exponent)
+    public static NdArray<T> PowScalar<T>(this NdArray<T> x, T exponent)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Pow(x, exponent);
 
     static void PowScalarBackward<T>(NdArray<T> dy, NdArray<T> x, T exponent, GradSlot<T> dx)
@@ -118,7 +118,7 @@ public static partial class Ops
     /// (dy / 2 each) where they tie. A NaN wins: the result is NaN and dy goes to the NaN input.
     /// </summary>
     [DifferentiableOp]
-    public static NdArray<T> Maximum<T>(NdArray<T> x1, NdArray<T> x2)
+    public static NdArray<T> Maximum<T>(this NdArray<T> x1, NdArray<T> x2)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Maximum(x1, x2);
 
     static void MaximumBackward<T>(NdArray<T> dy, NdArray<T> x1, NdArray<T> x2, GradSlot<T> dx1, GradSlot<T> dx2)
@@ -135,7 +135,7 @@ public static partial class Ops
     /// (dy / 2 each) where they tie. A NaN wins: the result is NaN and dy goes to the NaN input.
     /// </summary>
     [DifferentiableOp]
-    public static NdArray<T> Minimum<T>(NdArray<T> x1, NdArray<T> x2)
+    public static NdArray<T> Minimum<T>(this NdArray<T> x1, NdArray<T> x2)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Minimum(x1, x2);
 
     static void MinimumBackward<T>(NdArray<T> dy, NdArray<T> x1, NdArray<T> x2, GradSlot<T> dx1, GradSlot<T> dx2)

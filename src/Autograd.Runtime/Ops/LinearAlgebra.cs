@@ -13,7 +13,7 @@ public static partial class Ops
     /// </summary>
     /// <exception cref="ArgumentException">An operand is a scalar, the inner lengths differ, or the batch axes do not broadcast.</exception>
     [DifferentiableOp]
-    public static NdArray<T> MatMul<T>(NdArray<T> a, NdArray<T> b)
+    public static NdArray<T> MatMul<T>(this NdArray<T> a, NdArray<T> b)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.MatMul(a, b);
 
     static void MatMulBackward<T>(NdArray<T> dy, NdArray<T> a, NdArray<T> b, GradSlot<T> da, GradSlot<T> db)

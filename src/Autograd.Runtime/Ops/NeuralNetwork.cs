@@ -11,7 +11,7 @@ public static partial class Ops
     /// empty array gives an empty result); gradient s * (dy - Σ dy * s) with s the saved output.
     /// </summary>
     [DifferentiableOp]
-    public static NdArray<T> Softmax<T>(NdArray<T> x, int axis = -1)
+    public static NdArray<T> Softmax<T>(this NdArray<T> x, int axis = -1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(x);
@@ -36,7 +36,7 @@ public static partial class Ops
     /// logits; an empty array gives an empty result); gradient dy - softmax(x) * Σ dy.
     /// </summary>
     [DifferentiableOp]
-    public static NdArray<T> LogSoftmax<T>(NdArray<T> x, int axis = -1)
+    public static NdArray<T> LogSoftmax<T>(this NdArray<T> x, int axis = -1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(x);
@@ -63,7 +63,7 @@ public static partial class Ops
     /// </summary>
     /// <exception cref="ArgumentException">The shapes differ (no broadcasting: a [n] against [n, 1] is almost always a bug).</exception>
     [DifferentiableOp]
-    public static NdArray<T> MeanSquaredError<T>(NdArray<T> prediction, NdArray<T> target)
+    public static NdArray<T> MeanSquaredError<T>(this NdArray<T> prediction, NdArray<T> target)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(prediction);
@@ -93,7 +93,7 @@ public static partial class Ops
     /// </summary>
     /// <exception cref="ArgumentException">The logits are not 2-D, the label count differs from the batch, or a label is not a class index.</exception>
     [DifferentiableOp]
-    public static NdArray<T> CrossEntropy<T>(NdArray<T> logits, int[] labels)
+    public static NdArray<T> CrossEntropy<T>(this NdArray<T> logits, int[] labels)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(logits);

@@ -8,7 +8,7 @@ public static partial class Ops
 {
     /// <summary>The sum over <paramref name="axes"/> (every axis when null); gradient dy broadcast back over the reduced axes.</summary>
     [DifferentiableOp]
-    public static NdArray<T> Sum<T>(NdArray<T> x, int[]? axes = null, bool keepDims = false)
+    public static NdArray<T> Sum<T>(this NdArray<T> x, int[]? axes = null, bool keepDims = false)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Sum(x, axes, keepDims);
 
     static void SumBackward<T>(NdArray<T> dy, NdArray<T> x, int[]? axes, GradSlot<T> dx)
@@ -20,7 +20,7 @@ public static partial class Ops
 
     /// <summary>The mean over <paramref name="axes"/> (every axis when null); gradient dy / n broadcast back, n the count of elements averaged.</summary>
     [DifferentiableOp]
-    public static NdArray<T> Mean<T>(NdArray<T> x, int[]? axes = null, bool keepDims = false)
+    public static NdArray<T> Mean<T>(this NdArray<T> x, int[]? axes = null, bool keepDims = false)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Mean(x, axes, keepDims);
 
     static void MeanBackward<T>(NdArray<T> dy, NdArray<T> x, int[]? axes, GradSlot<T> dx)
@@ -39,7 +39,7 @@ public static partial class Ops
     /// result is NaN and the gradient goes to the NaN elements.
     /// </summary>
     [DifferentiableOp]
-    public static NdArray<T> Max<T>(NdArray<T> x, int[]? axes = null, bool keepDims = false)
+    public static NdArray<T> Max<T>(this NdArray<T> x, int[]? axes = null, bool keepDims = false)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Max(x, axes, keepDims);
 
     static void MaxBackward<T>(NdArray<T> dy, NdArray<T> x, int[]? axes, NdArray<T> output, GradSlot<T> dx)
@@ -55,7 +55,7 @@ public static partial class Ops
     /// result is NaN and the gradient goes to the NaN elements.
     /// </summary>
     [DifferentiableOp]
-    public static NdArray<T> Min<T>(NdArray<T> x, int[]? axes = null, bool keepDims = false)
+    public static NdArray<T> Min<T>(this NdArray<T> x, int[]? axes = null, bool keepDims = false)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Min(x, axes, keepDims);
 
     static void MinBackward<T>(NdArray<T> dy, NdArray<T> x, int[]? axes, NdArray<T> output, GradSlot<T> dx)

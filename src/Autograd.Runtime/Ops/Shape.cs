@@ -8,7 +8,7 @@ public static partial class Ops
 {
     /// <summary>The elements of x in <paramref name="shape"/> (one length may be -1); gradient dy reshaped back to x's shape.</summary>
     [DifferentiableOp]
-    public static NdArray<T> Reshape<T>(NdArray<T> x, int[] shape)
+    public static NdArray<T> Reshape<T>(this NdArray<T> x, int[] shape)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(x);
@@ -27,7 +27,7 @@ public static partial class Ops
     /// <paramref name="axes"/> is null or empty); gradient dy permuted back by the inverse permutation.
     /// </summary>
     [DifferentiableOp]
-    public static NdArray<T> Transpose<T>(NdArray<T> x, int[]? axes = null)
+    public static NdArray<T> Transpose<T>(this NdArray<T> x, int[]? axes = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(x);
@@ -54,7 +54,7 @@ public static partial class Ops
     /// <paramref name="axis"/> (a view); gradient dy added into those positions of a zero gradient.
     /// </summary>
     [DifferentiableOp]
-    public static NdArray<T> Slice<T>(NdArray<T> x, int axis, int start, int stop, int step = 1)
+    public static NdArray<T> Slice<T>(this NdArray<T> x, int axis, int start, int stop, int step = 1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(x);
@@ -70,7 +70,7 @@ public static partial class Ops
 
     /// <summary>x read as <paramref name="shape"/> (a stride-0 view on stretched axes); gradient dy summed over the stretched axes.</summary>
     [DifferentiableOp]
-    public static NdArray<T> BroadcastTo<T>(NdArray<T> x, int[] shape)
+    public static NdArray<T> BroadcastTo<T>(this NdArray<T> x, int[] shape)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(x);
@@ -82,7 +82,7 @@ public static partial class Ops
 
     /// <summary>x without its axis <paramref name="axis"/>, which must have length 1; gradient dy with that axis put back.</summary>
     [DifferentiableOp]
-    public static NdArray<T> Squeeze<T>(NdArray<T> x, int axis)
+    public static NdArray<T> Squeeze<T>(this NdArray<T> x, int axis)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(x);
@@ -98,7 +98,7 @@ public static partial class Ops
 
     /// <summary>x with a new axis of length 1 at <paramref name="axis"/> (-1 appends); gradient dy with that axis removed.</summary>
     [DifferentiableOp]
-    public static NdArray<T> Unsqueeze<T>(NdArray<T> x, int axis)
+    public static NdArray<T> Unsqueeze<T>(this NdArray<T> x, int axis)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(x);

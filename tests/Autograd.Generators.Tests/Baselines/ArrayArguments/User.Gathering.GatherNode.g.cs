@@ -5,14 +5,8 @@ namespace User
 {
     partial class Gathering
     {
-        /// <summary>
-        /// Op <c>gather</c> on tracked inputs: computes the forward on the inputs' values and, when gradients
-        /// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.
-        /// </summary>
-        /// <param name="x">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <param name="indices">Passed to the forward unchanged.</param>
-        /// <param name="weights">Passed to the forward unchanged.</param>
-        /// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>
+        /// <summary>x[indices] along the last axis, scaled per index by weights when given.</summary>
+        /// <remarks>Tracked overload of op <c>gather</c>: records a graph node when gradients are enabled and a variable argument requires them.</remarks>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
         public static global::Autograd.Variable<double> Gather(global::Autograd.Variable<double> x, int[] indices, double[]? weights = null)
         {

@@ -5,13 +5,8 @@ namespace User
 {
     partial class Tagged
     {
-        /// <summary>
-        /// Op <c>Tag</c> on tracked inputs: computes the forward on the inputs' values and, when gradients
-        /// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.
-        /// </summary>
-        /// <param name="x">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <param name="tag">Passed to the forward unchanged.</param>
-        /// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>
+        /// <summary>Passes x through and saves a tag of any type as state; the node is generic over both type parameters.</summary>
+        /// <remarks>Tracked overload of op <c>Tag</c>: records a graph node when gradients are enabled and a variable argument requires them.</remarks>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
         public static global::Autograd.Variable<T> Tag<T, TTag>(global::Autograd.Variable<T> x, TTag tag)
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
@@ -26,12 +21,8 @@ namespace User
             return global::Autograd.Variable<T>.FromOp(__value, new TagNode<T, TTag>(x, __state));
         }
 
-        /// <summary>
-        /// Op <c>Tag</c> on constant arrays, discarding the state the forward saves for backward.
-        /// </summary>
-        /// <param name="x">Array input, a constant: no gradient flows to it.</param>
-        /// <param name="tag">Passed to the forward unchanged.</param>
-        /// <returns>The forward's result.</returns>
+        /// <summary>Passes x through and saves a tag of any type as state; the node is generic over both type parameters.</summary>
+        /// <remarks>Op <c>Tag</c> without its <c>out</c> state, which is discarded.</remarks>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
         public static global::Autograd.NdArray<T> Tag<T, TTag>(global::Autograd.NdArray<T> x, TTag tag)
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>

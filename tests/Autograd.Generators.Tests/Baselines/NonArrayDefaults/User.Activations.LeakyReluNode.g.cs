@@ -5,27 +5,8 @@ namespace User
 {
     partial class Activations
     {
-        /// <summary>
-        /// Op <c>leaky_relu</c> on tracked inputs: computes the forward on the inputs' values and, when gradients
-        /// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.
-        /// </summary>
-        /// <param name="x">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <param name="slope">Passed to the forward unchanged.</param>
-        /// <param name="axis">Passed to the forward unchanged.</param>
-        /// <param name="keepDims">Passed to the forward unchanged.</param>
-        /// <param name="label">Passed to the forward unchanged.</param>
-        /// <param name="mode">Passed to the forward unchanged.</param>
-        /// <param name="eps">Passed to the forward unchanged.</param>
-        /// <param name="shape">Passed to the forward unchanged.</param>
-        /// <param name="scale">Passed to the forward unchanged.</param>
-        /// <param name="tag">Passed to the forward unchanged.</param>
-        /// <param name="missing">Passed to the forward unchanged.</param>
-        /// <param name="big">Passed to the forward unchanged.</param>
-        /// <param name="count">Passed to the forward unchanged.</param>
-        /// <param name="other">Passed to the forward unchanged.</param>
-        /// <param name="kind">Passed to the forward unchanged.</param>
-        /// <param name="quote">Passed to the forward unchanged.</param>
-        /// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>
+        /// <summary>max(x, slope * x), with parameters of every default kind.</summary>
+        /// <remarks>Tracked overload of op <c>leaky_relu</c>: records a graph node when gradients are enabled and a variable argument requires them.</remarks>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
         public static global::Autograd.Variable<T> LeakyRelu<T>(global::Autograd.Variable<T> x, float slope = 0.01F, int axis = -1, bool keepDims = false, string? label = null, global::User.Mode mode = global::User.Mode.Exact, double eps = 1E-12D, int[]? shape = null, decimal scale = 1.5M, char tag = 'x', float missing = float.NaN, double big = double.NegativeInfinity, long count = -9L, global::User.Mode other = (global::User.Mode)7, global::System.DateTimeKind kind = global::System.DateTimeKind.Unspecified, string quote = "a \"b\"\n")
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>

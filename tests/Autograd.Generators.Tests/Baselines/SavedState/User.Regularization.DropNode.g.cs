@@ -5,13 +5,8 @@ namespace User
 {
     partial class Regularization
     {
-        /// <summary>
-        /// Op <c>Drop</c> on tracked inputs: computes the forward on the inputs' values and, when gradients
-        /// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.
-        /// </summary>
-        /// <param name="x">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <param name="every">Passed to the forward unchanged.</param>
-        /// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>
+        /// <summary>Keeps the elements whose index is not a multiple of <paramref name="every"/>, scaled; the mask is saved for backward.</summary>
+        /// <remarks>Tracked overload of op <c>Drop</c>: records a graph node when gradients are enabled and a variable argument requires them.</remarks>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
         public static global::Autograd.Variable<T> Drop<T>(global::Autograd.Variable<T> x, int every)
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
@@ -25,12 +20,8 @@ namespace User
             return global::Autograd.Variable<T>.FromOp(__value, new DropNode<T>(x, every, __state, __value));
         }
 
-        /// <summary>
-        /// Op <c>Drop</c> on constant arrays, discarding the state the forward saves for backward.
-        /// </summary>
-        /// <param name="x">Array input, a constant: no gradient flows to it.</param>
-        /// <param name="every">Passed to the forward unchanged.</param>
-        /// <returns>The forward's result.</returns>
+        /// <summary>Keeps the elements whose index is not a multiple of <paramref name="every"/>, scaled; the mask is saved for backward.</summary>
+        /// <remarks>Op <c>Drop</c> without its <c>out</c> state, which is discarded.</remarks>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
         public static global::Autograd.NdArray<T> Drop<T>(global::Autograd.NdArray<T> x, int every)
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>

@@ -5,14 +5,8 @@ namespace User
 {
     partial class Fused
     {
-        /// <summary>
-        /// Op <c>fma</c> on tracked inputs: computes the forward on the inputs' values and, when gradients
-        /// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.
-        /// </summary>
-        /// <param name="a">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <param name="b">Array input, a constant: no gradient flows to it.</param>
-        /// <param name="c">Array input, a constant: no gradient flows to it.</param>
-        /// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>
+        /// <summary>a * b + c.</summary>
+        /// <remarks>Tracked overload of op <c>fma</c>: records a graph node when gradients are enabled and a variable argument requires them.</remarks>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
         public static global::Autograd.Variable<T> MulAdd<T>(global::Autograd.Variable<T> a, global::Autograd.NdArray<T> b, global::Autograd.NdArray<T> c)
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
@@ -28,14 +22,8 @@ namespace User
             return global::Autograd.Variable<T>.FromOp(__value, new MulAddNode<T>(a, null, null, a.Value, b));
         }
 
-        /// <summary>
-        /// Op <c>fma</c> on tracked inputs: computes the forward on the inputs' values and, when gradients
-        /// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.
-        /// </summary>
-        /// <param name="a">Array input, a constant: no gradient flows to it.</param>
-        /// <param name="b">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <param name="c">Array input, a constant: no gradient flows to it.</param>
-        /// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>
+        /// <summary>a * b + c.</summary>
+        /// <remarks>Tracked overload of op <c>fma</c>: records a graph node when gradients are enabled and a variable argument requires them.</remarks>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
         public static global::Autograd.Variable<T> MulAdd<T>(global::Autograd.NdArray<T> a, global::Autograd.Variable<T> b, global::Autograd.NdArray<T> c)
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
@@ -51,14 +39,8 @@ namespace User
             return global::Autograd.Variable<T>.FromOp(__value, new MulAddNode<T>(null, b, null, a, b.Value));
         }
 
-        /// <summary>
-        /// Op <c>fma</c> on tracked inputs: computes the forward on the inputs' values and, when gradients
-        /// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.
-        /// </summary>
-        /// <param name="a">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <param name="b">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <param name="c">Array input, a constant: no gradient flows to it.</param>
-        /// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>
+        /// <summary>a * b + c.</summary>
+        /// <remarks>Tracked overload of op <c>fma</c>: records a graph node when gradients are enabled and a variable argument requires them.</remarks>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
         public static global::Autograd.Variable<T> MulAdd<T>(global::Autograd.Variable<T> a, global::Autograd.Variable<T> b, global::Autograd.NdArray<T> c)
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
@@ -74,14 +56,8 @@ namespace User
             return global::Autograd.Variable<T>.FromOp(__value, new MulAddNode<T>(a, b, null, a.Value, b.Value));
         }
 
-        /// <summary>
-        /// Op <c>fma</c> on tracked inputs: computes the forward on the inputs' values and, when gradients
-        /// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.
-        /// </summary>
-        /// <param name="a">Array input, a constant: no gradient flows to it.</param>
-        /// <param name="b">Array input, a constant: no gradient flows to it.</param>
-        /// <param name="c">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>
+        /// <summary>a * b + c.</summary>
+        /// <remarks>Tracked overload of op <c>fma</c>: records a graph node when gradients are enabled and a variable argument requires them.</remarks>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
         public static global::Autograd.Variable<T> MulAdd<T>(global::Autograd.NdArray<T> a, global::Autograd.NdArray<T> b, global::Autograd.Variable<T> c)
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
@@ -97,14 +73,8 @@ namespace User
             return global::Autograd.Variable<T>.FromOp(__value, new MulAddNode<T>(null, null, c, a, b));
         }
 
-        /// <summary>
-        /// Op <c>fma</c> on tracked inputs: computes the forward on the inputs' values and, when gradients
-        /// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.
-        /// </summary>
-        /// <param name="a">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <param name="b">Array input, a constant: no gradient flows to it.</param>
-        /// <param name="c">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>
+        /// <summary>a * b + c.</summary>
+        /// <remarks>Tracked overload of op <c>fma</c>: records a graph node when gradients are enabled and a variable argument requires them.</remarks>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
         public static global::Autograd.Variable<T> MulAdd<T>(global::Autograd.Variable<T> a, global::Autograd.NdArray<T> b, global::Autograd.Variable<T> c)
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
@@ -120,14 +90,8 @@ namespace User
             return global::Autograd.Variable<T>.FromOp(__value, new MulAddNode<T>(a, null, c, a.Value, b));
         }
 
-        /// <summary>
-        /// Op <c>fma</c> on tracked inputs: computes the forward on the inputs' values and, when gradients
-        /// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.
-        /// </summary>
-        /// <param name="a">Array input, a constant: no gradient flows to it.</param>
-        /// <param name="b">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <param name="c">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>
+        /// <summary>a * b + c.</summary>
+        /// <remarks>Tracked overload of op <c>fma</c>: records a graph node when gradients are enabled and a variable argument requires them.</remarks>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
         public static global::Autograd.Variable<T> MulAdd<T>(global::Autograd.NdArray<T> a, global::Autograd.Variable<T> b, global::Autograd.Variable<T> c)
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
@@ -143,14 +107,8 @@ namespace User
             return global::Autograd.Variable<T>.FromOp(__value, new MulAddNode<T>(null, b, c, a, b.Value));
         }
 
-        /// <summary>
-        /// Op <c>fma</c> on tracked inputs: computes the forward on the inputs' values and, when gradients
-        /// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.
-        /// </summary>
-        /// <param name="a">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <param name="b">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <param name="c">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>
+        /// <summary>a * b + c.</summary>
+        /// <remarks>Tracked overload of op <c>fma</c>: records a graph node when gradients are enabled and a variable argument requires them.</remarks>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
         public static global::Autograd.Variable<T> MulAdd<T>(global::Autograd.Variable<T> a, global::Autograd.Variable<T> b, global::Autograd.Variable<T> c)
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>

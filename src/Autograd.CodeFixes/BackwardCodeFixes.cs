@@ -1,0 +1,177 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Composition;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using Autograd.Generators.Parsing;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Formatting;
+using Microsoft.CodeAnalysis.Simplification;
+
+namespace Autograd.CodeFixes;
+
+/// <summary>
+/// AG0008: writes the missing backward after the forward, with its exact signature (the output
+/// gradient, the forward's parameters, one <c>GradSlot</c> per array input, the forward's type
+/// parameters and constraints) and a body that throws for every slot until it is written.
+/// </summary>
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AddBackwardCodeFix)), Shared]
+public sealed class AddBackwardCodeFix : CodeFixProvider
+{
+    /// <inheritdoc />
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("AG0008");
+
+    /// <inheritdoc />
+    public override FixAllProvider? GetFixAllProvider() => null;
+
+    /// <inheritdoc />
+    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    {
+        if (await BackwardParameters.MethodAtAsync(context).ConfigureAwait(false) is not var (root, _, forward, symbol))
+            return;
+        var diagnostic = context.Diagnostics[0];
+        var name = Symbols.BackwardName(symbol, Symbols.OpAttribute(symbol));
+        context.RegisterCodeFix(
+            CodeAction.Create("Generate backward '" + name + "'",
+                _ => Task.FromResult(context.Document.WithSyntaxRoot(root.InsertNodesAfter(forward, [Backward(forward, symbol, name)]))),
+                equivalenceKey: nameof(AddBackwardCodeFix)),
+            diagnostic);
+    }
+
+    private static MemberDeclarationSyntax Backward(MethodDeclarationSyntax forward, IMethodSymbol symbol, string name)
+    {
+        Symbols.IsNdArray(symbol.ReturnType, out var element);
+        var arrays = symbol.Parameters.Where(p => Symbols.IsNdArray(p.Type, out _)).ToList();
+        var taken = new HashSet<string>(symbol.Parameters.Select(p => p.Name));
+        var slots = arrays.Select(p => BackwardParameters.Unique("d" + p.Name, taken)).ToList();
+        var gradient = BackwardParameters.Unique(taken.Contains("dy") ? "outputGradient" : "dy", taken);
+
+        var parameters = new List<string> { Type(symbol.ReturnType) + " " + gradient };
+        parameters.AddRange(symbol.Parameters.Select(p => Type(p.Type) + " " + Symbols.Escape(p.Name)));
+        parameters.AddRange(slots.Select(s => BackwardParameters.SlotType(element) + " " + s));
+
+        var text = new StringBuilder();
+        text.Append("static void ").Append(name).Append(forward.TypeParameterList?.ToString() ?? string.Empty)
+            .Append('(').Append(string.Join(", ", parameters)).Append(')');
+        foreach (var clause in forward.ConstraintClauses)
+            text.Append(' ').Append(clause.WithoutTrivia().ToString());
+        text.Append("\n{\n");
+        foreach (var slot in slots)
+            text.Append("if (").Append(slot).Append(".IsNeeded) throw new global::System.NotImplementedException();\n");
+        text.Append("}\n");
+        var method = SyntaxFactory.ParseMemberDeclaration(text.ToString())!;
+        return method
+            .WithLeadingTrivia(SyntaxFactory.ElasticCarriageReturnLineFeed)
+            .WithAdditionalAnnotations(Simplifier.Annotation, Formatter.Annotation);
+    }
+
+    private static string Type(ITypeSymbol type) => type.ToDisplayString(Symbols.TypeFormat);
+}
+
+/// <summary>
+/// AG0016 and AG0017: rewrites a backward's parameter list in the order the op contract wants: the
+/// output gradient, what it takes from the forward in the forward's order (then the state, then
+/// <c>output</c>), then one <c>GradSlot</c> per array input. Slots already declared keep their names.
+/// </summary>
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(FixBackwardParametersCodeFix)), Shared]
+public sealed class FixBackwardParametersCodeFix : CodeFixProvider
+{
+    /// <inheritdoc />
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("AG0016", "AG0017");
+
+    /// <inheritdoc />
+    public override FixAllProvider? GetFixAllProvider() => null;
+
+    /// <inheritdoc />
+    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    {
+        if (await BackwardParameters.MethodAtAsync(context).ConfigureAwait(false) is not var (root, model, backward, symbol)
+            || backward.ParameterList.Parameters.Count == 0
+            || BackwardParameters.ForwardOf(symbol) is not { } forward)
+        {
+            return;
+        }
+        var diagnostic = context.Diagnostics[0];
+        var list = BackwardParameters.Fix(backward.ParameterList, model, forward, context.CancellationToken);
+        context.RegisterCodeFix(
+            CodeAction.Create("Fix the parameter list of '" + symbol.Name + "'",
+                _ => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(backward.ParameterList, list))),
+                equivalenceKey: nameof(FixBackwardParametersCodeFix)),
+            diagnostic);
+    }
+}
+
+/// <summary>The backward parameter rules the fixes share.</summary>
+internal static class BackwardParameters
+{
+    /// <summary>The method declaration at the first diagnostic of <paramref name="context"/>, with its symbol.</summary>
+    public static async Task<(SyntaxNode Root, SemanticModel Model, MethodDeclarationSyntax Method, IMethodSymbol Symbol)?> MethodAtAsync(CodeFixContext context)
+    {
+        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+        var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+        var method = root?.FindNode(context.Diagnostics[0].Location.SourceSpan).FirstAncestorOrSelf<MethodDeclarationSyntax>();
+        if (root is null || model is null || method is null || model.GetDeclaredSymbol(method, context.CancellationToken) is not { } symbol)
+            return null;
+        return (root, model, method, symbol);
+    }
+
+    /// <summary>The op whose backward is <paramref name="backward"/>, or null.</summary>
+    public static IMethodSymbol? ForwardOf(IMethodSymbol backward) =>
+        backward.ContainingType.GetMembers().OfType<IMethodSymbol>()
+            .FirstOrDefault(m => Symbols.OpAttribute(m) is { } attribute && Symbols.BackwardName(m, attribute) == backward.Name);
+
+    /// <summary><paramref name="name"/>, or with a number appended when taken; the result is marked taken.</summary>
+    public static string Unique(string name, HashSet<string> taken)
+    {
+        var candidate = name;
+        for (var i = 2; !taken.Add(candidate); i++)
+            candidate = name + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Symbols.Escape(candidate);
+    }
+
+    /// <summary><c>GradSlot&lt;E&gt;</c>, <c>global::</c>-qualified for the simplifier to shorten.</summary>
+    public static string SlotType(ITypeSymbol element) => "global::Autograd.GradSlot<" + element.ToDisplayString(Symbols.TypeFormat) + ">";
+
+    public static ParameterListSyntax Fix(ParameterListSyntax list, SemanticModel model, IMethodSymbol forward, CancellationToken cancellationToken)
+    {
+        Symbols.IsNdArray(forward.ReturnType, out var element);
+        var forwardParameters = forward.Parameters.Where(p => p.RefKind != RefKind.Out).ToList();
+        var state = forward.Parameters.FirstOrDefault(p => p.RefKind == RefKind.Out);
+        int Ordinal(ParameterSyntax parameter)
+        {
+            var name = parameter.Identifier.ValueText;
+            var index = forwardParameters.FindIndex(p => p.Name == name);
+            if (index >= 0)
+                return index;
+            if (state?.Name == name)
+                return forwardParameters.Count;
+            return name == OpParser.OutputName ? forwardParameters.Count + 1 : forwardParameters.Count + 2;
+        }
+        bool IsSlot(ParameterSyntax parameter) =>
+            model.GetDeclaredSymbol(parameter, cancellationToken) is { } symbol && Symbols.IsGradSlot(symbol.Type, out _);
+
+        var rest = list.Parameters.Skip(1).ToList();
+        var slots = rest.Where(IsSlot).ToList();
+        var parameters = new List<ParameterSyntax> { list.Parameters[0] };
+        parameters.AddRange(rest.Where(p => !IsSlot(p)).OrderBy(Ordinal));
+
+        var arrays = forwardParameters.Where(p => Symbols.IsNdArray(p.Type, out _)).ToList();
+        var taken = new HashSet<string>(list.Parameters.Select(p => p.Identifier.ValueText));
+        var slotType = SyntaxFactory.ParseTypeName(SlotType(element)).WithAdditionalAnnotations(Simplifier.Annotation);
+        for (var i = 0; i < arrays.Count; i++)
+        {
+            var slot = i < slots.Count
+                ? slots[i]
+                : SyntaxFactory.Parameter(SyntaxFactory.Identifier(Unique("d" + arrays[i].Name, taken)));
+            parameters.Add(slot.WithType(slotType).WithModifiers(default).WithDefault(null));
+        }
+        return list.WithParameters(SyntaxFactory.SeparatedList(parameters.Select(p => p.WithoutTrivia())))
+            .WithAdditionalAnnotations(Formatter.Annotation);
+    }
+}

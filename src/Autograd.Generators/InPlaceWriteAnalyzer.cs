@@ -1,0 +1,124 @@
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Autograd.Generators.Diagnostics;
+using Autograd.Generators.Parsing;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Autograd.Generators;
+
+/// <summary>
+/// Warns where an op's forward writes into one of its array inputs (AG0025), or its backward into the
+/// output gradient or a saved value (AG0026): an <c>…InPlace</c> call or <c>Fill</c> on it, an
+/// <c>into:</c> destination, or an indexer write, directly or through a view (Slice, Transpose,
+/// Reshape, …) taken of it in the same method. The diagnostic sits on the write.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class InPlaceWriteAnalyzer : DiagnosticAnalyzer
+{
+    /// <summary>Methods that return a view sharing their array's storage.</summary>
+    private static readonly ImmutableHashSet<string> ViewMethods =
+        ImmutableHashSet.Create("Reshape", "Transpose", "Permute", "Slice", "Pick", "BroadcastTo", "Unsqueeze", "Squeeze");
+
+    /// <inheritdoc />
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
+        ImmutableArray.Create(DiagnosticDescriptors.ForwardWritesInput, DiagnosticDescriptors.BackwardWritesInput);
+
+    /// <inheritdoc />
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterCompilationStartAction(start =>
+        {
+            if (start.Compilation.GetTypeByMetadataName(Symbols.AttributeMetadataName) is null)
+                return;
+            var backwardNames = new ConcurrentDictionary<INamedTypeSymbol, HashSet<string>>(SymbolEqualityComparer.Default);
+            // Operation trees are asked for only in ops and backwards, so other methods cost nothing.
+            start.RegisterSymbolStartAction(symbolStart =>
+            {
+                var method = (IMethodSymbol)symbolStart.Symbol;
+                if (!method.Parameters.Any(p => Symbols.IsNdArray(p.Type, out _)))
+                    return;
+                var isForward = Symbols.OpAttribute(method) is not null;
+                if (isForward || backwardNames.GetOrAdd(method.ContainingType, BackwardNames).Contains(method.Name))
+                    symbolStart.RegisterOperationBlockAction(block => Analyze(block, method, isForward));
+            }, SymbolKind.Method);
+        });
+    }
+
+    private static HashSet<string> BackwardNames(INamedTypeSymbol type) =>
+        new(type.GetMembers().OfType<IMethodSymbol>().Select(m => (Method: m, Attribute: Symbols.OpAttribute(m)))
+            .Where(m => m.Attribute is not null).Select(m => Symbols.BackwardName(m.Method, m.Attribute)));
+
+    private static void Analyze(OperationBlockAnalysisContext context, IMethodSymbol method, bool isForward)
+    {
+        var arrays = method.Parameters.Where(p => p.RefKind != RefKind.Out && Symbols.IsNdArray(p.Type, out _)).ToList();
+        var views = new Dictionary<ILocalSymbol, IParameterSymbol>(SymbolEqualityComparer.Default);
+
+        // Which protected parameter an expression's array shares storage with, and the local view it went through.
+        (IParameterSymbol Parameter, ILocalSymbol? View)? Root(IOperation? operation)
+        {
+            switch (operation)
+            {
+                case IConversionOperation conversion:
+                    return Root(conversion.Operand);
+                case IParameterReferenceOperation reference when arrays.Contains(reference.Parameter, SymbolEqualityComparer.Default):
+                    return (reference.Parameter, null);
+                case ILocalReferenceOperation local when views.TryGetValue(local.Local, out var parameter):
+                    return (parameter, local.Local);
+                case IInvocationOperation invocation when ViewMethods.Contains(invocation.TargetMethod.Name):
+                    return Root(Destination(invocation));
+                default:
+                    return null;
+            }
+        }
+
+        void Report(IOperation write, IOperation? destination, string how)
+        {
+            if (Root(destination) is not var (parameter, view))
+                return;
+            var through = how + (view is null ? string.Empty : " (via its view '" + view.Name + "')");
+            if (isForward)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ForwardWritesInput, write.Syntax.GetLocation(), method.Name, parameter.Name, through));
+                return;
+            }
+            var what = parameter.Ordinal == 0 ? "the output gradient" : parameter.Name == OpParser.OutputName ? "the forward's output" : "the saved input";
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardWritesInput, write.Syntax.GetLocation(), method.Name, what, parameter.Name, through));
+        }
+
+        foreach (var operation in context.OperationBlocks.SelectMany(b => b.DescendantsAndSelf()))
+        {
+            switch (operation)
+            {
+                case IVariableDeclaratorOperation { Initializer: { } initializer } declarator when Root(initializer.Value) is var (parameter, _):
+                    views[declarator.Symbol] = parameter;
+                    break;
+                case ISimpleAssignmentOperation { Target: ILocalReferenceOperation local } assignment when Root(assignment.Value) is var (parameter, _):
+                    views[local.Local] = parameter;
+                    break;
+                case IAssignmentOperation { Target: IPropertyReferenceOperation { Property.IsIndexer: true } indexer }:
+                    Report(indexer, indexer.Instance, " through its indexer");
+                    break;
+                case IIncrementOrDecrementOperation { Target: IPropertyReferenceOperation { Property.IsIndexer: true } indexer }:
+                    Report(indexer, indexer.Instance, " through its indexer");
+                    break;
+                case IInvocationOperation invocation:
+                    var name = invocation.TargetMethod.Name;
+                    if (name == "Fill" || name.EndsWith("InPlace", System.StringComparison.Ordinal))
+                        Report(invocation, Destination(invocation), " with '" + name + "'");
+                    foreach (var argument in invocation.Arguments.Where(a => a.Parameter?.Name == "into"))
+                        Report(argument, argument.Value, " as the 'into:' destination");
+                    break;
+            }
+        }
+    }
+
+    /// <summary>The array a method works on: its receiver, or the first argument of a static or extension method.</summary>
+    private static IOperation? Destination(IInvocationOperation invocation) =>
+        invocation.Instance ?? (invocation.Arguments.Length > 0 ? invocation.Arguments[0].Value : null);
+}
