@@ -5,6 +5,7 @@ using System.Linq;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using Autograd.Generators;
 using Autograd.Generators.Parsing;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
@@ -53,7 +54,7 @@ public sealed class AddBackwardCodeFix : CodeFixProvider
         var gradient = BackwardParameters.Unique(taken.Contains("dy") ? "outputGradient" : "dy", taken);
 
         var parameters = new List<string> { Type(symbol.ReturnType) + " " + gradient };
-        parameters.AddRange(symbol.Parameters.Select(p => Type(p.Type) + " " + Symbols.Escape(p.Name)));
+        parameters.AddRange(symbol.Parameters.Select(p => Type(p.Type) + " " + Identifiers.Escape(p.Name)));
         parameters.AddRange(slots.Select(s => BackwardParameters.SlotType(element) + " " + s));
 
         var text = new StringBuilder();
@@ -132,7 +133,7 @@ internal static class BackwardParameters
         var candidate = name;
         for (var i = 2; !taken.Add(candidate); i++)
             candidate = name + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return Symbols.Escape(candidate);
+        return Identifiers.Escape(candidate);
     }
 
     /// <summary><c>GradSlot&lt;E&gt;</c>, <c>global::</c>-qualified for the simplifier to shorten.</summary>

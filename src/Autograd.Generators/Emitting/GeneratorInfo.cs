@@ -3,7 +3,7 @@ namespace Autograd.Generators.Emitting;
 /// <summary>What every generated file starts with and what [GeneratedCode] says.</summary>
 internal static class GeneratorInfo
 {
-    public const string Name = "Autograd.Generators";
+    public const string Name = Identifiers.GeneratorName;
 
     public const string Version = "0.1.0";
 

@@ -29,7 +29,7 @@ internal static class RegistryEmitter
                 builder.Append(SyntaxFacts.IsIdentifierPartCharacter(c) ? c : '_');
             if (builder.Length == 0 || !SyntaxFacts.IsIdentifierStartCharacter(builder[0]))
                 builder.Insert(0, '_');
-            return Parsing.Symbols.Escape(builder.ToString());
+            return Identifiers.Escape(builder.ToString());
         });
         return string.Join(".", parts);
     }

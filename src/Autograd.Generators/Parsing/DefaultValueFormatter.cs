@@ -37,7 +37,7 @@ internal static class DefaultValueFormatter
         var member = enumType.GetMembers().OfType<IFieldSymbol>()
             .FirstOrDefault(f => f.HasConstantValue && Equals(f.ConstantValue, value));
         if (member is not null)
-            return typeName + "." + Symbols.Escape(member.Name);
+            return typeName + "." + Identifiers.Escape(member.Name);
         var number = FormatPrimitive(value);
         return "(" + typeName + ")" + (number.StartsWith("-", StringComparison.Ordinal) ? "(" + number + ")" : number);
     }

@@ -72,7 +72,7 @@ internal static class OpParser
             var notPartial = declaration.FirstOrDefault(d => !d.Modifiers.Any(SyntaxKind.PartialKeyword));
             if (notPartial is not null || declaration.Count == 0)
                 reporter.Report(DiagnosticDescriptors.TypeNotPartial, notPartial?.Identifier.GetLocation() ?? typeLocation, type.ToDisplayString(), displayName);
-            types.Insert(0, new TypeDeclInfo(Keyword(type), Symbols.Escape(type.Name)));
+            types.Insert(0, new TypeDeclInfo(Keyword(type), Identifiers.Escape(type.Name)));
         }
 
         // The forward.
@@ -116,7 +116,7 @@ internal static class OpParser
             }
             forwardParameters.Add(parameter);
             parameters.Add(new ParameterModel(
-                Symbols.Escape(parameter.Name),
+                Identifiers.Escape(parameter.Name),
                 parameter.Name,
                 isArray ? "global::Autograd.NdArray<" + (element ?? parameterElement).ToDisplayString(Symbols.TypeFormat) + ">" : parameter.Type.ToDisplayString(Symbols.TypeFormat),
                 isArray,
@@ -171,13 +171,13 @@ internal static class OpParser
             return null;
         var broken = reporter.HasErrors || backward is null;
 
-        var typeParameters = method.TypeParameters.Select(t => Symbols.Escape(t.Name)).ToEquatableArray();
+        var typeParameters = method.TypeParameters.Select(t => Identifiers.Escape(t.Name)).ToEquatableArray();
         var constraints = method.TypeParameters.Select(Symbols.ConstraintClause).Where(c => c is not null).Select(c => c!).ToEquatableArray();
-        var stateModel = state is null ? null : new StateModel(Symbols.Escape(state.Name), state.Type.ToDisplayString(Symbols.TypeFormat), state.Type.IsReferenceType);
+        var stateModel = state is null ? null : new StateModel(Identifiers.Escape(state.Name), state.Type.ToDisplayString(Symbols.TypeFormat), state.Type.IsReferenceType);
 
         return new OpModel(
             new HierarchyInfo(NamespaceText(containingType.ContainingNamespace), types.ToEquatableArray()),
-            Symbols.Escape(method.Name),
+            Identifiers.Escape(method.Name),
             string.IsNullOrEmpty(name) ? method.Name : name!,
             AccessibilityText(method.DeclaredAccessibility),
             method.IsExtensionMethod,
@@ -186,7 +186,7 @@ internal static class OpParser
             element.ToDisplayString(Symbols.TypeFormat),
             parameters.ToEquatableArray(),
             stateModel,
-            broken ? string.Empty : Symbols.Escape(backward!.Name),
+            broken ? string.Empty : Identifiers.Escape(backward!.Name),
             broken ? EquatableArray<BackwardArgModel>.Empty : backwardArgs.ToEquatableArray(),
             nodeName,
             allVariableOnly,
@@ -480,7 +480,7 @@ internal static class OpParser
     {
         var parts = new List<string>();
         for (; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
-            parts.Insert(0, Symbols.Escape(ns.Name));
+            parts.Insert(0, Identifiers.Escape(ns.Name));
         return string.Join(".", parts);
     }
 

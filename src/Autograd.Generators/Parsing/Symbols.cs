@@ -17,10 +17,6 @@ internal static class Symbols
     /// <summary>A type as users read it in messages: <c>NdArray&lt;T&gt;</c>, <c>int</c>.</summary>
     public static string Display(ITypeSymbol type) => type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
 
-    /// <summary>Escapes an identifier that is a C# keyword with <c>@</c>.</summary>
-    public static string Escape(string name) =>
-        SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
-
     /// <summary>True for <c>NdArray&lt;X&gt;</c>; <paramref name="element"/> is X.</summary>
     public static bool IsNdArray(ITypeSymbol? type, out ITypeSymbol element) => IsGeneric(type, "NdArray", out element);
 
@@ -104,7 +100,7 @@ internal static class Symbols
             parts.Add("new()");
         if (parameter.AllowsRefLikeType)
             parts.Add("allows ref struct");
-        return parts.Count == 0 ? null : "where " + Escape(parameter.Name) + " : " + string.Join(", ", parts);
+        return parts.Count == 0 ? null : "where " + Identifiers.Escape(parameter.Name) + " : " + string.Join(", ", parts);
     }
 
     /// <summary>True when <paramref name="symbol"/> was written by this generator (it carries our [GeneratedCode]).</summary>
@@ -114,7 +110,7 @@ internal static class Symbols
         {
             if (attribute.AttributeClass is { Name: "GeneratedCodeAttribute" }
                 && attribute.ConstructorArguments.Length > 0
-                && attribute.ConstructorArguments[0].Value as string == Emitting.GeneratorInfo.Name)
+                && attribute.ConstructorArguments[0].Value as string == Identifiers.GeneratorName)
             {
                 return true;
             }
