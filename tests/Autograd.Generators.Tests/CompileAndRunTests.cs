@@ -217,7 +217,7 @@ public class CompileAndRunTests
         var all = (IReadOnlyList<OpInfo>)registry.GetProperty("All")!.GetValue(null)!;
         Assert.That(all.Select(o => o.Name), Is.EquivalentTo(new[]
         {
-            "*", "Square", "neg", "leaky_relu", "Exp", "Drop", "add", "Scale", "Scale", "Identity", "fma", "Sum5", "Twice", "Tag", "Half", "gather", "Stretch",
+            "*", "Square", "neg", "leaky_relu", "Exp", "Drop", "add", "Scale", "Scale", "Identity", "fma", "Sum5", "Twice", "Tag", "Half", "gather", "Stretch", "*",
         }));
 
         var results = all.GradCheckAll(new OpCheckOptions { Broadcasting = true });
@@ -315,5 +315,31 @@ public class CompileAndRunTests
         var assembly = CompileAndLoad(source);
         Assert.That((double[])Invoke(assembly, "User.Check", "Run")!, Is.EqualTo(new[] { 3.0, 3.0 }));
     }
-}
 
+    private const string ThirdDerivative = GeneratorHarness.Usings + """
+        namespace User;
+
+        public static class Derivatives
+        {
+            public static double[] Run()
+            {
+                var x = NdArray.Create(new[] { 2.0, -3.0 }).ToVariable("x");
+                var cube = Poly.Times(Poly.Times(x, x), x);
+                var first = Variable.Gradients(cube, new[] { x }, createGraph: true)[0];
+                var second = Variable.Gradients(first, new[] { x }, createGraph: true)[0];
+                var third = Variable.Gradients(second, new[] { x })[0];
+                return [.. first.Value.ToArray(), .. second.Value.ToArray(), .. third.Value.ToArray(), cube.Node!.IsDifferentiableTwice ? 1 : 0];
+            }
+        }
+        """;
+
+    [Test]
+    public void An_op_with_a_recorded_backward_is_differentiable_to_any_order()
+    {
+        var assembly = CompileAndLoad(OpSources.Recorded, ThirdDerivative);
+
+        var results = (double[])Invoke(assembly, "User.Derivatives", "Run")!;
+
+        Assert.That(results, Is.EqualTo(new[] { 12.0, 27.0, 12.0, -18.0, 6.0, 6.0, 1.0 }), "3x², 6x, 6, and the node says so");
+    }
+}

@@ -328,6 +328,32 @@ internal static class OpSources
         }
         """;
 
+    /// <summary>An op with a recorded backward (on variables) beside the array one: differentiable to any order.</summary>
+    public const string Recorded = GeneratorHarness.Usings + """
+        namespace User;
+
+        public static partial class Poly
+        {
+            [DifferentiableOp(Name = "*")]
+            public static NdArray<T> Times<T>(NdArray<T> x1, NdArray<T> x2) where T : unmanaged, IFloatingPointIeee754<T>
+                => NdArray.Multiply(x1, x2);
+
+            static void TimesBackward<T>(NdArray<T> dy, NdArray<T> x1, NdArray<T> x2, GradSlot<T> dx1, GradSlot<T> dx2)
+                where T : unmanaged, IFloatingPointIeee754<T>
+            {
+                if (dx1.IsNeeded) dx1.Accumulate(NdArray.Multiply(dy, x2));
+                if (dx2.IsNeeded) dx2.Accumulate(NdArray.Multiply(dy, x1));
+            }
+
+            static void TimesBackward<T>(Variable<T> dy, Variable<T> x1, Variable<T> x2, GradSlot<T> dx1, GradSlot<T> dx2)
+                where T : unmanaged, IFloatingPointIeee754<T>
+            {
+                if (dx1.IsNeeded) dx1.Accumulate(Times(dy, x2));
+                if (dx2.IsNeeded) dx2.Accumulate(Times(dy, x1));
+            }
+        }
+        """;
+
     public static readonly IReadOnlyDictionary<string, string> All = new Dictionary<string, string>
     {
         [nameof(Generic)] = Generic,
@@ -347,5 +373,6 @@ internal static class OpSources
         [nameof(ArrayArguments)] = ArrayArguments,
         [nameof(Documented)] = Documented,
         [nameof(BrokenBackward)] = BrokenBackward,
+        [nameof(Recorded)] = Recorded,
     };
 }

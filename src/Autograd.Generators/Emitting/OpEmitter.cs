@@ -163,7 +163,7 @@ internal static class OpEmitter
                 variables.Add(parameter.Name);
         }
 
-        var needsState = op.BackwardArgs.Any(a => a.Kind == BackwardArgKind.State);
+        var needsState = op.SavedArgs.Any(a => a.Kind == BackwardArgKind.State);
         writer.Line("var " + ValueLocal(op) + " = " + ForwardCall(op, mask, needsState ? "out var " + StateLocal(op) : "out _") + ";");
         var requires = string.Join(" || ", variables.Select(v => v + ".RequiresGrad"));
         writer.Line("if (!global::Autograd.GradMode.IsEnabled || !" + (variables.Count == 1 ? requires : "(" + requires + ")") + ")");
@@ -178,7 +178,7 @@ internal static class OpEmitter
             if (parameter.IsArray)
                 args.Add(((mask >> bit++) & 1) == 1 ? parameter.Name : "null");
         }
-        foreach (var arg in op.BackwardArgs)
+        foreach (var arg in op.SavedArgs)
             args.Add(SavedValue(op, mask, arg));
         writer.Line("return " + VariableType(op) + ".FromOp(" + ValueLocal(op) + ", new " + NodeType(op) + "(" + string.Join(", ", args) + "));");
         writer.Close();
@@ -254,7 +254,7 @@ internal static class OpEmitter
     private static void WriteNode(SourceWriter writer, OpModel op)
     {
         var arrays = op.Parameters.Where(p => p.IsArray).ToList();
-        var saved = op.BackwardArgs.Select(a => SavedField(op, a)).ToList();
+        var saved = op.SavedArgs.Select(a => SavedField(op, a)).ToList();
 
         writer.Line("/// <summary>The graph node recorded by the tracked overloads of op <c>" + Xml(op.OpName) + "</c>.</summary>");
         writer.Line(GeneratorInfo.GeneratedCodeAttribute);
@@ -294,15 +294,33 @@ internal static class OpEmitter
         writer.Close(";");
         writer.Line();
 
+        var slots = Enumerable.Range(0, arrays.Count).Select(i => "pass.Slot(this, _input" + Number(i) + ")").ToList();
+        var passType = "global::Autograd.Engine.BackwardPass<" + op.ElementType + ">";
         var backwardArgs = new List<string> { "outputGradient" };
-        backwardArgs.AddRange(saved.Select(BackwardArgument));
-        backwardArgs.AddRange(Enumerable.Range(0, arrays.Count).Select(i => "pass.Slot(this, _input" + Number(i) + ")"));
+        backwardArgs.AddRange(op.BackwardArgs.Select(a => BackwardArgument(SavedField(op, a))));
+        backwardArgs.AddRange(slots);
         writer.Line("/// <inheritdoc />");
-        writer.Line("protected override void Backward(" + ArrayType(op) + " outputGradient, global::Autograd.Engine.BackwardPass<" + op.ElementType + "> pass)");
+        writer.Line("protected override void Backward(" + ArrayType(op) + " outputGradient, " + passType + " pass)");
         writer.Indent();
         writer.Line("=> " + op.Hierarchy.FullyQualifiedName + "." + op.BackwardName + TypeArgs(op) + "(" + string.Join(", ", backwardArgs) + ");");
         writer.Unindent();
         writer.Line();
+
+        if (op.GraphBackwardArgs is { } graphArgs)
+        {
+            var recordedArgs = new List<string> { "outputGradient" };
+            recordedArgs.AddRange(graphArgs.Select(a => RecordedArgument(op, a)));
+            recordedArgs.AddRange(slots);
+            writer.Line("/// <inheritdoc />");
+            writer.Line("public override bool IsDifferentiableTwice => true;");
+            writer.Line();
+            writer.Line("/// <inheritdoc />");
+            writer.Line("protected override void BackwardGraph(" + VariableType(op) + " outputGradient, " + VariableType(op) + " output, " + passType + " pass)");
+            writer.Indent();
+            writer.Line("=> " + op.Hierarchy.FullyQualifiedName + "." + op.BackwardName + TypeArgs(op) + "(" + string.Join(", ", recordedArgs) + ");");
+            writer.Unindent();
+            writer.Line();
+        }
 
         writer.Line("/// <inheritdoc />");
         writer.Line("protected override void ReleaseSavedState()");
@@ -341,6 +359,22 @@ internal static class OpEmitter
                 var isReference = parameter.IsArray || parameter.IsReferenceType;
                 return new SavedFieldInfo("_arg_" + parameter.RawName, "arg_" + parameter.RawName, parameter.Type, isReference, parameter.IsArray ? savedArray : null, "input '" + parameter.RawName + "'");
         }
+    }
+
+    /// <summary>
+    /// What the recorded backward receives for <paramref name="arg"/>: an array input as its variable
+    /// (a constant's saved array as an untracked one), the output as the output variable, each
+    /// version-checked; anything else as the array backward gets it.
+    /// </summary>
+    private static string RecordedArgument(OpModel op, BackwardArgModel arg)
+    {
+        var field = SavedField(op, arg);
+        if (!field.IsArray || arg.Kind == BackwardArgKind.State)
+            return BackwardArgument(field);
+        var variable = arg.Kind == BackwardArgKind.Output
+            ? "output"
+            : "_input" + Number(op.Parameters.Take(arg.ParameterIndex).Count(p => p.IsArray));
+        return field.Field + ".Track(this, " + SymbolDisplay.FormatLiteral(field.Description, quote: true) + ", " + variable + ")";
     }
 
     private static string BackwardArgument(SavedFieldInfo field)

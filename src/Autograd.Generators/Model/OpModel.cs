@@ -31,6 +31,10 @@ namespace Autograd.Generators.Model;
 /// True when the forward is sound but its backward is missing or wrong: only the overloads are
 /// written, with bodies that throw, so call sites bind and the build shows just the AG errors.
 /// </param>
+/// <param name="GraphBackwardArgs">
+/// What the recorded backward (the overload of the backward written with <c>Variable</c>s) asks for,
+/// in order; null when the op has none and is first-order only.
+/// </param>
 internal sealed record OpModel(
     HierarchyInfo Hierarchy,
     string MethodName,
@@ -48,8 +52,13 @@ internal sealed record OpModel(
     bool AllVariableOnly,
     RegistryInfo Registry,
     EquatableArray<string> Documentation = default,
-    bool IsBroken = false)
+    bool IsBroken = false,
+    EquatableArray<BackwardArgModel>? GraphBackwardArgs = null)
 {
+    /// <summary>What the node saves: everything either backward asks for, each once, in the first backward's order.</summary>
+    public IEnumerable<BackwardArgModel> SavedArgs =>
+        GraphBackwardArgs is { } graph ? BackwardArgs.Concat(graph.Where(a => !BackwardArgs.Contains(a))) : BackwardArgs;
+
     /// <summary>A file name unique across namespaces, nesting, overloads and generic arity.</summary>
     public string HintName => Hierarchy.HintPrefix + "." + NodeName + ".g.cs";
 

@@ -148,6 +148,9 @@ internal static class OpParser
         var backwardLookup = Symbols.BackwardName(method, attribute);
         var backwardLocation = ArgumentLocation(attributeSyntax, "Backward") ?? methodLocation;
         var candidates = containingType.GetMembers(backwardLookup).OfType<IMethodSymbol>().Where(m => m.MethodKind == MethodKind.Ordinary).ToList();
+        // An overload whose gradient is a Variable is the recorded backward, for higher derivatives.
+        var graphCandidates = element is null ? [] : candidates.Where(m => m.Parameters.Length > 0 && Symbols.Key(m.Parameters[0].Type) == VariableKey(element)).ToList();
+        candidates = candidates.Except(graphCandidates, SymbolEqualityComparer.Default).OfType<IMethodSymbol>().ToList();
         var backwardArgs = new List<BackwardArgModel>();
         IMethodSymbol? backward = null;
         if (candidates.Count == 0)
@@ -164,8 +167,13 @@ internal static class OpParser
 
         if (backward is not null)
         {
-            CheckBackward(method, backward, element, forwardParameters, state, arrayCount, backwardArgs, reporter, cancellationToken);
+            CheckBackward(method, backward, element, forwardParameters, state, arrayCount, backwardArgs, recorded: false, reporter, cancellationToken);
         }
+        var graphArgs = new List<BackwardArgModel>();
+        if (graphCandidates.Count > 1)
+            reporter.Report(DiagnosticDescriptors.BackwardAmbiguous, backwardLocation, displayName, graphCandidates.Count, backwardLookup + " (recorded, on Variables)", containingType.Name);
+        else if (graphCandidates.Count == 1)
+            CheckBackward(method, graphCandidates[0], element, forwardParameters, state, arrayCount, graphArgs, recorded: true, reporter, cancellationToken);
 
         if (!signatureValid || element is null)
             return null;
@@ -192,12 +200,20 @@ internal static class OpParser
             allVariableOnly,
             RegistryInfoOf(method, element, forwardParameters, compilation),
             DocumentationLines(method.GetDocumentationCommentXml(cancellationToken: cancellationToken)),
-            broken);
+            broken,
+            broken || graphCandidates.Count != 1 ? null : graphArgs.ToEquatableArray());
     }
 
+    private static string VariableKey(ITypeSymbol element) => "global::Autograd.Variable`1<" + Symbols.Key(element) + ">";
+
+    /// <summary>
+    /// Checks a backward against the forward and lists what it asks for in <paramref name="args"/>.
+    /// A <paramref name="recorded"/> backward takes <c>Variable</c>s where the other takes arrays: the
+    /// gradient, the array inputs and <c>output</c>.
+    /// </summary>
     private static void CheckBackward(
         IMethodSymbol forward, IMethodSymbol backward, ITypeSymbol? element, List<IParameterSymbol> forwardParameters,
-        IParameterSymbol? state, int arrayCount, List<BackwardArgModel> args, Reporter reporter, CancellationToken cancellationToken)
+        IParameterSymbol? state, int arrayCount, List<BackwardArgModel> args, bool recorded, Reporter reporter, CancellationToken cancellationToken)
     {
         var syntax = backward.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<MethodDeclarationSyntax>().FirstOrDefault();
         var location = syntax?.Identifier.GetLocation() ?? backward.Locations.FirstOrDefault();
@@ -232,7 +248,9 @@ internal static class OpParser
         Location? LocationOf(int i) => SyntaxOf(i)?.GetLocation() ?? location;
         var elementKey = Symbols.Key(element);
         var elementText = Symbols.Display(element);
-        var arrayKey = "global::Autograd.NdArray`1<" + elementKey + ">";
+        var ndArrayKey = "global::Autograd.NdArray`1<" + elementKey + ">";
+        var arrayKey = recorded ? VariableKey(element) : ndArrayKey;
+        var arrayText = (recorded ? "Variable<" : "NdArray<") + elementText + ">";
 
         if (parameters.Length == 0)
         {
@@ -286,8 +304,9 @@ internal static class OpParser
             if (forwardIndex >= 0)
             {
                 ordinal = forwardIndex;
-                expectedKey = Symbols.Key(forwardParameters[forwardIndex].Type);
-                expectedText = Symbols.Display(forwardParameters[forwardIndex].Type);
+                var isArray = Symbols.Key(forwardParameters[forwardIndex].Type) == ndArrayKey;
+                expectedKey = isArray ? arrayKey : Symbols.Key(forwardParameters[forwardIndex].Type);
+                expectedText = isArray ? arrayText : Symbols.Display(forwardParameters[forwardIndex].Type);
                 arg = new BackwardArgModel(BackwardArgKind.Parameter, forwardIndex);
             }
             else if (state is not null && state.Name == parameter.Name)
@@ -301,7 +320,7 @@ internal static class OpParser
             {
                 ordinal = forwardParameters.Count + 1;
                 expectedKey = arrayKey;
-                expectedText = "NdArray<" + elementText + ">";
+                expectedText = arrayText;
                 arg = new BackwardArgModel(BackwardArgKind.Output, -1);
             }
             else

@@ -37,4 +37,15 @@ public readonly struct SavedArray<T>
         }
         return _array;
     }
+
+    /// <summary>
+    /// For a recorded backward: the saved array, once checked unchanged, as <paramref name="input"/>
+    /// (the variable it is the value of) or, for a constant, as an untracked variable.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The array was written in place since it was saved.</exception>
+    public Variable<T> Track(Node<T> node, string description, Variable<T>? input)
+    {
+        var array = Unpack(node, description)!;
+        return input ?? new Variable<T>(array, requiresGrad: false);
+    }
 }
