@@ -50,7 +50,7 @@ public static partial class Functional
         if (dinput.IsNeeded)
         {
             var window = Window.Of(input.Shape, weight.Shape[2], weight.Shape[3], stride, padding, nameof(Conv2d));
-            Fold(NdArray.MatMul(dyRows, weight.Reshape(outChannels, -1)), window, dinput.GetBuffer());
+            dinput.Accumulate(Fold(NdArray.MatMul(dyRows, weight.Reshape(outChannels, -1)), window));
         }
     }
 
@@ -123,29 +123,32 @@ public static partial class Functional
     private static NdArray<T> Unfold<T>(NdArray<T> input, Window window)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var x = input.IsContiguous ? input.AsSpan() : input.Clone().AsSpan();
-        var columns = NdArray.Zeros<T>(window.Batch * window.OutHeight * window.OutWidth, window.Channels * window.KernelHeight * window.KernelWidth);
-        var c = columns.AsSpan();
-        var sources = window.Sources();
-        for (var i = 0; i < sources.Length; i++)
-        {
-            if (sources[i] >= 0)
-                c[i] = x[sources[i]];
-        }
-        return columns;
+        var copy = new UnfoldRun<T>(input.ToArray(), new T[window.Batch * window.OutHeight * window.OutWidth * window.Channels * window.KernelHeight * window.KernelWidth]);
+        window.Walk(ref copy);
+        return NdArray.Create(copy.Columns, window.Batch * window.OutHeight * window.OutWidth, window.Channels * window.KernelHeight * window.KernelWidth);
     }
 
     /// <summary>col2im: adds each element of <paramref name="columns"/> back onto the input position it was read from.</summary>
-    private static void Fold<T>(NdArray<T> columns, Window window, NdArray<T> gradient)
+    private static NdArray<T> Fold<T>(NdArray<T> columns, Window window)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var c = columns.AsSpan();
-        var g = gradient.AsSpan();
-        var sources = window.Sources();
-        for (var i = 0; i < sources.Length; i++)
+        var add = new FoldRun<T>(columns.ToArray(), new T[window.Batch * window.Channels * window.Height * window.Width]);
+        window.Walk(ref add);
+        return NdArray.Create(add.Input, window.Batch, window.Channels, window.Height, window.Width);
+    }
+
+    private readonly record struct UnfoldRun<T>(T[] Input, T[] Columns) : IWindowRun
+    {
+        public void Run(int column, int source, int length) => Input.AsSpan(source, length).CopyTo(Columns.AsSpan(column, length));
+    }
+
+    private readonly record struct FoldRun<T>(T[] Columns, T[] Input) : IWindowRun
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public void Run(int column, int source, int length)
         {
-            if (sources[i] >= 0)
-                g[sources[i]] += c[i];
+            for (var i = 0; i < length; i++)
+                Input[source + i] += Columns[column + i];
         }
     }
 }

@@ -25,35 +25,44 @@ internal readonly record struct Window(
     }
 
     /// <summary>
-    /// For each element of the unfolded matrix [N·OH·OW, C·KH·KW] (row (n, oh, ow), column (c, kh, kw)),
-    /// the row-major index into the input it reads, or −1 where the window lies on padding.
+    /// Walks the unfolded matrix [N·OH·OW, C·KH·KW] (row (n, oh, ow), column (c, kh, kw)) in runs: each
+    /// run is a stretch of one row that reads a contiguous stretch of one input row. Positions on the
+    /// padding belong to no run. <typeparamref name="TRun"/> says what to do with each (copy or add).
     /// </summary>
-    public int[] Sources()
+    public void Walk<TRun>(ref TRun run)
+        where TRun : struct, IWindowRun
     {
-        var sources = new int[Batch * OutHeight * OutWidth * Channels * KernelHeight * KernelWidth];
-        var i = 0;
+        var rowLength = Channels * KernelHeight * KernelWidth;
+        var row = 0;
         for (var n = 0; n < Batch; n++)
         {
             for (var oh = 0; oh < OutHeight; oh++)
             {
-                for (var ow = 0; ow < OutWidth; ow++)
+                for (var ow = 0; ow < OutWidth; ow++, row += rowLength)
                 {
+                    var left = ow * Stride - Padding;
+                    var first = Math.Max(0, -left);
+                    var length = Math.Min(KernelWidth, Width - left) - first;
+                    if (length <= 0)
+                        continue;
                     for (var c = 0; c < Channels; c++)
                     {
                         for (var kh = 0; kh < KernelHeight; kh++)
                         {
                             var ih = oh * Stride - Padding + kh;
-                            for (var kw = 0; kw < KernelWidth; kw++, i++)
-                            {
-                                var iw = ow * Stride - Padding + kw;
-                                var inside = (uint)ih < (uint)Height && (uint)iw < (uint)Width;
-                                sources[i] = inside ? ((n * Channels + c) * Height + ih) * Width + iw : -1;
-                            }
+                            if ((uint)ih < (uint)Height)
+                                run.Run(row + (c * KernelHeight + kh) * KernelWidth + first, ((n * Channels + c) * Height + ih) * Width + left + first, length);
                         }
                     }
                 }
             }
         }
-        return sources;
     }
+}
+
+/// <summary>What <see cref="Window.Walk"/> does with each run of the unfolded matrix.</summary>
+internal interface IWindowRun
+{
+    /// <summary>Handles <paramref name="length"/> elements from <paramref name="column"/> in the unfolded matrix and <paramref name="source"/> in the input.</summary>
+    void Run(int column, int source, int length);
 }
