@@ -15,6 +15,13 @@ using Spectre.Console;
 var options = Options.Parse(args);
 var (testImages, testLabels) = Idx.Load(options.Data, "t10k");
 
+var (trainImages, trainLabels) = Idx.Load(options.Data, "train");
+// Standardize with the training set's mean and deviation (the held-out set is not looked at).
+var mean = NdArray.Mean(trainImages).ToScalar();
+var deviation = MathF.Sqrt(NdArray.Mean(NdArray.Multiply(trainImages, trainImages)).ToScalar() - mean * mean);
+trainImages = NdArray.Divide(NdArray.Subtract(trainImages, mean), deviation);
+testImages = NdArray.Divide(NdArray.Subtract(testImages, mean), deviation);
+
 if (options.Evaluate is { } checkpoint)
 {
     // A second process: rebuild the architecture, load the weights, measure.
@@ -24,7 +31,6 @@ if (options.Evaluate is { } checkpoint)
     return 0;
 }
 
-var (trainImages, trainLabels) = Idx.Load(options.Data, "train");
 AnsiConsole.MarkupLine($"{trainLabels.Length} training and {testLabels.Length} held-out images from [grey]{options.Data}[/]");
 Directory.CreateDirectory(options.Output);
 var failed = false;
@@ -100,10 +106,10 @@ internal static class Models
     {
         "mlp" => new Sequential<float>(
             new Flatten<float>(),
-            new Linear<float>(28 * 28, 256, random: random),
+            new Linear<float>(28 * 28, 512, random: random),
             new Activation<float>(Ops.Relu),
-            new Dropout<float>(0.1, random),
-            new Linear<float>(256, 10, random: random)),
+            new Dropout<float>(0.3, random),
+            new Linear<float>(512, 10, random: random)),
         "cnn" => new Sequential<float>(
             new Conv2d<float>(1, 16, kernelSize: 3, padding: 1, random: random),
             new Activation<float>(Ops.Relu),
@@ -131,7 +137,7 @@ internal sealed record Options(string Data, string[] Models, int Epochs, int? St
         return new(
             Value("--data", Path.Combine(AppContext.BaseDirectory, "data")),
             model == "both" ? ["mlp", "cnn"] : [model],
-            Int("--epochs") ?? 8,
+            Int("--epochs") ?? 15,
             Int("--steps"),
             Int("--batch-size") ?? 64,
             Value("--min-accuracy", "") is { Length: > 0 } floor ? double.Parse(floor, CultureInfo.InvariantCulture) : null,

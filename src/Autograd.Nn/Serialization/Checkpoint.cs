@@ -49,7 +49,8 @@ public static class Checkpoint
     /// <summary>
     /// Loads <paramref name="path"/> into <paramref name="module"/> (and <paramref name="optimizer"/>):
     /// every parameter must be in the file with the module's dtype and shape, and the file may hold
-    /// nothing else but that optimizer's state.
+    /// nothing else but optimizer state, which is loaded into <paramref name="optimizer"/> when given
+    /// (it must be the same kind) and skipped otherwise.
     /// </summary>
     /// <exception cref="InvalidDataException">The file is malformed, or does not match the model (a missing, extra, wrongly typed or wrongly shaped tensor), or the optimizer's.</exception>
     public static void Load<T>(string path, Module<T> module, Optimizer<T>? optimizer = null)
@@ -91,9 +92,11 @@ public static class Checkpoint
                 }
             }
         }
-        var extra = file.Entries.FirstOrDefault(e => !expected.Contains(e.Name));
+        // Without an optimizer, saved optimizer state is skipped: weights load for inference alone.
+        var skipOptimizerState = optimizer is null && file.Metadata.ContainsKey(OptimizerTypeKey);
+        var extra = file.Entries.FirstOrDefault(e => !expected.Contains(e.Name) && !(skipOptimizerState && e.Name.StartsWith(OptimizerPrefix, StringComparison.Ordinal)));
         if (extra is not null)
-            throw SafeTensors.Invalid($"the file holds tensor '{extra.Name}', which is no parameter of the model{(optimizer is null ? " (pass the optimizer to load its state)" : " nor state of its optimizer")}");
+            throw SafeTensors.Invalid($"the file holds tensor '{extra.Name}', which is no parameter of the model{(optimizer is null ? "" : " nor state of its optimizer")}");
 
         // Commit: the optimizer first, put back as it was if it refuses a value; then the parameters, which cannot fail.
         if (optimizer is not null)
