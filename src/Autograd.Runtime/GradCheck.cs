@@ -55,7 +55,6 @@ public static class GradCheck
         var outputShape = center.Shape.ToArray();
         var outputLength = center.Length;
         var columns = new double[inputs.Length][][];
-        var nonFinite = (Input: -1, Element: -1);
         var sampled = new bool[inputs.Length][];
         for (var input = 0; input < inputs.Length; input++)
         {
@@ -78,61 +77,88 @@ public static class GradCheck
             }
         }
 
-        // Analytic: one backward per direction, through one recorded graph.
+        // Analytic: one backward per direction, through one recorded graph; no variable's Grad is touched.
         var leaves = new Variable<double>[inputs.Length];
         for (var i = 0; i < inputs.Length; i++)
             leaves[i] = Variable.Create(Fresh(point[i], shapes[i]), $"input{i}");
         var output = function(leaves) ?? throw new ArgumentException("GradCheck: the function returned null.", nameof(function));
-        var connected = output.RequiresGrad;
-        var captured = CapturedVariables(output, leaves);
-        try
+        var fullJacobian = outputLength <= options.FullJacobianMaxOutputs;
+        var directions = Directions(outputLength, fullJacobian, options);
+        var worst = new GradCheckResult.Entry(-1, -1, -1, 0, 0, 0, 0);
+        var checkedCount = 0;
+        for (var d = 0; d < directions.Count; d++)
         {
-            var fullJacobian = outputLength <= options.FullJacobianMaxOutputs;
-            var directions = Directions(outputLength, fullJacobian, options);
-            var worst = new GradCheckResult.Entry(-1, -1, -1, 0, 0, 0, 0);
-            var checkedCount = 0;
-            for (var d = 0; d < directions.Count; d++)
+            var direction = directions[d];
+            var gradients = output.RequiresGrad ? Variable.Gradients(output, leaves, Fresh(direction, outputShape), allowUnused: true) : null;
+            for (var input = 0; input < inputs.Length; input++)
             {
-                var direction = directions[d];
-                foreach (var leaf in leaves)
-                    leaf.ZeroGrad();
-                if (connected)
-                    output.Backward(Fresh(direction, outputShape));
-                for (var input = 0; input < inputs.Length; input++)
+                var grad = gradients?[input].Value.ToArray();
+                for (var element = 0; element < point[input].Length; element++)
                 {
-                    var grad = leaves[input].Grad?.ToArray();
-                    for (var element = 0; element < point[input].Length; element++)
-                    {
-                        if (!sampled[input][element])
-                            continue;
-                        var analytic = grad?[element] ?? 0.0;
-                        var numeric = 0.0;
-                        var column = columns[input][element];
-                        for (var o = 0; o < outputLength; o++)
-                            numeric += direction[o] * column[o];
-                        var error = Math.Abs(analytic - numeric);
-                        var allowed = options.AbsoluteTolerance + options.RelativeTolerance * Math.Abs(numeric);
-                        // An exact match passes even with zero tolerances (0 / 0 would be NaN, which no later score beats).
-                        var score = !(double.IsFinite(analytic) && double.IsFinite(numeric)) ? double.PositiveInfinity : error == 0 ? 0 : error / allowed;
-                        if (!double.IsFinite(score) && nonFinite.Input < 0)
-                            nonFinite = (input, element);
-                        checkedCount++;
-                        if (score > worst.Score || worst.Input < 0)
-                            worst = new GradCheckResult.Entry(input, element, fullJacobian ? d : -1, analytic, numeric, error, score);
-                    }
+                    if (!sampled[input][element])
+                        continue;
+                    var analytic = grad?[element] ?? 0.0;
+                    var numeric = 0.0;
+                    var column = columns[input][element];
+                    for (var o = 0; o < outputLength; o++)
+                        numeric += direction[o] * column[o];
+                    var error = Math.Abs(analytic - numeric);
+                    var allowed = options.AbsoluteTolerance + options.RelativeTolerance * Math.Abs(numeric);
+                    // An exact match passes even with zero tolerances (0 / 0 would be NaN, which no later score beats).
+                    var score = !(double.IsFinite(analytic) && double.IsFinite(numeric)) ? double.PositiveInfinity : error == 0 ? 0 : error / allowed;
+                    checkedCount++;
+                    if (score > worst.Score || worst.Input < 0)
+                        worst = new GradCheckResult.Entry(input, element, fullJacobian ? d : -1, analytic, numeric, error, score);
                 }
             }
-            foreach (var leaf in leaves)
-                leaf.ZeroGrad();
-            return new GradCheckResult(worst, shapes, checkedCount, directions.Count, fullJacobian, options);
         }
-        finally
-        {
-            // Variables the function closed over (a layer's weights) got a gradient from every direction: put theirs back.
-            foreach (var (variable, grad) in captured)
-                variable.Grad = grad;
-        }
+        return new GradCheckResult(worst, shapes, checkedCount, directions.Count, fullJacobian, options);
     }
+
+    /// <summary>
+    /// The second-order check (PyTorch's <c>gradgradcheck</c>): the gradients of
+    /// <paramref name="function"/>'s gradient, taken by a backward through a recorded backward
+    /// (<c>createGraph: true</c>), against central finite differences of the gradient, in double.
+    /// The gradient is taken along a seeded random output gradient; for small inputs every second
+    /// derivative (the whole Hessian for a scalar function) is compared.
+    /// </summary>
+    /// <exception cref="NotSupportedException">An op the function uses is first-order only.</exception>
+    public static GradCheckResult CheckSecondOrder(Func<Variable<double>[], Variable<double>> function, GradCheckOptions options, params NdArray<double>[] inputs)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (inputs.Length == 0)
+            throw new ArgumentException("GradCheck: no inputs were given; pass the arrays to differentiate with respect to.", nameof(inputs));
+        var outputShape = Evaluate(function, Array.ConvertAll(inputs, i => (i ?? throw new ArgumentNullException(nameof(inputs))).ToArray()), Array.ConvertAll(inputs, i => i.Shape.ToArray())).Shape.ToArray();
+        var seed = NdArray.RandomNormal<double>(options.Seed, outputShape);
+        return Check(variables =>
+        {
+            // Finite differences evaluate this under NoGrad with untracked inputs: the gradient at those points is still wanted.
+            using var recording = Variable.EnableGrad();
+            var leaves = variables[0].RequiresGrad ? variables : Array.ConvertAll(variables, v => v.Value.Clone().ToVariable());
+            var output = function(leaves) ?? throw new ArgumentException("GradCheck: the function returned null.", nameof(function));
+            var gradients = output.RequiresGrad
+                ? Variable.Gradients(output, leaves, seed, createGraph: variables[0].RequiresGrad, allowUnused: true)
+                : Array.ConvertAll(leaves, v => NdArray.Zeros<double>(v.Shape.ToArray()).ToVariable(requiresGrad: false));
+            return Ops.Concat(Array.ConvertAll(gradients, g => Ops.Reshape(g, [-1])));
+        }, options, inputs);
+    }
+
+    /// <summary>Checks like <see cref="CheckSecondOrder"/> and throws when the second derivatives disagree.</summary>
+    /// <exception cref="GradCheckException">Some second derivative differs from the numeric one beyond the tolerances.</exception>
+    public static GradCheckResult AssertSecondOrder(Func<Variable<double>[], Variable<double>> function, GradCheckOptions options, params NdArray<double>[] inputs)
+    {
+        var result = CheckSecondOrder(function, options, inputs);
+        if (!result.Passed)
+            throw new GradCheckException(result);
+        return result;
+    }
+
+    /// <summary>Checks like <see cref="CheckSecondOrder"/> with the default options, and throws when the second derivatives disagree.</summary>
+    /// <exception cref="GradCheckException">Some second derivative differs from the numeric one beyond the tolerances.</exception>
+    public static GradCheckResult AssertSecondOrder(Func<Variable<double>[], Variable<double>> function, params NdArray<double>[] inputs) =>
+        AssertSecondOrder(function, GradCheckOptions.Default, inputs);
 
     /// <summary>Checks like <see cref="Check(Func{Variable{double}[], Variable{double}}, NdArray{double}[])"/> and throws when the gradients disagree.</summary>
     /// <exception cref="GradCheckException">Some analytic gradient differs from the numeric one beyond the tolerances; the message reports the worst element.</exception>
@@ -147,32 +173,6 @@ public static class GradCheck
         if (!result.Passed)
             throw new GradCheckException(result);
         return result;
-    }
-
-    /// <summary>
-    /// The variables behind <paramref name="output"/> (itself included) that require grad and are not
-    /// GradCheck's own inputs, each with a copy of its gradient: weights the function captured, and
-    /// intermediates that retain their gradient.
-    /// </summary>
-    private static List<(Variable<double> Variable, NdArray<double>? Grad)> CapturedVariables(Variable<double> output, Variable<double>[] inputs)
-    {
-        var seen = new HashSet<Variable<double>>(inputs, ReferenceEqualityComparer.Instance);
-        var captured = new List<(Variable<double>, NdArray<double>?)>();
-        var pending = new Stack<Variable<double>>();
-        if (output.RequiresGrad && seen.Add(output))
-            pending.Push(output);
-        while (pending.Count > 0)
-        {
-            var variable = pending.Pop();
-            captured.Add((variable, variable.Grad?.Clone()));
-            var node = variable.Node;
-            for (var i = 0; i < (node?.InputCount ?? 0); i++)
-            {
-                if (node!.GetInput(i) is { RequiresGrad: true } input && seen.Add(input))
-                    pending.Push(input);
-            }
-        }
-        return captured;
     }
 
     /// <summary>The function's value at the point, recording nothing; inputs are fresh copies so the function cannot change the point.</summary>
@@ -216,7 +216,7 @@ public static class GradCheck
 
     /// <summary>A contiguous array of <paramref name="shape"/> holding a copy of <paramref name="data"/> (rank 0 included).</summary>
     private static NdArray<double> Fresh(double[] data, int[] shape) =>
-        shape.Length == 0 ? NdArray.Scalar(data[0]) : NdArray.Create((double[])data.Clone(), shape);
+        NdArray.Create((double[])data.Clone(), shape);
 
     private static List<double[]> Directions(int outputLength, bool fullJacobian, GradCheckOptions options)
     {

@@ -11,11 +11,11 @@ public static class GradMode
     /// <summary>True unless the current flow is inside a no-grad scope.</summary>
     public static bool IsEnabled => !Disabled.Value;
 
-    /// <summary>Enters a scope in which no op records; disposing it restores the previous setting.</summary>
-    internal static NoGradScope Suspend()
+    /// <summary>Enters a scope in which ops record (<paramref name="enabled"/>) or not; disposing it restores the previous setting.</summary>
+    internal static NoGradScope Enter(bool enabled)
     {
         var scope = new NoGradScope(Disabled.Value);
-        Disabled.Value = true;
+        Disabled.Value = !enabled;
         return scope;
     }
 

@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.Numerics;
 using Autograd.Engine;
 
@@ -6,24 +5,28 @@ namespace Autograd;
 
 /// <summary>
 /// Where an op's backward puts the gradient of one array input. Ask <see cref="IsNeeded"/> before
-/// computing it: inputs that are constants, or variables that do not require grad, need nothing.
+/// computing it: inputs that are constants, variables that do not require grad, and inputs whose
+/// gradient nobody asked for (<see cref="Variable.Gradients{T}"/> of other inputs) need nothing.
+/// Handed out by <see cref="BackwardPass{T}.Slot"/>.
 /// </summary>
 public readonly struct GradSlot<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly Node<T> _node;
+    private readonly BackwardPass<T>? _pass;
+    private readonly Node<T>? _node;
     private readonly Variable<T>? _input;
+    private readonly int _entry; // the input's place in the pass; -1 when not needed
 
-    /// <summary>Made by generated code: the slot of <paramref name="input"/> (null for a constant) in <paramref name="node"/>.</summary>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public GradSlot(Node<T> node, Variable<T>? input)
+    internal GradSlot(BackwardPass<T> pass, Node<T> node, Variable<T>? input, int entry)
     {
+        _pass = pass;
         _node = node;
         _input = input;
+        _entry = entry;
     }
 
     /// <summary>True when this input's gradient is wanted.</summary>
-    public bool IsNeeded => _input is { RequiresGrad: true };
+    public bool IsNeeded => _pass is not null && _entry >= 0;
 
     /// <summary>The input's shape: what every gradient for it is reduced to.</summary>
     public ReadOnlySpan<int> Shape => _input is null ? default : _input.Value.Shape;
@@ -37,21 +40,49 @@ public readonly struct GradSlot<T>
     public void Accumulate(NdArray<T> gradient)
     {
         ArgumentNullException.ThrowIfNull(gradient);
-        if (_input is not { RequiresGrad: true })
+        if (!IsNeeded)
             return;
-        var shape = _input.Value.Shape;
+        var shape = _input!.Value.Shape;
         if (!Shapes.SameShape(gradient.Shape, shape))
         {
-            if (!Shapes.BroadcastsTo(shape, gradient.Shape))
-            {
-                throw new ArgumentException(
-                    $"Backward of op '{_node.OpName}': a gradient of shape {ShapeText.Of(gradient.Shape)} was given for an input of shape {ShapeText.Of(shape)}; " +
-                    "it must have the input's shape or a shape the input broadcasts to.",
-                    nameof(gradient));
-            }
+            CheckReducible(gradient.Shape, shape);
             gradient = NdArray.SumToShape(gradient, shape);
         }
-        _input.AccumulatePending(gradient);
+        _pass!.Accumulate(_entry, gradient);
+    }
+
+    private void CheckReducible(ReadOnlySpan<int> gradient, ReadOnlySpan<int> input)
+    {
+        if (!Shapes.BroadcastsTo(input, gradient))
+        {
+            throw new ArgumentException(
+                $"Backward of op '{_node!.OpName}': a gradient of shape {ShapeText.Of(gradient)} was given for an input of shape {ShapeText.Of(input)}; " +
+                "it must have the input's shape or a shape the input broadcasts to.",
+                nameof(gradient));
+        }
+    }
+
+    /// <summary>
+    /// Adds a recorded gradient, from a backward written with variables (<see cref="Node{T}.IsDifferentiableTwice"/>):
+    /// in a pass that creates a graph the sum stays recorded, otherwise its value is added. A
+    /// gradient of a broadcast shape is summed down to the input's shape first, recorded too.
+    /// </summary>
+    /// <exception cref="ArgumentException">The gradient's shape does not broadcast from the input's.</exception>
+    public void Accumulate(Variable<T> gradient)
+    {
+        ArgumentNullException.ThrowIfNull(gradient);
+        if (!IsNeeded)
+            return;
+        var shape = _input!.Value.Shape;
+        if (!Shapes.SameShape(gradient.Shape, shape))
+        {
+            CheckReducible(gradient.Shape, shape);
+            gradient = GradientNodes.ReduceTo(gradient, shape.ToArray());
+        }
+        if (_pass!.CreateGraph)
+            _pass.Accumulate(_entry, gradient);
+        else
+            _pass.Accumulate(_entry, gradient.Value);
     }
 
     /// <summary>
@@ -61,8 +92,8 @@ public readonly struct GradSlot<T>
     /// <exception cref="InvalidOperationException">The slot is not needed.</exception>
     public NdArray<T> GetBuffer()
     {
-        if (_input is not { RequiresGrad: true })
+        if (!IsNeeded)
             throw new InvalidOperationException($"Backward of op '{_node?.OpName}': GetBuffer was called on a slot that is not needed; check IsNeeded first.");
-        return _input.OwnedPendingGrad();
+        return _pass!.Buffer(_entry);
     }
 }

@@ -112,6 +112,7 @@ public static partial class NdArray
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(destination);
+        BeginWrite(destination, nameof(Copy));
         return Apply<T, IdentityOperator<T>>(source, destination, nameof(Copy));
     }
 
@@ -126,8 +127,9 @@ public static partial class NdArray
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
         var shape = Shapes.Broadcast(x.Shape, y.Shape, operation);
+        if (into is not null)
+            CheckDestination(into, shape, operation);
         var destination = into ?? new NdArray<T>(shape);
-        CheckDestination(destination, shape, operation);
         x = Operand(x, destination, operation, out var stridesX);
         y = Operand(y, destination, operation, out var stridesY);
         Strided.Binary<T, TOp>(
@@ -154,7 +156,6 @@ public static partial class NdArray
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : IUnaryOperator<T>
     {
-        CheckWritable(destination, operation);
         x = Operand(x, destination, operation, out var stridesX);
         Strided.Unary<T, TOp>(
             destination.Shape,
@@ -185,6 +186,7 @@ public static partial class NdArray
         where T : unmanaged, IFloatingPointIeee754<T> =>
         Shapes.SameShape(x.Shape, destination.Shape) ? x.Strides : Shapes.BroadcastStrides(x.Shape, x.Strides, destination.Shape, operation);
 
+    /// <summary>Checks a caller's destination: the result's shape, and writable (<see cref="BeginWrite"/>).</summary>
     private static void CheckDestination<T>(NdArray<T> destination, ReadOnlySpan<int> shape, string operation)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -195,11 +197,17 @@ public static partial class NdArray
                 "pass a destination of the result's shape, or none to get a new array.",
                 nameof(destination));
         }
-        CheckWritable(destination, operation);
+        BeginWrite(destination, operation);
     }
 
-    /// <summary>Refuses a broadcast view as a destination: it would write one element many times (numpy refuses too).</summary>
-    private static void CheckWritable<T>(NdArray<T> destination, string operation)
+    /// <summary>
+    /// The checks every in-place write passes, and its mark: a broadcast view is refused (it would
+    /// write one element many times; numpy refuses too), so is the value of a leaf variable that
+    /// requires grad while gradients are recorded (every op that used it would see another value
+    /// than the one it computed with); then the buffer's version moves, so saved copies of it
+    /// know they are stale.
+    /// </summary>
+    internal static void BeginWrite<T>(NdArray<T> destination, string operation)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var axis = Shapes.FirstBroadcastAxis(destination.Shape, destination.Strides);
@@ -210,5 +218,14 @@ public static partial class NdArray
                 "so one element would be written many times; write into a Clone() of it instead.",
                 nameof(destination));
         }
+        if (destination.GradLeafName is { } leaf && GradMode.IsEnabled)
+        {
+            var which = leaf.Length == 0 ? "a leaf variable" : $"leaf variable '{leaf}'";
+            throw new InvalidOperationException(
+                $"{operation}: the array of shape {ShapeText.Of(destination.Shape)} is (a view of) the value of {which}, which requires grad; " +
+                "writing it in place would change what every recorded op computed with. Write inside Variable.NoGrad() (as optimizers do), " +
+                "or write into a Clone().");
+        }
+        destination.MarkWritten();
     }
 }

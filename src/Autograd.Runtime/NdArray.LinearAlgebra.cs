@@ -42,8 +42,10 @@ public static partial class NdArray
             shape.Add(m);
         if (b.Rank > 1)
             shape.Add(n);
+        Shapes.CheckShape([.. shape], nameof(MatMul));
+        if (into is not null)
+            CheckDestination(into, [.. shape], nameof(MatMul));
         var destination = into ?? new NdArray<T>([.. shape]);
-        CheckDestination(destination, [.. shape], nameof(MatMul));
         if (destination.Length == 0 || k == 0)
             return Fill(destination, T.Zero); // an empty sum is 0
 

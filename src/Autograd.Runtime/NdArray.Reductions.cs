@@ -121,6 +121,7 @@ public static partial class NdArray
             keptShape[axis] = 1;
         }
 
+        Shapes.CheckShape(keptShape, operation); // an empty input can reduce to more elements than any array holds: [65536, 65536, 0] over its last axis
         var result = Full(TOp.Identity, keptShape);
         // Read the result with stride 0 on reduced axes: each element folds into its slot.
         Strided.Reduce<T, TOp>(

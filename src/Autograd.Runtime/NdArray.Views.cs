@@ -17,7 +17,7 @@ public sealed partial class NdArray<T>
         ArgumentNullException.ThrowIfNull(shape);
         var target = InferShape(shape);
         var strides = Shapes.ReshapeStrides(_shape, _strides, target);
-        return strides is null ? Clone().Reshape(target) : new NdArray<T>(_data, target, strides, _offset);
+        return strides is null ? Clone().Reshape(target) : new NdArray<T>(this, target, strides, _offset);
     }
 
     /// <summary>Axes reordered: axis <c>i</c> of the result is axis <c>axes[i]</c> of this array. With no axes, reversed.</summary>
@@ -43,7 +43,7 @@ public sealed partial class NdArray<T>
             shape[i] = _shape[axis];
             strides[i] = _strides[axis];
         }
-        return new NdArray<T>(_data, shape, strides, _offset);
+        return new NdArray<T>(this, shape, strides, _offset);
     }
 
     /// <summary>
@@ -65,13 +65,14 @@ public sealed partial class NdArray<T>
                 $"Slice: start {start}, stop {stop}, step {step} do not fit axis {axis} of length {length} (shape {ShapeText.Of(_shape)}); " +
                 "a positive step needs 0 <= start <= stop <= length, a negative one length > start >= stop >= -1, and step 0 is not allowed.");
         }
-        var count = step > 0 ? (stop - start + step - 1) / step : (start - stop + (-step) - 1) / -step;
+        var count = start == stop ? 0 : (int)((Math.Abs((long)stop - start) - 1) / Math.Abs((long)step) + 1);
         var shape = (int[])_shape.Clone();
         var strides = (int[])_strides.Clone();
         shape[axis] = count;
-        strides[axis] *= step;
+        if (count > 1)
+            strides[axis] *= step; // fits: the elements it steps over lie inside the axis (with one element, no step is ever taken)
         var offset = count == 0 ? _offset : _offset + start * _strides[axis];
-        return new NdArray<T>(_data, shape, strides, offset);
+        return new NdArray<T>(this, shape, strides, offset);
     }
 
     /// <summary>One range per leading axis, like <c>x[1..3, ^2..]</c> in numpy.</summary>
@@ -96,7 +97,7 @@ public sealed partial class NdArray<T>
         axis = Shapes.NormalizeAxis(axis, Rank, _shape, nameof(Pick));
         if ((uint)index >= (uint)_shape[axis])
             throw new ArgumentOutOfRangeException(nameof(index), index, $"Pick: index {index} is out of range for axis {axis} of length {_shape[axis]} (shape {ShapeText.Of(_shape)}); use 0 to {_shape[axis] - 1}.");
-        return new NdArray<T>(_data, Without(_shape, axis), Without(_strides, axis), _offset + index * _strides[axis]);
+        return new NdArray<T>(this, Without(_shape, axis), Without(_strides, axis), _offset + index * _strides[axis]);
     }
 
     /// <summary>This array read as <paramref name="shape"/>: stretched axes repeat with stride 0, nothing copied.</summary>
@@ -106,18 +107,20 @@ public sealed partial class NdArray<T>
         ArgumentNullException.ThrowIfNull(shape);
         Shapes.CheckShape(shape, nameof(BroadcastTo));
         var strides = Shapes.BroadcastStrides(_shape, _strides, shape, nameof(BroadcastTo));
-        return new NdArray<T>(_data, (int[])shape.Clone(), strides, _offset);
+        return new NdArray<T>(this, (int[])shape.Clone(), strides, _offset);
     }
 
     /// <summary>A new axis of length 1 at <paramref name="axis"/> (-1 appends).</summary>
     public NdArray<T> Unsqueeze(int axis)
     {
+        if (Rank == NdArray.MaxRank)
+            throw new ArgumentException($"Unsqueeze: the array of shape {ShapeText.Of(_shape)} already has {Rank} axes, the most an array may have (NdArray.MaxRank).", nameof(axis));
         axis = Shapes.NormalizeAxis(axis, Rank + 1, _shape, nameof(Unsqueeze));
         var shape = new List<int>(_shape);
         var strides = new List<int>(_strides);
         shape.Insert(axis, 1);
         strides.Insert(axis, 0);
-        return new NdArray<T>(_data, [.. shape], [.. strides], _offset);
+        return new NdArray<T>(this, [.. shape], [.. strides], _offset);
     }
 
     /// <summary>Axis <paramref name="axis"/>, which must have length 1, removed.</summary>
@@ -126,25 +129,26 @@ public sealed partial class NdArray<T>
         axis = Shapes.NormalizeAxis(axis, Rank, _shape, nameof(Squeeze));
         if (_shape[axis] != 1)
             throw new ArgumentException($"Squeeze: axis {axis} has length {_shape[axis]}, not 1 (shape {ShapeText.Of(_shape)}); only an axis of length 1 can be removed.", nameof(axis));
-        return new NdArray<T>(_data, Without(_shape, axis), Without(_strides, axis), _offset);
+        return new NdArray<T>(this, Without(_shape, axis), Without(_strides, axis), _offset);
     }
 
     private int[] InferShape(int[] shape)
     {
         var target = (int[])shape.Clone();
         var inferred = -1;
-        var known = 1;
         for (var axis = 0; axis < target.Length; axis++)
         {
             if (target[axis] == -1 && inferred < 0)
                 inferred = axis;
             else if (target[axis] < 0)
                 throw new ArgumentException($"Reshape: shape {ShapeText.Of(shape)} may hold one -1 and no other negative length.", nameof(shape));
-            else
-                known *= target[axis];
         }
-        if (inferred >= 0 && known > 0 && _length % known == 0)
-            target[inferred] = _length / known;
+        if (inferred >= 0)
+            target[inferred] = 1;
+        Shapes.CheckShape(target, nameof(Reshape));
+        var known = Shapes.ElementCount(target);
+        if (inferred >= 0)
+            target[inferred] = known > 0 && _length % known == 0 ? _length / known : -1;
         if (inferred >= 0 ? target[inferred] < 0 : known != _length)
         {
             throw new ArgumentException(

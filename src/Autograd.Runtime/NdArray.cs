@@ -17,7 +17,13 @@ public sealed partial class NdArray<T> : INdArray
     private readonly int _offset;
     private readonly int _length;
 
-    /// <summary>Wraps a buffer as given: callers have checked that every index stays inside it.</summary>
+    // What the engine tracks of the buffer lives on the array that owns it (a view points there), so
+    // that every view shares it and a fresh array costs no extra object.
+    private readonly NdArray<T>? _owner; // null when this array owns its buffer
+    private int _version;
+    private string? _gradLeafName;
+
+    /// <summary>Wraps a new buffer as given: callers have checked that every index stays inside it.</summary>
     internal NdArray(T[] data, int[] shape, int[] strides, int offset)
     {
         _data = data;
@@ -25,6 +31,13 @@ public sealed partial class NdArray<T> : INdArray
         _strides = strides;
         _offset = offset;
         _length = Shapes.ElementCount(shape);
+    }
+
+    /// <summary>A view of <paramref name="source"/>'s buffer: callers have checked that every index stays inside it.</summary>
+    internal NdArray(NdArray<T> source, int[] shape, int[] strides, int offset)
+        : this(source._data, shape, strides, offset)
+    {
+        _owner = source.Owner;
     }
 
     /// <summary>A new contiguous array of <paramref name="shape"/>, filled with zeros.</summary>
@@ -60,42 +73,81 @@ public sealed partial class NdArray<T> : INdArray
     /// <summary>The buffer this view reads and writes (shared with every other view of it).</summary>
     internal T[] Data => _data;
 
+    /// <summary>The array that owns the buffer behind this view: where its version and leaf guard are kept.</summary>
+    private NdArray<T> Owner => _owner ?? this;
+
+    /// <summary>Set once a leaf variable that requires grad holds the buffer: that leaf's name, or "" when unnamed. In-place writes are then refused while recording.</summary>
+    internal string? GradLeafName
+    {
+        get => Owner._gradLeafName;
+        set => Owner._gradLeafName = value;
+    }
+
+    /// <summary>Records one in-place write to the buffer (see <see cref="Version"/>).</summary>
+    internal void MarkWritten() => Owner._version++;
+
+    /// <summary>
+    /// How many in-place writes the buffer behind this array has seen, through this view or any
+    /// other: kernels writing into it, indexer writes, <see cref="AsSpan"/>, optimizer steps. A
+    /// recorded op remembers the version of every array it saved and refuses to run its backward
+    /// once it moved.
+    /// </summary>
+    public int Version => Owner._version;
+
     /// <summary>Reads or writes one element of a 1-D array.</summary>
     public T this[int i]
     {
         get => _data[IndexOf(i)];
-        set => _data[IndexOf(i)] = value;
+        set => _data[Written(IndexOf(i))] = value;
     }
 
     /// <summary>Reads or writes one element of a 2-D array.</summary>
     public T this[int i, int j]
     {
         get => _data[IndexOf(i, j)];
-        set => _data[IndexOf(i, j)] = value;
+        set => _data[Written(IndexOf(i, j))] = value;
     }
 
     /// <summary>Reads or writes one element of a 3-D array.</summary>
     public T this[int i, int j, int k]
     {
         get => _data[IndexOf(i, j, k)];
-        set => _data[IndexOf(i, j, k)] = value;
+        set => _data[Written(IndexOf(i, j, k))] = value;
     }
 
     /// <summary>Reads or writes one element; one index per axis.</summary>
     public T this[params int[] index]
     {
         get => _data[IndexOf(index)];
-        set => _data[IndexOf(index)] = value;
+        set => _data[Written(IndexOf(index))] = value;
     }
 
-    /// <summary>The elements as one span, in row-major order. Only for contiguous arrays.</summary>
-    /// <exception cref="InvalidOperationException">The array is a strided view; <see cref="Clone"/> it first.</exception>
+    /// <summary>
+    /// The elements as one writable span, in row-major order. Only for contiguous arrays. Handing out
+    /// a writable span counts as an in-place write (see <see cref="Version"/>); read through
+    /// <see cref="AsReadOnlySpan"/> instead.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">
+    /// The array is a strided view (<see cref="Clone"/> it first), or it is the value of a leaf
+    /// variable that requires grad and gradients are being recorded.
+    /// </exception>
     public Span<T> AsSpan()
+    {
+        var span = ContiguousSpan(nameof(AsSpan));
+        NdArray.BeginWrite(this, nameof(AsSpan));
+        return span;
+    }
+
+    /// <summary>The elements as one read-only span, in row-major order. Only for contiguous arrays.</summary>
+    /// <exception cref="InvalidOperationException">The array is a strided view; <see cref="Clone"/> it first.</exception>
+    public ReadOnlySpan<T> AsReadOnlySpan() => ContiguousSpan(nameof(AsReadOnlySpan));
+
+    private Span<T> ContiguousSpan(string operation)
     {
         if (!IsContiguous)
         {
             throw new InvalidOperationException(
-                $"AsSpan: the array of shape {ShapeText.Of(_shape)} with strides {ShapeText.Of(_strides)} is not contiguous; call Clone() for a contiguous copy.");
+                $"{operation}: the array of shape {ShapeText.Of(_shape)} with strides {ShapeText.Of(_strides)} is not contiguous; call Clone() for a contiguous copy.");
         }
         return _data.AsSpan(_offset, _length);
     }
@@ -109,7 +161,7 @@ public sealed partial class NdArray<T> : INdArray
     }
 
     /// <summary>The elements in row-major order, copied into a new array.</summary>
-    public T[] ToArray() => IsContiguous ? AsSpan().ToArray() : Clone()._data;
+    public T[] ToArray() => IsContiguous ? AsReadOnlySpan().ToArray() : Clone()._data;
 
     /// <summary>The single element of an array that has exactly one.</summary>
     /// <exception cref="InvalidOperationException">The array has more or fewer elements than one.</exception>
@@ -122,6 +174,13 @@ public sealed partial class NdArray<T> : INdArray
 
     /// <summary>Numpy-like text: nested brackets, elided in the middle when large.</summary>
     public override string ToString() => NdArrayFormatter.Format(this);
+
+    /// <summary><paramref name="position"/>, once the indexer write to it has passed the checks every in-place write passes.</summary>
+    private int Written(int position)
+    {
+        NdArray.BeginWrite(this, "NdArray indexer");
+        return position;
+    }
 
     private int IndexOf(int i)
     {

@@ -16,7 +16,11 @@ internal static class NdArrayFormatter
     public static string Format<T>(NdArray<T> array)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var elide = array.Length > ElideAbove;
+        // Elide by the positions visited, which for an empty array are its empty rows: [65536, 65536, 0] has 2^32.
+        var visited = 1L;
+        foreach (var length in array.Shape)
+            visited = Math.Min(visited * Math.Max(length, 1), ElideAbove + 1);
+        var elide = visited > ElideAbove;
         var width = 0;
         Visit(array, elide, value => width = Math.Max(width, Text(value).Length));
         var text = new StringBuilder();

@@ -3,23 +3,30 @@ namespace Autograd;
 /// <summary>Shape arithmetic shared by views and kernels: counts, strides, broadcasting, axes.</summary>
 internal static class Shapes
 {
+    /// <summary>The element count of a shape <see cref="CheckShape"/> accepted: 0 when any length is 0, however large the others.</summary>
     public static int ElementCount(ReadOnlySpan<int> shape)
     {
+        if (shape.Contains(0))
+            return 0;
         var count = 1;
         foreach (var length in shape)
             count = checked(count * length);
         return count;
     }
 
-    /// <summary>Row-major strides: the last axis moves by one element.</summary>
+    /// <summary>
+    /// Row-major strides: the last axis moves by one element, an axis of length 0 counts as 1 (as in
+    /// numpy). In an empty array whose other lengths multiply past <see cref="int.MaxValue"/>, the
+    /// strides that would overflow are 0: no index of an empty array is ever read.
+    /// </summary>
     public static int[] ContiguousStrides(ReadOnlySpan<int> shape)
     {
         var strides = new int[shape.Length];
-        var stride = 1;
+        long stride = 1;
         for (var axis = shape.Length - 1; axis >= 0; axis--)
         {
-            strides[axis] = stride;
-            stride *= Math.Max(shape[axis], 1);
+            strides[axis] = stride <= int.MaxValue ? (int)stride : 0;
+            stride = Math.Min(stride * Math.Max(shape[axis], 1), int.MaxValue + 1L);
         }
         return strides;
     }
@@ -88,9 +95,11 @@ internal static class Shapes
         return result; // any axes left over have length 1, where any stride will do
     }
 
-    /// <summary>The first axis a view repeats elements along (stride 0, length above 1), or -1 when every position is its own element.</summary>
+    /// <summary>The first axis a view repeats elements along (stride 0, length above 1), or -1 when every position is its own element (as in any empty array).</summary>
     public static int FirstBroadcastAxis(ReadOnlySpan<int> shape, ReadOnlySpan<int> strides)
     {
+        if (shape.Contains(0))
+            return -1;
         for (var axis = 0; axis < shape.Length; axis++)
         {
             if (strides[axis] == 0 && shape[axis] > 1)
@@ -113,6 +122,7 @@ internal static class Shapes
                 $"axis {axis} has length {(-axis <= a.Length ? a[^-axis] : 1)} against {(-axis <= b.Length ? b[^-axis] : 1)}. " +
                 "Aligned from the right, each pair of axes must be equal or one of them 1.");
         }
+        CheckShape(result, operation);
         return result;
     }
 
@@ -202,12 +212,39 @@ internal static class Shapes
         return mask;
     }
 
+    /// <summary>
+    /// Checks a shape a public method is about to give an array: at most <see cref="NdArray.MaxRank"/>
+    /// axes, no negative length, and at most <see cref="Array.MaxLength"/> elements (any number of
+    /// elements when some length is 0: the array is empty).
+    /// </summary>
+    /// <exception cref="ArgumentException">The shape breaks one of these rules.</exception>
     public static void CheckShape(ReadOnlySpan<int> shape, string operation)
     {
+        if (shape.Length > NdArray.MaxRank)
+        {
+            throw new ArgumentException(
+                $"{operation}: a shape of {shape.Length} axes was given; an array has at most {NdArray.MaxRank} axes (NdArray.MaxRank).",
+                nameof(shape));
+        }
         foreach (var length in shape)
         {
             if (length < 0)
                 throw new ArgumentException($"{operation}: shape {ShapeText.Of(shape)} has a negative length; every length must be 0 or more.", nameof(shape));
         }
+        if (!shape.Contains(0) && CappedCount(shape) > Array.MaxLength)
+        {
+            throw new ArgumentException(
+                $"{operation}: shape {ShapeText.Of(shape)} holds more than {Array.MaxLength} elements, the most one array can hold; use smaller lengths.",
+                nameof(shape));
+        }
+    }
+
+    /// <summary>The product of the lengths, or a number above <see cref="Array.MaxLength"/> once it passes it.</summary>
+    private static long CappedCount(ReadOnlySpan<int> shape)
+    {
+        long count = 1;
+        foreach (var length in shape)
+            count = Math.Min(count * length, Array.MaxLength + 1L);
+        return count;
     }
 }

@@ -35,6 +35,8 @@ public sealed partial class Variable<T> : IVariable
         Value = value;
         Name = name;
         RequiresGrad = requiresGrad;
+        if (requiresGrad)
+            value.GradLeafName ??= name ?? ""; // in-place writes to it are refused while recording
     }
 
     private Variable(NdArray<T> value, Node<T> node)
@@ -50,6 +52,8 @@ public sealed partial class Variable<T> : IVariable
     {
         ArgumentNullException.ThrowIfNull(value);
         ArgumentNullException.ThrowIfNull(node);
+        if (AnomalyMode.IsEnabled)
+            AnomalyMode.CheckForward(value, node);
         return new(value, node);
     }
 
@@ -62,6 +66,13 @@ public sealed partial class Variable<T> : IVariable
     /// calls), on the root, and on variables that called <see cref="RetainGrad"/>.
     /// </summary>
     public NdArray<T>? Grad { get; internal set; }
+
+    /// <summary>
+    /// The gradient as a recorded variable, set by <c>Backward(createGraph: true)</c> (and summed like
+    /// <see cref="Grad"/>, whose value it holds), so it can be used in further computation and
+    /// differentiated again; null otherwise.
+    /// </summary>
+    public Variable<T>? GradVariable { get; private set; }
 
     /// <summary>The name given at creation, for messages and graph export.</summary>
     public string? Name { get; set; }
@@ -83,28 +94,67 @@ public sealed partial class Variable<T> : IVariable
 
     INdArray IVariable.Value => Value;
 
-    // The backward engine's working state for one pass: the gradient summed so far, and whether
-    // that buffer is this variable's own to add into (else it is shared and copied on write).
-    internal NdArray<T>? PendingGrad;
-    internal bool PendingOwned;
-    internal long VisitMark;
+    private Func<NdArray<T>, NdArray<T>?>[]? _hooks; // replaced whole, never changed in place: a running pass keeps its copy
+    private Lock? _gradLock;
+
+    // The backward pass that holds this variable's entry, and where: read and written only by that pass.
+    internal object? PassOwner;
+    internal int PassSlot;
+
+    internal Func<NdArray<T>, NdArray<T>?>[]? Hooks => Volatile.Read(ref _hooks);
 
     /// <summary>
     /// Backpropagates from this variable: the seed gradient is <paramref name="gradient"/>, or ones
     /// of this variable's shape. Leaf gradients add to what earlier calls left until
-    /// <see cref="ZeroGrad"/>; afterwards this variable's <see cref="Grad"/> is the seed. Calls on
-    /// different threads run one after another, so graphs that share leaves may be backpropagated
-    /// concurrently.
+    /// <see cref="ZeroGrad"/>; afterwards this variable's <see cref="Grad"/> is the seed. Passes on
+    /// different threads run at once, also over graphs that share leaves: each pass keeps its own
+    /// running sums, and only adding them into a leaf's <see cref="Grad"/> takes that leaf's lock.
+    /// A pass that fails commits nothing.
     /// </summary>
     /// <param name="gradient">The seed, of exactly this variable's shape.</param>
     /// <param name="retainGraph">False frees the buffers ops saved for backward, so the graph cannot be walked again.</param>
     /// <exception cref="ArgumentException">The seed's shape differs from this variable's.</exception>
-    /// <exception cref="InvalidOperationException">The variable does not require grad, or the graph was freed.</exception>
-    public void Backward(NdArray<T>? gradient = null, bool retainGraph = true) =>
-        BackwardEngine.Run(this, gradient, retainGraph);
+    /// <exception cref="InvalidOperationException">
+    /// The variable does not require grad, the graph was freed, or an array an op saved for backward
+    /// was written in place since (the message names the op and the array).
+    /// </exception>
+    /// <param name="createGraph">
+    /// True records the backward computations, so that <see cref="GradVariable"/> holds each gradient
+    /// as a variable that can be differentiated again (every op on the way must be
+    /// <see cref="Node{T}.IsDifferentiableTwice"/>).
+    /// </param>
+    public void Backward(NdArray<T>? gradient = null, bool retainGraph = true, bool createGraph = false) =>
+        BackwardEngine.Backward(this, gradient, retainGraph, createGraph);
 
-    /// <summary>Forgets the gradient, so the next <see cref="Backward"/> starts from zero.</summary>
-    public void ZeroGrad() => Grad = null;
+    /// <summary>
+    /// Calls <paramref name="hook"/> with this variable's gradient in every backward pass, once it is
+    /// complete (every use has delivered its contribution) and before it is used: before the op that
+    /// produced this variable runs its backward, or before it is added into a leaf's
+    /// <see cref="Grad"/>. A hook returning an array of this variable's shape replaces the gradient;
+    /// returning null keeps it. Hooks run in the order registered, on the thread running the pass.
+    /// Do not write into the array a hook receives.
+    /// </summary>
+    /// <returns>A registration; disposing it removes the hook.</returns>
+    public IDisposable RegisterHook(Func<NdArray<T>, NdArray<T>?> hook)
+    {
+        ArgumentNullException.ThrowIfNull(hook);
+        UpdateHooks(hooks => [.. hooks ?? [], hook]);
+        return new HookRegistration(() => UpdateHooks(hooks => hooks?.Where(h => h != hook).ToArray() is { Length: > 0 } rest ? rest : null));
+    }
+
+    private void UpdateHooks(Func<Func<NdArray<T>, NdArray<T>?>[]?, Func<NdArray<T>, NdArray<T>?>[]?> change)
+    {
+        Func<NdArray<T>, NdArray<T>?>[]? seen, next;
+        do
+        {
+            seen = Volatile.Read(ref _hooks);
+            next = change(seen);
+        }
+        while (Interlocked.CompareExchange(ref _hooks, next, seen) != seen);
+    }
+
+    /// <summary>Forgets the gradient (and its recorded form), so the next <see cref="Backward"/> starts from zero.</summary>
+    public void ZeroGrad() => (Grad, GradVariable) = (null, null);
 
     /// <summary>Keeps this non-leaf variable's gradient after <see cref="Backward"/>, accumulating like a leaf's.</summary>
     public void RetainGrad() => RetainsGrad = true;
@@ -118,52 +168,28 @@ public sealed partial class Variable<T> : IVariable
     /// <inheritdoc />
     public override string ToString() => Name is null ? $"Variable({Value})" : $"Variable {Name}({Value})";
 
-    /// <summary>Adds a gradient contribution for the current pass, copying on write any buffer it does not own.</summary>
-    internal void AccumulatePending(NdArray<T> gradient)
+    /// <summary>
+    /// Adds <paramref name="gradient"/> (a buffer nobody else holds) into <see cref="Grad"/>, or makes
+    /// it Grad when there is none or <paramref name="replace"/>; likewise <paramref name="recorded"/>
+    /// (from a pass that created a graph) into <see cref="GradVariable"/>, as a recorded sum.
+    /// </summary>
+    internal void CommitGrad(NdArray<T> gradient, Variable<T>? recorded, bool replace)
     {
-        if (PendingGrad is null)
-        {
-            PendingGrad = gradient;
-            PendingOwned = false;
-        }
-        else if (PendingOwned)
-        {
-            NdArray.AddInPlace(PendingGrad, gradient);
-        }
-        else
-        {
-            PendingGrad = NdArray.Add(PendingGrad, gradient);
-            PendingOwned = true;
-        }
-    }
-
-    /// <summary>The pending gradient as a buffer this variable owns, zeros if nothing arrived yet.</summary>
-    internal NdArray<T> OwnedPendingGrad()
-    {
-        if (PendingGrad is null)
-            PendingGrad = NdArray.Zeros<T>(Value.Shape.ToArray());
-        else if (!PendingOwned)
-            PendingGrad = PendingGrad.Clone();
-        PendingOwned = true;
-        return PendingGrad;
-    }
-
-    /// <summary>Moves the pending gradient into <see cref="Grad"/>: added to what is there, or (when <paramref name="replace"/>) instead of it.</summary>
-    internal void CommitPendingGrad(bool replace)
-    {
-        if (PendingGrad is not null)
+        lock (LazyInitializer.EnsureInitialized(ref _gradLock))
         {
             if (Grad is null || replace)
-                Grad = PendingOwned && PendingGrad.IsContiguous ? PendingGrad : PendingGrad.Clone();
+                Grad = gradient;
             else
-                NdArray.AddInPlace(Grad, PendingGrad);
+                NdArray.AddInPlace(Grad, gradient);
+            if (recorded is not null)
+                GradVariable = GradVariable is null || replace ? recorded : GradientNodes.Add(GradVariable, recorded);
         }
-        ClearPendingGrad();
     }
 
-    internal void ClearPendingGrad()
+    private sealed class HookRegistration(Action remove) : IDisposable
     {
-        PendingGrad = null;
-        PendingOwned = false;
+        private Action? _remove = remove;
+
+        public void Dispose() => Interlocked.Exchange(ref _remove, null)?.Invoke();
     }
 }

@@ -22,15 +22,15 @@ public class GradCheckTests
         public override int InputCount => 2;
         public override Variable<double>? GetInput(int index) => index == 0 ? x : y;
 
-        protected override void Backward(NdArray<double> outputGradient)
+        protected override void Backward(NdArray<double> outputGradient, BackwardPass<double> pass)
         {
             var dx = NdArray.Multiply(NdArray.Multiply(outputGradient, x.Value), NdArray.Multiply(y.Value, 2.0));
             var dy = NdArray.Multiply(outputGradient, NdArray.Multiply(x.Value, x.Value));
             var broken = buggyInput == 0 ? dx : buggyInput == 1 ? dy : null;
             if (broken is not null)
                 broken.AsSpan()[buggyElement] += bug * outputGradient.ToArray()[buggyElement]; // a wrong local derivative
-            new GradSlot<double>(this, x).Accumulate(dx);
-            new GradSlot<double>(this, y).Accumulate(dy);
+            pass.Slot(this, x).Accumulate(dx);
+            pass.Slot(this, y).Accumulate(dy);
         }
 
         protected override void ReleaseSavedState()

@@ -221,7 +221,7 @@ internal static class OpEmitter
         for (var i = 0; i < arrays.Count; i++)
             writer.Line("private readonly " + VariableType(op) + "? _input" + Number(i) + ";");
         foreach (var field in saved)
-            writer.Line("private " + (field.Nullable || field.Field == "_state" ? string.Empty : "readonly ") + field.FieldType + " " + field.Field + ";");
+            writer.Line("private " + (field.Nullable || field.Field == "_state" || field.IsArray ? string.Empty : "readonly ") + field.FieldType + " " + field.Field + ";");
         writer.Line();
 
         var ctorParameters = Enumerable.Range(0, arrays.Count).Select(i => VariableType(op) + "? input" + Number(i))
@@ -232,7 +232,7 @@ internal static class OpEmitter
         for (var i = 0; i < arrays.Count; i++)
             writer.Line("_input" + Number(i) + " = input" + Number(i) + ";");
         foreach (var field in saved)
-            writer.Line(field.Field + " = " + field.Parameter + ";");
+            writer.Line(field.Field + " = " + (field.IsArray ? "new " + field.FieldType + "(" + field.Parameter + ")" : field.Parameter) + ";");
         writer.Close();
         writer.Line();
 
@@ -252,10 +252,10 @@ internal static class OpEmitter
         writer.Line();
 
         var backwardArgs = new List<string> { "outputGradient" };
-        backwardArgs.AddRange(saved.Select(f => f.Field + (f.Nullable ? "!" : string.Empty)));
-        backwardArgs.AddRange(Enumerable.Range(0, arrays.Count).Select(i => "new global::Autograd.GradSlot<" + op.ElementType + ">(this, _input" + Number(i) + ")"));
+        backwardArgs.AddRange(saved.Select(BackwardArgument));
+        backwardArgs.AddRange(Enumerable.Range(0, arrays.Count).Select(i => "pass.Slot(this, _input" + Number(i) + ")"));
         writer.Line("/// <inheritdoc />");
-        writer.Line("protected override void Backward(" + ArrayType(op) + " outputGradient)");
+        writer.Line("protected override void Backward(" + ArrayType(op) + " outputGradient, global::Autograd.Engine.BackwardPass<" + op.ElementType + "> pass)");
         writer.Indent();
         writer.Line("=> " + op.Hierarchy.FullyQualifiedName + "." + op.BackwardName + TypeArgs(op) + "(" + string.Join(", ", backwardArgs) + ");");
         writer.Unindent();
@@ -266,7 +266,9 @@ internal static class OpEmitter
         writer.Open();
         foreach (var field in saved)
         {
-            if (field.Nullable)
+            if (field.IsArray)
+                writer.Line(field.Field + " = default;");
+            else if (field.Nullable)
                 writer.Line(field.Field + " = null;");
             else if (field.Field == "_state")
                 writer.Line(field.Field + " = default!;"); // a value-type state may still hold references
@@ -275,19 +277,34 @@ internal static class OpEmitter
         writer.Close();
     }
 
+    /// <summary>
+    /// How the node keeps what backward reads. Arrays of the op's element type (inputs, the output, an
+    /// array state) are kept as <c>SavedArray</c>s, which remember their version and refuse to hand
+    /// back an array written in place since.
+    /// </summary>
     private static SavedFieldInfo SavedField(OpModel op, BackwardArgModel arg)
     {
+        var savedArray = "global::Autograd.Engine.SavedArray<" + op.ElementType + ">";
         switch (arg.Kind)
         {
             case BackwardArgKind.State:
-                return new SavedFieldInfo("_state", "state", op.State!.Type, op.State.IsReferenceType);
+                var state = op.State!;
+                var stateIsArray = state.Type == ArrayType(op) || state.Type == ArrayType(op) + "?";
+                return new SavedFieldInfo("_state", "state", state.Type, state.IsReferenceType, stateIsArray ? savedArray : null, "state '" + state.Name + "'");
             case BackwardArgKind.Output:
-                return new SavedFieldInfo("_output", "output", ArrayType(op), true);
+                return new SavedFieldInfo("_output", "output", ArrayType(op), true, savedArray, "the output");
             default:
                 var parameter = op.Parameters[arg.ParameterIndex];
                 var isReference = parameter.IsArray || parameter.IsReferenceType;
-                return new SavedFieldInfo("_arg_" + parameter.RawName, "arg_" + parameter.RawName, parameter.Type, isReference);
+                return new SavedFieldInfo("_arg_" + parameter.RawName, "arg_" + parameter.RawName, parameter.Type, isReference, parameter.IsArray ? savedArray : null, "input '" + parameter.RawName + "'");
         }
+    }
+
+    private static string BackwardArgument(SavedFieldInfo field)
+    {
+        if (field.IsArray)
+            return field.Field + ".Unpack(this, " + SymbolDisplay.FormatLiteral(field.Description, quote: true) + ")" + (field.Type.EndsWith("?", StringComparison.Ordinal) ? string.Empty : "!");
+        return field.Field + (field.Nullable ? "!" : string.Empty);
     }
 
     private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
@@ -296,14 +313,22 @@ internal static class OpEmitter
 
     private sealed class SavedFieldInfo
     {
-        public SavedFieldInfo(string field, string parameter, string type, bool nullable)
+        public SavedFieldInfo(string field, string parameter, string type, bool nullable, string? savedArrayType, string description)
         {
             Field = field;
             Parameter = parameter;
             Type = type;
             Nullable = nullable;
-            FieldType = nullable && !type.EndsWith("?", System.StringComparison.Ordinal) ? type + "?" : type;
+            IsArray = savedArrayType is not null;
+            FieldType = savedArrayType ?? (nullable && !type.EndsWith("?", System.StringComparison.Ordinal) ? type + "?" : type);
+            Description = description;
         }
+
+        /// <summary>Kept as a version-checked <c>SavedArray</c>.</summary>
+        public bool IsArray { get; }
+
+        /// <summary>What the saved value is to the op, for the stale-array message.</summary>
+        public string Description { get; }
 
         public string Field { get; }
 

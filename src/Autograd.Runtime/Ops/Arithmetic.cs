@@ -84,20 +84,21 @@ public static partial class Ops
         where T : unmanaged, IFloatingPointIeee754<T> => dx.Accumulate(dy);
 
     /// <summary>
-    /// x1 to the power x2, broadcast; gradient dy * x2 * x1^(x2 - 1) to x1 and dy * x1^x2 * ln x1 to x2
-    /// (0 where the power is 0; NaN for a negative base, whose logarithm is undefined).
+    /// x1 to the power x2, broadcast; gradient dy * x2 * x1^(x2 - 1) to x1 (0 where x2 = 0) and
+    /// dy * x1^x2 * ln x1 to x2 (0 where x1 = 0 and x2 ≥ 0, as in PyTorch; NaN for a negative base,
+    /// whose logarithm is undefined). Where a factor is 0 the gradient is exactly 0, whatever dy is.
     /// </summary>
     [DifferentiableOp]
     public static NdArray<T> Pow<T>(NdArray<T> x1, NdArray<T> x2)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Pow(x1, x2);
 
-    static void PowBackward<T>(NdArray<T> dy, NdArray<T> x1, NdArray<T> x2, NdArray<T> output, GradSlot<T> dx1, GradSlot<T> dx2)
+    static void PowBackward<T>(NdArray<T> dy, NdArray<T> x1, NdArray<T> x2, GradSlot<T> dx1, GradSlot<T> dx2)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx1.IsNeeded)
-            dx1.Accumulate(NdArray.Multiply(dy, OpKernels.Map<T, PowDerivative<T>>(x1, x2, "Pow")));
+            dx1.Accumulate(OpKernels.Gate<T, PowDerivative<T>>(dy, x1, x2, "Pow"));
         if (dx2.IsNeeded)
-            dx2.Accumulate(NdArray.Multiply(dy, OpKernels.Map<T, PowExponentDerivative<T>>(output, x1, "Pow")));
+            dx2.Accumulate(OpKernels.Gate<T, PowExponentDerivative<T>>(dy, x1, x2, "Pow"));
     }
 
     /// <summary>x to the constant power <paramref name="exponent"/>; gradient dy * exponent * x^(exponent - 1) (0 when the exponent is 0).</summary>
@@ -109,7 +110,7 @@ public static partial class Ops
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx.IsNeeded)
-            dx.Accumulate(NdArray.Multiply(dy, OpKernels.Map<T, PowDerivative<T>>(x, NdArray.Scalar(exponent), "PowScalar")));
+            dx.Accumulate(OpKernels.Gate<T, PowDerivative<T>>(dy, x, NdArray.Scalar(exponent), "PowScalar"));
     }
 
     /// <summary>
@@ -124,9 +125,9 @@ public static partial class Ops
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx1.IsNeeded)
-            dx1.Accumulate(NdArray.Multiply(dy, OpKernels.Map<T, WinnerShare<T>>(x1, x2, "Maximum")));
+            dx1.Accumulate(OpKernels.Gate<T, WinnerShare<T>>(dy, x1, x2, "Maximum"));
         if (dx2.IsNeeded)
-            dx2.Accumulate(NdArray.Multiply(dy, OpKernels.Map<T, WinnerShare<T>>(x2, x1, "Maximum")));
+            dx2.Accumulate(OpKernels.Gate<T, WinnerShare<T>>(dy, x2, x1, "Maximum"));
     }
 
     /// <summary>
@@ -141,9 +142,9 @@ public static partial class Ops
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx1.IsNeeded)
-            dx1.Accumulate(NdArray.Multiply(dy, OpKernels.Map<T, SmallerShare<T>>(x1, x2, "Minimum")));
+            dx1.Accumulate(OpKernels.Gate<T, SmallerShare<T>>(dy, x1, x2, "Minimum"));
         if (dx2.IsNeeded)
-            dx2.Accumulate(NdArray.Multiply(dy, OpKernels.Map<T, SmallerShare<T>>(x2, x1, "Minimum")));
+            dx2.Accumulate(OpKernels.Gate<T, SmallerShare<T>>(dy, x2, x1, "Minimum"));
     }
 
     /// <summary>d/dx of x^y: y * x^(y - 1), and 0 for y = 0 (where 0 * 0^-1 would be NaN).</summary>
@@ -153,11 +154,14 @@ public static partial class Ops
         public static T Invoke(T x, T y) => y == T.Zero ? T.Zero : y * T.Pow(x, y - T.One);
     }
 
-    /// <summary>d/dy of x^y given the power p = x^y: p * ln x, and 0 where p is 0.</summary>
+    /// <summary>
+    /// d/dy of x^y: x^y * ln x, and 0 where x = 0 and y ≥ 0 (PyTorch's choice: 0^y is 0 for every
+    /// y &gt; 0, where x^y * ln x would give 0 * -∞ = NaN or, at y = 0, -∞).
+    /// </summary>
     private readonly struct PowExponentDerivative<T> : IElementFunction2<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        public static T Invoke(T power, T x) => power == T.Zero ? T.Zero : power * T.Log(x);
+        public static T Invoke(T x, T y) => x == T.Zero && y >= T.Zero ? T.Zero : T.Pow(x, y) * T.Log(x);
     }
 
     /// <summary>

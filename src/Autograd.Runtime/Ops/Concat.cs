@@ -16,7 +16,7 @@ public static partial class Ops
     public static NdArray<T> Concat<T>(NdArray<T>[] arrays, int axis = 0)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ArgumentNullException.ThrowIfNull(arrays);
+        CheckElements(arrays, nameof(Concat), nameof(arrays));
         var (shape, normalized) = ConcatShape(arrays, axis);
         var result = NdArray.Zeros<T>(shape);
         var start = 0;
@@ -37,12 +37,11 @@ public static partial class Ops
     public static Variable<T> Concat<T>(Variable<T>[] inputs, int axis = 0)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ArgumentNullException.ThrowIfNull(inputs);
+        CheckElements(inputs, nameof(Concat), nameof(inputs));
         var values = new NdArray<T>[inputs.Length];
         var anyRequiresGrad = false;
         for (var i = 0; i < inputs.Length; i++)
         {
-            ArgumentNullException.ThrowIfNull(inputs[i], nameof(inputs));
             values[i] = inputs[i].Value;
             anyRequiresGrad |= inputs[i].RequiresGrad;
         }
@@ -60,8 +59,8 @@ public static partial class Ops
     public static NdArray<T> Stack<T>(NdArray<T>[] arrays, int axis = 0)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ArgumentNullException.ThrowIfNull(arrays);
-        CheckSameShapes(arrays, Array.ConvertAll(arrays, a => a.Shape.ToArray()));
+        CheckElements(arrays, nameof(Stack), nameof(arrays));
+        axis = StackAxis(Array.ConvertAll(arrays, a => a.Shape.ToArray()), axis, nameof(arrays));
         return Concat(Array.ConvertAll(arrays, a => a.Unsqueeze(axis)), axis);
     }
 
@@ -73,24 +72,38 @@ public static partial class Ops
     public static Variable<T> Stack<T>(Variable<T>[] inputs, int axis = 0)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ArgumentNullException.ThrowIfNull(inputs);
-        CheckSameShapes(inputs, Array.ConvertAll(inputs, v => v.Value.Shape.ToArray()));
+        CheckElements(inputs, nameof(Stack), nameof(inputs));
+        axis = StackAxis(Array.ConvertAll(inputs, v => v.Value.Shape.ToArray()), axis, nameof(inputs));
         return Concat(Array.ConvertAll(inputs, v => Unsqueeze(v, axis)), axis);
     }
 
-    private static void CheckSameShapes<TItem>(TItem[] items, int[][] shapes)
+    /// <summary>Throws, naming the method and the position, when the array or one of its elements is null.</summary>
+    private static void CheckElements<TItem>(TItem[] items, string operation, string parameterName)
+        where TItem : class
     {
-        if (items.Length == 0)
-            throw new ArgumentException("Stack: no arrays were given; pass at least one.", nameof(items));
+        ArgumentNullException.ThrowIfNull(items, parameterName);
+        var index = Array.IndexOf(items, null);
+        if (index >= 0)
+            throw new ArgumentNullException(parameterName, $"{operation}: {parameterName}[{index}] is null ({items.Length} elements given); pass no null elements.");
+    }
+
+    /// <summary>The new axis of a stack, checked against the stacked shapes (at least one, all equal, room for one more axis) and normalized.</summary>
+    private static int StackAxis(int[][] shapes, int axis, string parameterName)
+    {
+        if (shapes.Length == 0)
+            throw new ArgumentException("Stack: no arrays were given; pass at least one.", parameterName);
         for (var i = 1; i < shapes.Length; i++)
         {
             if (!Shapes.SameShape(shapes[i], shapes[0]))
             {
                 throw new ArgumentException(
                     $"Stack: array {i} has shape {ShapeText.Of(shapes[i])} but array 0 has shape {ShapeText.Of(shapes[0])}; stacked arrays must all have the same shape.",
-                    nameof(items));
+                    parameterName);
             }
         }
+        var rank = shapes[0].Length + 1;
+        Shapes.CheckShape([.. shapes[0], shapes.Length], nameof(Stack)); // the stacked shape, in any order: rank and element count
+        return Shapes.NormalizeAxis(axis, rank, shapes[0], nameof(Stack));
     }
 
     private static (int[] Shape, int Axis) ConcatShape<T>(NdArray<T>[] arrays, int axis)
@@ -98,11 +111,10 @@ public static partial class Ops
     {
         if (arrays.Length == 0)
             throw new ArgumentException("Concat: no arrays were given; pass at least one.", nameof(arrays));
-        foreach (var array in arrays)
-            ArgumentNullException.ThrowIfNull(array, nameof(arrays));
         var first = arrays[0];
         var normalized = Shapes.NormalizeAxis(axis, first.Rank, first.Shape, nameof(Concat));
         var shape = first.Shape.ToArray();
+        long joined = shape[normalized];
         for (var i = 1; i < arrays.Length; i++)
         {
             var other = arrays[i].Shape;
@@ -116,8 +128,16 @@ public static partial class Ops
                     $"along axis {axis} they are joined, every other axis (and the rank) must match.",
                     nameof(arrays));
             }
-            shape[normalized] += other[normalized];
+            joined += other[normalized];
         }
+        if (joined > int.MaxValue)
+        {
+            throw new ArgumentException(
+                $"Concat: the {arrays.Length} arrays (the first of shape {ShapeText.Of(first.Shape)}) joined along axis {axis} give it length {joined}; an axis holds at most {int.MaxValue}.",
+                nameof(arrays));
+        }
+        shape[normalized] = (int)joined;
+        Shapes.CheckShape(shape, nameof(Concat));
         return (shape, normalized);
     }
 
@@ -140,13 +160,13 @@ public static partial class Ops
 
         public override Variable<T>? GetInput(int index) => _inputs[index];
 
-        protected override void Backward(NdArray<T> outputGradient)
+        protected override void Backward(NdArray<T> outputGradient, BackwardPass<T> pass)
         {
             var start = 0;
             foreach (var input in _inputs)
             {
                 var length = input.Value.Shape[_axis];
-                new GradSlot<T>(this, input).Accumulate(outputGradient.Slice(_axis, start, start + length));
+                pass.Slot(this, input).Accumulate(outputGradient.Slice(_axis, start, start + length));
                 start += length;
             }
         }

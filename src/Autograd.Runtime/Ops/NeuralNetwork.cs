@@ -7,15 +7,17 @@ namespace Autograd;
 public static partial class Ops
 {
     /// <summary>
-    /// e^x / Σ e^x along <paramref name="axis"/> (shifted by the maximum, so it never overflows);
-    /// gradient s * (dy - Σ dy * s) with s the saved output.
+    /// e^x / Σ e^x along <paramref name="axis"/> (shifted by the maximum, so it never overflows; an
+    /// empty array gives an empty result); gradient s * (dy - Σ dy * s) with s the saved output.
     /// </summary>
     [DifferentiableOp]
     public static NdArray<T> Softmax<T>(NdArray<T> x, int axis = -1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(x);
-        var axes = new[] { axis };
+        var axes = new[] { Shapes.NormalizeAxis(axis, x.Rank, x.Shape, nameof(Softmax)) };
+        if (x.Length == 0)
+            return NdArray.Zeros<T>(x.Shape.ToArray());
         var e = NdArray.ExpInPlace(NdArray.Subtract(x, NdArray.Max(x, axes, keepDims: true)));
         return NdArray.DivideInPlace(e, NdArray.Sum(e, axes, keepDims: true));
     }
@@ -31,14 +33,16 @@ public static partial class Ops
 
     /// <summary>
     /// x - ln Σ e^x along <paramref name="axis"/> (log-sum-exp shifted by the maximum, finite for any
-    /// logits); gradient dy - softmax(x) * Σ dy.
+    /// logits; an empty array gives an empty result); gradient dy - softmax(x) * Σ dy.
     /// </summary>
     [DifferentiableOp]
     public static NdArray<T> LogSoftmax<T>(NdArray<T> x, int axis = -1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(x);
-        var axes = new[] { axis };
+        var axes = new[] { Shapes.NormalizeAxis(axis, x.Rank, x.Shape, nameof(LogSoftmax)) };
+        if (x.Length == 0)
+            return NdArray.Zeros<T>(x.Shape.ToArray());
         var shifted = NdArray.Subtract(x, NdArray.Max(x, axes, keepDims: true));
         var logSum = NdArray.LogInPlace(NdArray.Sum(NdArray.Exp(shifted), axes, keepDims: true));
         return NdArray.SubtractInPlace(shifted, logSum);
@@ -85,7 +89,7 @@ public static partial class Ops
 
     /// <summary>
     /// The mean over the batch of -log softmax(logits)[i, labels[i]], for logits of shape [batch, classes]
-    /// (a scalar; NaN for an empty batch, like every mean over nothing); gradient (softmax(logits) - onehot(labels)) * dy / batch.
+    /// (a scalar; NaN for an empty batch, like every mean over nothing, whose gradient is then empty); gradient (softmax(logits) - onehot(labels)) * dy / batch.
     /// </summary>
     /// <exception cref="ArgumentException">The logits are not 2-D, the label count differs from the batch, or a label is not a class index.</exception>
     [DifferentiableOp]
@@ -105,7 +109,7 @@ public static partial class Ops
     static void CrossEntropyBackward<T>(NdArray<T> dy, NdArray<T> logits, int[] labels, GradSlot<T> dlogits)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (!dlogits.IsNeeded || labels.Length == 0)
+        if (!dlogits.IsNeeded)
             return;
         var g = Softmax(logits, axis: 1);
         for (var i = 0; i < labels.Length; i++)
@@ -139,7 +143,7 @@ public static partial class Ops
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx.IsNeeded)
-            dx.Accumulate(NdArray.Multiply(dy, mask));
+            dx.Accumulate(OpKernels.Gate(dy, mask, "Dropout"));
     }
 
     private static void CheckLabels<T>(NdArray<T> logits, int[] labels)

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using Autograd.Kernels;
 
 namespace Autograd;
@@ -33,6 +34,24 @@ internal static class OpKernels
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : IElementFunction2<T> => NdArray.Binary<T, BinaryAdapter<T, TOp>>(x, y, null, operation);
 
+    /// <summary>
+    /// dy * factor, broadcast, except that where the factor is 0 the result is exactly 0, even where dy
+    /// is infinite or NaN: the gradient through a branch not taken (relu below 0, the smaller input of
+    /// a maximum, a dropped element), where the function is constant and its gradient is 0, as in PyTorch.
+    /// </summary>
+    public static NdArray<T> Gate<T>(NdArray<T> dy, NdArray<T> factor, string operation)
+        where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Binary<T, GatedProduct<T>>(dy, factor, null, operation);
+
+    /// <summary><see cref="Gate{T}"/> by the factor f(x): a local derivative of one input.</summary>
+    public static NdArray<T> Gate<T, TFactor>(NdArray<T> dy, NdArray<T> x, string operation)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TFactor : IElementFunction<T> => Gate(dy, Map<T, TFactor>(x, operation), operation);
+
+    /// <summary><see cref="Gate{T}"/> by the factor f(x, y): a local derivative of two inputs, broadcast.</summary>
+    public static NdArray<T> Gate<T, TFactor>(NdArray<T> dy, NdArray<T> x, NdArray<T> y, string operation)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TFactor : IElementFunction2<T> => Gate(dy, Map<T, TFactor>(x, y, operation), operation);
+
     /// <summary>The shape a reduction over <paramref name="axes"/> (all when null) leaves with keepDims: reduced axes become 1.</summary>
     public static int[] KeptShape(ReadOnlySpan<int> shape, int[]? axes, string operation)
     {
@@ -54,6 +73,47 @@ internal static class OpKernels
             axes[i] = i;
         (axes[rank - 2], axes[rank - 1]) = (axes[rank - 1], axes[rank - 2]);
         return axes;
+    }
+
+    /// <summary>dy * factor, and 0 where the factor is 0 whatever dy is; contiguous rows in one SIMD pass, without a branch per element.</summary>
+    private readonly struct GatedProduct<T> : IBinaryOperator<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Invoke(T dy, T factor) => factor == T.Zero ? T.Zero : dy * factor;
+
+        public static void Invoke(ReadOnlySpan<T> dy, ReadOnlySpan<T> factor, Span<T> destination)
+        {
+            var i = 0;
+            if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+            {
+                for (; i <= destination.Length - Vector<T>.Count; i += Vector<T>.Count)
+                {
+                    var f = new Vector<T>(factor[i..]);
+                    Vector.ConditionalSelect(Vector.Equals(f, Vector<T>.Zero), Vector<T>.Zero, new Vector<T>(dy[i..]) * f).CopyTo(destination[i..]);
+                }
+            }
+            for (; i < destination.Length; i++)
+                destination[i] = Invoke(dy[i], factor[i]);
+        }
+
+        public static void Invoke(ReadOnlySpan<T> dy, T factor, Span<T> destination)
+        {
+            if (factor == T.Zero)
+                destination.Clear();
+            else
+                TensorPrimitives.Multiply(dy, factor, destination);
+        }
+
+        public static void Invoke(T dy, ReadOnlySpan<T> factor, Span<T> destination)
+        {
+            if (T.IsFinite(dy))
+            {
+                TensorPrimitives.Multiply(factor, dy, destination); // a finite dy times 0 is already 0
+                return;
+            }
+            for (var i = 0; i < destination.Length; i++)
+                destination[i] = Invoke(dy, factor[i]);
+        }
     }
 
     private readonly struct UnaryAdapter<T, TOp> : IUnaryOperator<T>

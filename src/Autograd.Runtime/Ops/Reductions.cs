@@ -77,7 +77,7 @@ public static partial class Ops
         var winners = OpKernels.Map<T, EqualMask<T>>(x, KeepDims(output, x, axes, operation), operation);
         var counts = NdArray.Sum(winners, axes, keepDims: true);
         var share = NdArray.Divide(KeepDims(dy, x, axes, operation), counts);
-        return NdArray.MultiplyInPlace(winners, share);
+        return OpKernels.Gate(share, winners, operation);
     }
 
     /// <summary>1 where the elements are equal or both NaN (a NaN result is won by the NaN elements), else 0.</summary>

@@ -50,7 +50,7 @@ public static partial class Ops
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx.IsNeeded)
-            dx.Accumulate(NdArray.Multiply(dy, OpKernels.Map<T, SignFunction<T>>(x, "Abs")));
+            dx.Accumulate(OpKernels.Gate<T, SignFunction<T>>(dy, x, "Abs"));
     }
 
     /// <summary>sin x; gradient dy * cos x.</summary>
@@ -110,7 +110,7 @@ public static partial class Ops
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx.IsNeeded)
-            dx.Accumulate(NdArray.Multiply(dy, OpKernels.Map<T, PositiveStep<T>>(x, "Relu")));
+            dx.Accumulate(OpKernels.Gate<T, PositiveStep<T>>(dy, x, "Relu"));
     }
 
     /// <summary>x where x &gt; 0, else <paramref name="slope"/> * x; gradient dy where x &gt; 0, else slope * dy.</summary>
@@ -123,7 +123,7 @@ public static partial class Ops
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx.IsNeeded)
-            dx.Accumulate(NdArray.Multiply(dy, OpKernels.Map<T, LeakyStep<T>>(x, NdArray.Scalar(T.CreateChecked(slope)), "LeakyRelu")));
+            dx.Accumulate(OpKernels.Gate<T, LeakyStep<T>>(dy, x, NdArray.Scalar(T.CreateChecked(slope)), "LeakyRelu"));
     }
 
     /// <summary>ln(1 + e^x), computed as max(x, 0) + ln(1 + e^-|x|) so it never overflows; gradient dy * σ(x).</summary>

@@ -198,7 +198,7 @@ public class BackwardEngineTests
     public void Threads_backpropagating_into_shared_leaves_at_once_lose_no_contribution()
     {
         // Data-parallel style: each thread builds its own graph on the same parameter and calls
-        // Backward. The per-pass state lives on the variables, so passes must not interleave.
+        // Backward; the passes run at once and only their final adds into w.Grad meet.
         var w = Vector("w", 1, 2, 3);
         const int perThread = 3000;
         using var start = new Barrier(2);

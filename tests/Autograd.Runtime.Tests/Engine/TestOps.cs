@@ -28,9 +28,21 @@ internal static class TestOps
         return Record(value, a.RequiresGrad, () => new ScaleNode(a, factor));
     }
 
+    /// <summary>The sum of every element, to a 0-d result; twice differentiable (its recorded backward broadcasts dy back).</summary>
+    public static Variable<double> Sum(Variable<double> a) =>
+        Record(NdArray.Sum(a.Value), a.RequiresGrad, () => new SumNode(a));
+
+    /// <summary>x², whose first-order backward is right (2x) but whose recorded backward says 3x: second-order checks must catch it.</summary>
+    public static Variable<double> WrongSecondDerivative(Variable<double> a) =>
+        Record(NdArray.Multiply(a.Value, a.Value), a.RequiresGrad, () => new WrongSecondDerivativeNode(a));
+
     /// <summary>An op whose backward always throws, to test that a failed pass leaves nothing behind.</summary>
     public static Variable<double> Failing(Variable<double> a) =>
         Variable<double>.FromOp(a.Value.Clone(), new FailingNode(a));
+
+    /// <summary>The identity, whose backward first runs <paramref name="duringBackward"/>: for passes that start or wait on other passes.</summary>
+    public static Variable<double> Hooked(Variable<double> a, Action duringBackward) =>
+        Variable<double>.FromOp(a.Value.Clone(), new HookedNode(a, duringBackward));
 
     private static Variable<double> Record(NdArray<double> value, bool anyRequiresGrad, Func<Node<double>> node) =>
         GradMode.IsEnabled && anyRequiresGrad ? Variable<double>.FromOp(value, node()) : new Variable<double>(value, requiresGrad: false);
@@ -44,11 +56,20 @@ internal static class TestOps
         public override int InputCount => 2;
         public override Variable<double>? GetInput(int index) => index == 0 ? a : b;
 
-        protected override void Backward(NdArray<double> outputGradient)
+        protected override void Backward(NdArray<double> outputGradient, BackwardPass<double> pass)
         {
             BackwardCalls++;
-            new GradSlot<double>(this, a).Accumulate(NdArray.Multiply(outputGradient, _b!));
-            new GradSlot<double>(this, b).Accumulate(NdArray.Multiply(outputGradient, _a!));
+            pass.Slot(this, a).Accumulate(NdArray.Multiply(outputGradient, _b!));
+            pass.Slot(this, b).Accumulate(NdArray.Multiply(outputGradient, _a!));
+        }
+
+        public override bool IsDifferentiableTwice => true;
+
+        protected override void BackwardGraph(Variable<double> outputGradient, Variable<double> output, BackwardPass<double> pass)
+        {
+            BackwardCalls++;
+            pass.Slot(this, a).Accumulate(Mul(outputGradient, b));
+            pass.Slot(this, b).Accumulate(Mul(outputGradient, a));
         }
 
         protected override void ReleaseSavedState() => (_a, _b) = (null, null);
@@ -60,12 +81,21 @@ internal static class TestOps
         public override int InputCount => 2;
         public override Variable<double>? GetInput(int index) => index == 0 ? a : b;
 
-        protected override void Backward(NdArray<double> outputGradient)
+        protected override void Backward(NdArray<double> outputGradient, BackwardPass<double> pass)
         {
             BackwardCalls++;
             // Both slots receive the very same buffer: the engine must copy before it adds into either.
-            new GradSlot<double>(this, a).Accumulate(outputGradient);
-            new GradSlot<double>(this, b).Accumulate(outputGradient);
+            pass.Slot(this, a).Accumulate(outputGradient);
+            pass.Slot(this, b).Accumulate(outputGradient);
+        }
+
+        public override bool IsDifferentiableTwice => true;
+
+        protected override void BackwardGraph(Variable<double> outputGradient, Variable<double> output, BackwardPass<double> pass)
+        {
+            BackwardCalls++;
+            pass.Slot(this, a).Accumulate(outputGradient);
+            pass.Slot(this, b).Accumulate(outputGradient);
         }
 
         protected override void ReleaseSavedState()
@@ -79,11 +109,20 @@ internal static class TestOps
         public override int InputCount => 1;
         public override Variable<double>? GetInput(int index) => a;
 
-        protected override void Backward(NdArray<double> outputGradient)
+        protected override void Backward(NdArray<double> outputGradient, BackwardPass<double> pass)
         {
             BackwardCalls++;
-            var slot = new GradSlot<double>(this, a);
-            NdArray.AddInPlace(slot.GetBuffer(), NdArray.Multiply(outputGradient, factor));
+            var slot = pass.Slot(this, a);
+            if (slot.IsNeeded)
+                NdArray.AddInPlace(slot.GetBuffer(), NdArray.Multiply(outputGradient, factor));
+        }
+
+        public override bool IsDifferentiableTwice => true;
+
+        protected override void BackwardGraph(Variable<double> outputGradient, Variable<double> output, BackwardPass<double> pass)
+        {
+            BackwardCalls++;
+            pass.Slot(this, a).Accumulate(Scale(outputGradient, factor));
         }
 
         protected override void ReleaseSavedState()
@@ -97,11 +136,64 @@ internal static class TestOps
         public override int InputCount => 1;
         public override Variable<double>? GetInput(int index) => a;
 
-        protected override void Backward(NdArray<double> outputGradient)
+        protected override void Backward(NdArray<double> outputGradient, BackwardPass<double> pass)
         {
-            new GradSlot<double>(this, a).Accumulate(outputGradient);
+            pass.Slot(this, a).Accumulate(outputGradient);
             throw new InvalidOperationException("failing op's backward");
         }
+
+        protected override void ReleaseSavedState()
+        {
+        }
+    }
+
+    private sealed class HookedNode(Variable<double> a, Action duringBackward) : Node<double>
+    {
+        public override string OpName => "hooked";
+        public override int InputCount => 1;
+        public override Variable<double>? GetInput(int index) => a;
+
+        protected override void Backward(NdArray<double> outputGradient, BackwardPass<double> pass)
+        {
+            duringBackward();
+            pass.Slot(this, a).Accumulate(outputGradient);
+        }
+
+        protected override void ReleaseSavedState()
+        {
+        }
+    }
+
+    private sealed class SumNode(Variable<double> a) : Node<double>
+    {
+        public override string OpName => "sum";
+        public override int InputCount => 1;
+        public override Variable<double>? GetInput(int index) => a;
+        public override bool IsDifferentiableTwice => true;
+
+        protected override void Backward(NdArray<double> outputGradient, BackwardPass<double> pass) =>
+            pass.Slot(this, a).Accumulate(outputGradient.BroadcastTo(a.Value.Shape.ToArray()));
+
+        protected override void BackwardGraph(Variable<double> outputGradient, Variable<double> output, BackwardPass<double> pass) =>
+            pass.Slot(this, a).Accumulate(Autograd.Ops.BroadcastTo(outputGradient, a.Value.Shape.ToArray()));
+
+        protected override void ReleaseSavedState()
+        {
+        }
+    }
+
+    private sealed class WrongSecondDerivativeNode(Variable<double> a) : Node<double>
+    {
+        public override string OpName => "wrongSecond";
+        public override int InputCount => 1;
+        public override Variable<double>? GetInput(int index) => a;
+        public override bool IsDifferentiableTwice => true;
+
+        protected override void Backward(NdArray<double> outputGradient, BackwardPass<double> pass) =>
+            pass.Slot(this, a).Accumulate(NdArray.Multiply(outputGradient, NdArray.Multiply(a.Value, 2.0)));
+
+        protected override void BackwardGraph(Variable<double> outputGradient, Variable<double> output, BackwardPass<double> pass) =>
+            pass.Slot(this, a).Accumulate(Mul(outputGradient, Scale(a, 3.0)));
 
         protected override void ReleaseSavedState()
         {

@@ -19,23 +19,18 @@ internal static class OpTestSupport
         var data = new double[Shapes(shape)];
         for (var i = 0; i < data.Length; i++)
             data[i] = (random.Next(2) == 0 ? -1 : 1) * (gap + (high - gap) * random.NextDouble());
-        return Create(data, shape);
+        return NdArray.Create(data, shape);
     }
 
     /// <summary>The same array converted to <typeparamref name="T"/>.</summary>
     public static NdArray<T> Cast<T>(NdArray<double> source)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Create(Array.ConvertAll(source.ToArray(), T.CreateChecked), source.Shape.ToArray());
-
-    /// <summary>NdArray.Create, except that an empty shape makes a rank-0 array (Create reads it as 1-D).</summary>
-    public static NdArray<T> Create<T>(T[] data, int[] shape)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
-        shape.Length == 0 ? NdArray.Scalar(data[0]) : NdArray.Create(data, shape);
+        NdArray.Create(Array.ConvertAll(source.ToArray(), T.CreateChecked), source.Shape.ToArray());
 
     /// <summary>The values rounded through <typeparamref name="T"/>, so a reference sees exactly what the op saw.</summary>
     public static NdArray<double> Rounded<T>(NdArray<double> source)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Create(Doubles(Cast<T>(source)), source.Shape.ToArray());
+        NdArray.Create(Doubles(Cast<T>(source)), source.Shape.ToArray());
 
     public static double[] Doubles<T>(NdArray<T> array)
         where T : unmanaged, IFloatingPointIeee754<T> => Array.ConvertAll(array.ToArray(), double.CreateChecked);

@@ -71,8 +71,8 @@ namespace User
             };
 
             /// <inheritdoc />
-            protected override void Backward(global::Autograd.NdArray<T> outputGradient)
-                => global::User.Wide.Sum5Backward<T>(outputGradient, new global::Autograd.GradSlot<T>(this, _input0), new global::Autograd.GradSlot<T>(this, _input1), new global::Autograd.GradSlot<T>(this, _input2), new global::Autograd.GradSlot<T>(this, _input3), new global::Autograd.GradSlot<T>(this, _input4));
+            protected override void Backward(global::Autograd.NdArray<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
+                => global::User.Wide.Sum5Backward<T>(outputGradient, pass.Slot(this, _input0), pass.Slot(this, _input1), pass.Slot(this, _input2), pass.Slot(this, _input3), pass.Slot(this, _input4));
 
             /// <inheritdoc />
             protected override void ReleaseSavedState()

@@ -55,8 +55,8 @@ namespace User
             };
 
             /// <inheritdoc />
-            protected override void Backward(global::Autograd.NdArray<double> outputGradient)
-                => global::User.Gathering.GatherBackward(outputGradient, _arg_indices!, _arg_weights!, new global::Autograd.GradSlot<double>(this, _input0));
+            protected override void Backward(global::Autograd.NdArray<double> outputGradient, global::Autograd.Engine.BackwardPass<double> pass)
+                => global::User.Gathering.GatherBackward(outputGradient, _arg_indices!, _arg_weights!, pass.Slot(this, _input0));
 
             /// <inheritdoc />
             protected override void ReleaseSavedState()

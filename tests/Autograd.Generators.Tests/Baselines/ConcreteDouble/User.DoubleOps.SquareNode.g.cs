@@ -28,13 +28,13 @@ namespace User
         private sealed class SquareNode : global::Autograd.Engine.Node<double>
         {
             private readonly global::Autograd.Variable<double>? _input0;
-            private global::Autograd.NdArray<double>? _arg_x;
+            private global::Autograd.Engine.SavedArray<double> _arg_x;
 
             /// <summary>Records one application of the op: its inputs (null for constants) and what its backward needs.</summary>
             public SquareNode(global::Autograd.Variable<double>? input0, global::Autograd.NdArray<double> arg_x)
             {
                 _input0 = input0;
-                _arg_x = arg_x;
+                _arg_x = new global::Autograd.Engine.SavedArray<double>(arg_x);
             }
 
             /// <inheritdoc />
@@ -51,13 +51,13 @@ namespace User
             };
 
             /// <inheritdoc />
-            protected override void Backward(global::Autograd.NdArray<double> outputGradient)
-                => global::User.DoubleOps.SquareBackward(outputGradient, _arg_x!, new global::Autograd.GradSlot<double>(this, _input0));
+            protected override void Backward(global::Autograd.NdArray<double> outputGradient, global::Autograd.Engine.BackwardPass<double> pass)
+                => global::User.DoubleOps.SquareBackward(outputGradient, _arg_x.Unpack(this, "input 'x'")!, pass.Slot(this, _input0));
 
             /// <inheritdoc />
             protected override void ReleaseSavedState()
             {
-                _arg_x = null;
+                _arg_x = default;
             }
         }
     }

@@ -49,8 +49,8 @@ namespace User
             };
 
             /// <inheritdoc />
-            protected override void Backward(global::Autograd.NdArray<float> outputGradient)
-                => global::User.FloatOps.NegateBackward(outputGradient, new global::Autograd.GradSlot<float>(this, _input0));
+            protected override void Backward(global::Autograd.NdArray<float> outputGradient, global::Autograd.Engine.BackwardPass<float> pass)
+                => global::User.FloatOps.NegateBackward(outputGradient, pass.Slot(this, _input0));
 
             /// <inheritdoc />
             protected override void ReleaseSavedState()

@@ -98,8 +98,8 @@ namespace User
             };
 
             /// <inheritdoc />
-            protected override void Backward(global::Autograd.NdArray<T> outputGradient)
-                => global::User.ArrayExtensions.TwiceBackward<T>(outputGradient, new global::Autograd.GradSlot<T>(this, _input0), new global::Autograd.GradSlot<T>(this, _input1));
+            protected override void Backward(global::Autograd.NdArray<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
+                => global::User.ArrayExtensions.TwiceBackward<T>(outputGradient, pass.Slot(this, _input0), pass.Slot(this, _input1));
 
             /// <inheritdoc />
             protected override void ReleaseSavedState()

@@ -75,16 +75,16 @@ namespace User
         {
             private readonly global::Autograd.Variable<T>? _input0;
             private readonly global::Autograd.Variable<T>? _input1;
-            private global::Autograd.NdArray<T>? _arg_x1;
-            private global::Autograd.NdArray<T>? _arg_x2;
+            private global::Autograd.Engine.SavedArray<T> _arg_x1;
+            private global::Autograd.Engine.SavedArray<T> _arg_x2;
 
             /// <summary>Records one application of the op: its inputs (null for constants) and what its backward needs.</summary>
             public MulNode(global::Autograd.Variable<T>? input0, global::Autograd.Variable<T>? input1, global::Autograd.NdArray<T> arg_x1, global::Autograd.NdArray<T> arg_x2)
             {
                 _input0 = input0;
                 _input1 = input1;
-                _arg_x1 = arg_x1;
-                _arg_x2 = arg_x2;
+                _arg_x1 = new global::Autograd.Engine.SavedArray<T>(arg_x1);
+                _arg_x2 = new global::Autograd.Engine.SavedArray<T>(arg_x2);
             }
 
             /// <inheritdoc />
@@ -102,14 +102,14 @@ namespace User
             };
 
             /// <inheritdoc />
-            protected override void Backward(global::Autograd.NdArray<T> outputGradient)
-                => global::User.MyOps.MulBackward<T>(outputGradient, _arg_x1!, _arg_x2!, new global::Autograd.GradSlot<T>(this, _input0), new global::Autograd.GradSlot<T>(this, _input1));
+            protected override void Backward(global::Autograd.NdArray<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
+                => global::User.MyOps.MulBackward<T>(outputGradient, _arg_x1.Unpack(this, "input 'x1'")!, _arg_x2.Unpack(this, "input 'x2'")!, pass.Slot(this, _input0), pass.Slot(this, _input1));
 
             /// <inheritdoc />
             protected override void ReleaseSavedState()
             {
-                _arg_x1 = null;
-                _arg_x2 = null;
+                _arg_x1 = default;
+                _arg_x2 = default;
             }
         }
     }

@@ -49,8 +49,8 @@ partial class GlobalOps
         };
 
         /// <inheritdoc />
-        protected override void Backward(global::Autograd.NdArray<T> outputGradient)
-            => global::GlobalOps.IdentityBackward<T>(outputGradient, new global::Autograd.GradSlot<T>(this, _input0));
+        protected override void Backward(global::Autograd.NdArray<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
+            => global::GlobalOps.IdentityBackward<T>(outputGradient, pass.Slot(this, _input0));
 
         /// <inheritdoc />
         protected override void ReleaseSavedState()

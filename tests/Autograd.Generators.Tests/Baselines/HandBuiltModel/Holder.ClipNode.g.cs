@@ -84,9 +84,9 @@ partial record struct Holder
         private readonly global::Autograd.Variable<float>? _input0;
         private readonly global::Autograd.Variable<float>? _input1;
         private readonly float _arg_limit;
-        private global::Autograd.NdArray<float>? _arg_y;
+        private global::Autograd.Engine.SavedArray<float> _arg_y;
         private int _state;
-        private global::Autograd.NdArray<float>? _output;
+        private global::Autograd.Engine.SavedArray<float> _output;
 
         /// <summary>Records one application of the op: its inputs (null for constants) and what its backward needs.</summary>
         public ClipNode(global::Autograd.Variable<float>? input0, global::Autograd.Variable<float>? input1, float arg_limit, global::Autograd.NdArray<float> arg_y, int state, global::Autograd.NdArray<float> output)
@@ -94,9 +94,9 @@ partial record struct Holder
             _input0 = input0;
             _input1 = input1;
             _arg_limit = arg_limit;
-            _arg_y = arg_y;
+            _arg_y = new global::Autograd.Engine.SavedArray<float>(arg_y);
             _state = state;
-            _output = output;
+            _output = new global::Autograd.Engine.SavedArray<float>(output);
         }
 
         /// <inheritdoc />
@@ -114,15 +114,15 @@ partial record struct Holder
         };
 
         /// <inheritdoc />
-        protected override void Backward(global::Autograd.NdArray<float> outputGradient)
-            => global::Holder.ClipGrad(outputGradient, _arg_limit, _arg_y!, _state, _output!, new global::Autograd.GradSlot<float>(this, _input0), new global::Autograd.GradSlot<float>(this, _input1));
+        protected override void Backward(global::Autograd.NdArray<float> outputGradient, global::Autograd.Engine.BackwardPass<float> pass)
+            => global::Holder.ClipGrad(outputGradient, _arg_limit, _arg_y.Unpack(this, "input 'y'")!, _state, _output.Unpack(this, "the output")!, pass.Slot(this, _input0), pass.Slot(this, _input1));
 
         /// <inheritdoc />
         protected override void ReleaseSavedState()
         {
-            _arg_y = null;
+            _arg_y = default;
             _state = default!;
-            _output = null;
+            _output = default;
         }
     }
 }

@@ -49,8 +49,8 @@ namespace User
             };
 
             /// <inheritdoc />
-            protected override void Backward(global::Autograd.NdArray<double> outputGradient)
-                => global::User.IOps.HalfBackward(outputGradient, new global::Autograd.GradSlot<double>(this, _input0));
+            protected override void Backward(global::Autograd.NdArray<double> outputGradient, global::Autograd.Engine.BackwardPass<double> pass)
+                => global::User.IOps.HalfBackward(outputGradient, pass.Slot(this, _input0));
 
             /// <inheritdoc />
             protected override void ReleaseSavedState()

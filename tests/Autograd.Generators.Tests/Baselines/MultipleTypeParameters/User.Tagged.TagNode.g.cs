@@ -68,8 +68,8 @@ namespace User
             };
 
             /// <inheritdoc />
-            protected override void Backward(global::Autograd.NdArray<T> outputGradient)
-                => global::User.Tagged.TagBackward<T, TTag>(outputGradient, _state, new global::Autograd.GradSlot<T>(this, _input0));
+            protected override void Backward(global::Autograd.NdArray<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
+                => global::User.Tagged.TagBackward<T, TTag>(outputGradient, _state, pass.Slot(this, _input0));
 
             /// <inheritdoc />
             protected override void ReleaseSavedState()

@@ -102,8 +102,8 @@ namespace Company.Product.Math
                     };
 
                     /// <inheritdoc />
-                    protected override void Backward(global::Autograd.NdArray<T> outputGradient)
-                        => global::Company.Product.Math.Outer.Middle.Inner.AddBackward<T>(outputGradient, new global::Autograd.GradSlot<T>(this, _input0), new global::Autograd.GradSlot<T>(this, _input1));
+                    protected override void Backward(global::Autograd.NdArray<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
+                        => global::Company.Product.Math.Outer.Middle.Inner.AddBackward<T>(outputGradient, pass.Slot(this, _input0), pass.Slot(this, _input1));
 
                     /// <inheritdoc />
                     protected override void ReleaseSavedState()

@@ -45,7 +45,7 @@ namespace User
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
         {
             private readonly global::Autograd.Variable<T>? _input0;
-            private global::Autograd.NdArray<T>? _arg_x;
+            private global::Autograd.Engine.SavedArray<T> _arg_x;
             private readonly float _arg_slope;
             private readonly global::User.Mode _arg_mode;
 
@@ -53,7 +53,7 @@ namespace User
             public LeakyReluNode(global::Autograd.Variable<T>? input0, global::Autograd.NdArray<T> arg_x, float arg_slope, global::User.Mode arg_mode)
             {
                 _input0 = input0;
-                _arg_x = arg_x;
+                _arg_x = new global::Autograd.Engine.SavedArray<T>(arg_x);
                 _arg_slope = arg_slope;
                 _arg_mode = arg_mode;
             }
@@ -72,13 +72,13 @@ namespace User
             };
 
             /// <inheritdoc />
-            protected override void Backward(global::Autograd.NdArray<T> outputGradient)
-                => global::User.Activations.LeakyReluBackward<T>(outputGradient, _arg_x!, _arg_slope, _arg_mode, new global::Autograd.GradSlot<T>(this, _input0));
+            protected override void Backward(global::Autograd.NdArray<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
+                => global::User.Activations.LeakyReluBackward<T>(outputGradient, _arg_x.Unpack(this, "input 'x'")!, _arg_slope, _arg_mode, pass.Slot(this, _input0));
 
             /// <inheritdoc />
             protected override void ReleaseSavedState()
             {
-                _arg_x = null;
+                _arg_x = default;
             }
         }
     }

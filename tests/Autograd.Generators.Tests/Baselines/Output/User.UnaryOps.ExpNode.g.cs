@@ -30,13 +30,13 @@ namespace User
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
         {
             private readonly global::Autograd.Variable<T>? _input0;
-            private global::Autograd.NdArray<T>? _output;
+            private global::Autograd.Engine.SavedArray<T> _output;
 
             /// <summary>Records one application of the op: its inputs (null for constants) and what its backward needs.</summary>
             public ExpNode(global::Autograd.Variable<T>? input0, global::Autograd.NdArray<T> output)
             {
                 _input0 = input0;
-                _output = output;
+                _output = new global::Autograd.Engine.SavedArray<T>(output);
             }
 
             /// <inheritdoc />
@@ -53,13 +53,13 @@ namespace User
             };
 
             /// <inheritdoc />
-            protected override void Backward(global::Autograd.NdArray<T> outputGradient)
-                => global::User.UnaryOps.ExpBackward<T>(outputGradient, _output!, new global::Autograd.GradSlot<T>(this, _input0));
+            protected override void Backward(global::Autograd.NdArray<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
+                => global::User.UnaryOps.ExpBackward<T>(outputGradient, _output.Unpack(this, "the output")!, pass.Slot(this, _input0));
 
             /// <inheritdoc />
             protected override void ReleaseSavedState()
             {
-                _output = null;
+                _output = default;
             }
         }
     }

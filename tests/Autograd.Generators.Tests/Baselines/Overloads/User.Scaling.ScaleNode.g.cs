@@ -54,8 +54,8 @@ namespace User
             };
 
             /// <inheritdoc />
-            protected override void Backward(global::Autograd.NdArray<T> outputGradient)
-                => global::User.Scaling.ScaleBackward<T>(outputGradient, _arg_factor, new global::Autograd.GradSlot<T>(this, _input0));
+            protected override void Backward(global::Autograd.NdArray<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
+                => global::User.Scaling.ScaleBackward<T>(outputGradient, _arg_factor, pass.Slot(this, _input0));
 
             /// <inheritdoc />
             protected override void ReleaseSavedState()

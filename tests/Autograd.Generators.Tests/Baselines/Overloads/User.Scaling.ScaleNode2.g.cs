@@ -71,16 +71,16 @@ namespace User
         {
             private readonly global::Autograd.Variable<double>? _input0;
             private readonly global::Autograd.Variable<double>? _input1;
-            private global::Autograd.NdArray<double>? _arg_x;
-            private global::Autograd.NdArray<double>? _arg_y;
+            private global::Autograd.Engine.SavedArray<double> _arg_x;
+            private global::Autograd.Engine.SavedArray<double> _arg_y;
 
             /// <summary>Records one application of the op: its inputs (null for constants) and what its backward needs.</summary>
             public ScaleNode2(global::Autograd.Variable<double>? input0, global::Autograd.Variable<double>? input1, global::Autograd.NdArray<double> arg_x, global::Autograd.NdArray<double> arg_y)
             {
                 _input0 = input0;
                 _input1 = input1;
-                _arg_x = arg_x;
-                _arg_y = arg_y;
+                _arg_x = new global::Autograd.Engine.SavedArray<double>(arg_x);
+                _arg_y = new global::Autograd.Engine.SavedArray<double>(arg_y);
             }
 
             /// <inheritdoc />
@@ -98,14 +98,14 @@ namespace User
             };
 
             /// <inheritdoc />
-            protected override void Backward(global::Autograd.NdArray<double> outputGradient)
-                => global::User.Scaling.ScaleDoubleBackward(outputGradient, _arg_x!, _arg_y!, new global::Autograd.GradSlot<double>(this, _input0), new global::Autograd.GradSlot<double>(this, _input1));
+            protected override void Backward(global::Autograd.NdArray<double> outputGradient, global::Autograd.Engine.BackwardPass<double> pass)
+                => global::User.Scaling.ScaleDoubleBackward(outputGradient, _arg_x.Unpack(this, "input 'x'")!, _arg_y.Unpack(this, "input 'y'")!, pass.Slot(this, _input0), pass.Slot(this, _input1));
 
             /// <inheritdoc />
             protected override void ReleaseSavedState()
             {
-                _arg_x = null;
-                _arg_y = null;
+                _arg_x = default;
+                _arg_y = default;
             }
         }
     }

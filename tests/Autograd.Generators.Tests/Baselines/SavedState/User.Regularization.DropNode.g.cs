@@ -43,16 +43,16 @@ namespace User
         {
             private readonly global::Autograd.Variable<T>? _input0;
             private readonly int _arg_every;
-            private global::Autograd.NdArray<T>? _state;
-            private global::Autograd.NdArray<T>? _output;
+            private global::Autograd.Engine.SavedArray<T> _state;
+            private global::Autograd.Engine.SavedArray<T> _output;
 
             /// <summary>Records one application of the op: its inputs (null for constants) and what its backward needs.</summary>
             public DropNode(global::Autograd.Variable<T>? input0, int arg_every, global::Autograd.NdArray<T> state, global::Autograd.NdArray<T> output)
             {
                 _input0 = input0;
                 _arg_every = arg_every;
-                _state = state;
-                _output = output;
+                _state = new global::Autograd.Engine.SavedArray<T>(state);
+                _output = new global::Autograd.Engine.SavedArray<T>(output);
             }
 
             /// <inheritdoc />
@@ -69,14 +69,14 @@ namespace User
             };
 
             /// <inheritdoc />
-            protected override void Backward(global::Autograd.NdArray<T> outputGradient)
-                => global::User.Regularization.DropBackward<T>(outputGradient, _arg_every, _state!, _output!, new global::Autograd.GradSlot<T>(this, _input0));
+            protected override void Backward(global::Autograd.NdArray<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
+                => global::User.Regularization.DropBackward<T>(outputGradient, _arg_every, _state.Unpack(this, "state 'mask'")!, _output.Unpack(this, "the output")!, pass.Slot(this, _input0));
 
             /// <inheritdoc />
             protected override void ReleaseSavedState()
             {
-                _state = null;
-                _output = null;
+                _state = default;
+                _output = default;
             }
         }
     }

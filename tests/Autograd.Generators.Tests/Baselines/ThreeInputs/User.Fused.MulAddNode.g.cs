@@ -174,8 +174,8 @@ namespace User
             private readonly global::Autograd.Variable<T>? _input0;
             private readonly global::Autograd.Variable<T>? _input1;
             private readonly global::Autograd.Variable<T>? _input2;
-            private global::Autograd.NdArray<T>? _arg_a;
-            private global::Autograd.NdArray<T>? _arg_b;
+            private global::Autograd.Engine.SavedArray<T> _arg_a;
+            private global::Autograd.Engine.SavedArray<T> _arg_b;
 
             /// <summary>Records one application of the op: its inputs (null for constants) and what its backward needs.</summary>
             public MulAddNode(global::Autograd.Variable<T>? input0, global::Autograd.Variable<T>? input1, global::Autograd.Variable<T>? input2, global::Autograd.NdArray<T> arg_a, global::Autograd.NdArray<T> arg_b)
@@ -183,8 +183,8 @@ namespace User
                 _input0 = input0;
                 _input1 = input1;
                 _input2 = input2;
-                _arg_a = arg_a;
-                _arg_b = arg_b;
+                _arg_a = new global::Autograd.Engine.SavedArray<T>(arg_a);
+                _arg_b = new global::Autograd.Engine.SavedArray<T>(arg_b);
             }
 
             /// <inheritdoc />
@@ -203,14 +203,14 @@ namespace User
             };
 
             /// <inheritdoc />
-            protected override void Backward(global::Autograd.NdArray<T> outputGradient)
-                => global::User.Fused.MulAddBackward<T>(outputGradient, _arg_a!, _arg_b!, new global::Autograd.GradSlot<T>(this, _input0), new global::Autograd.GradSlot<T>(this, _input1), new global::Autograd.GradSlot<T>(this, _input2));
+            protected override void Backward(global::Autograd.NdArray<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
+                => global::User.Fused.MulAddBackward<T>(outputGradient, _arg_a.Unpack(this, "input 'a'")!, _arg_b.Unpack(this, "input 'b'")!, pass.Slot(this, _input0), pass.Slot(this, _input1), pass.Slot(this, _input2));
 
             /// <inheritdoc />
             protected override void ReleaseSavedState()
             {
-                _arg_a = null;
-                _arg_b = null;
+                _arg_a = default;
+                _arg_b = default;
             }
         }
     }

@@ -1,0 +1,361 @@
+using System.Numerics;
+
+namespace Autograd.Engine;
+
+/// <summary>What a backward pass running on the current thread offers code it calls (hooks, backwards).</summary>
+public static class BackwardPass
+{
+    [ThreadStatic]
+    private static ICallbackQueue? _current;
+
+    /// <summary>Where a pass keeps the callbacks queued while it runs (the pass itself: nothing to allocate until one is queued).</summary>
+    internal interface ICallbackQueue
+    {
+        List<Action>? Callbacks { get; set; }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="callback"/> once the backward pass running on this thread has computed
+    /// every gradient, before any leaf gradient is committed: for a hook that started work (an
+    /// all-reduce) whose result the committed gradients need. A failing callback fails the pass,
+    /// which then commits nothing.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No backward pass is running on this thread.</exception>
+    public static void QueueCallback(Action callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        var pass = _current ?? throw new InvalidOperationException(
+            "BackwardPass.QueueCallback: no backward pass is running on this thread; call it from a gradient hook or an op's backward.");
+        (pass.Callbacks ??= []).Add(callback);
+    }
+
+    /// <summary>Makes <paramref name="pass"/> the one callbacks are queued on; returns the previous one, for a pass run inside another.</summary>
+    internal static ICallbackQueue? Enter(ICallbackQueue pass)
+    {
+        var outer = _current;
+        _current = pass;
+        return outer;
+    }
+
+    internal static void Leave(ICallbackQueue? outer) => _current = outer;
+}
+
+/// <summary>
+/// The working state of one backward pass (PyTorch's GraphTask): which variables it reaches, how
+/// many uses of each have still to deliver their gradient, and the gradient summed so far for each.
+/// Nothing of a pass lives on the variables, so passes on many threads run at once; the only shared
+/// write is the final accumulation into a leaf's <see cref="Variable{T}.Grad"/>, made under that
+/// leaf's lock. Generated nodes receive it in their backward to hand out gradient slots.
+/// </summary>
+public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private struct Entry
+    {
+        public Variable<T> Variable;
+        public int PendingUses;   // uses of this variable whose backward has not run yet
+        public bool Needed;       // some wanted gradient flows through this variable
+        public bool Kept;         // its gradient outlives the sweep: committed to Grad, or returned
+        public bool Owned;        // Gradient is this pass's own buffer (else shared: copied on write)
+        public NdArray<T>? Gradient;
+        public Variable<T>? Recorded; // with CreateGraph: the gradient as a recorded variable (Gradient is its value)
+    }
+
+    // Each variable's entry: kept on the variable itself (PassOwner, PassSlot) when this pass is the
+    // first to claim it, which costs no lookup; a variable another pass holds at the same time (a
+    // shared parameter, or an outer pass on this thread) goes in _shared.
+    private int _count;
+    private Dictionary<Variable<T>, int>? _shared;
+    private Entry[] _entries = new Entry[8];
+    private readonly bool _detectAnomaly = AnomalyMode.IsEnabled;
+
+    List<Action>? BackwardPass.ICallbackQueue.Callbacks { get; set; }
+
+    private BackwardPass(bool createGraph) => CreateGraph = createGraph;
+
+    /// <summary>
+    /// True when this pass records its backward computations, so the gradients it produces are
+    /// variables that can be differentiated again (<c>createGraph: true</c>).
+    /// </summary>
+    public bool CreateGraph { get; }
+
+    /// <summary>The slot of <paramref name="input"/> (null for a constant) in a backward of <paramref name="node"/>.</summary>
+    public GradSlot<T> Slot(Node<T> node, Variable<T>? input) =>
+        new(this, node, input, input is { RequiresGrad: true } && TryGetEntry(input, out var index) && _entries[index].Needed ? index : -1);
+
+    /// <summary>
+    /// Backpropagates <paramref name="seed"/> from <paramref name="root"/>. With <paramref name="targets"/>
+    /// null, commits like <see cref="Variable{T}.Backward"/>: into every leaf's and retaining variable's
+    /// <see cref="Variable{T}.Grad"/>, and the seed onto the root. Otherwise runs only what the targets
+    /// need, commits nothing, and returns their gradients (null where none arrived): recorded
+    /// variables with <paramref name="createGraph"/>, else untracked ones holding arrays nobody else holds.
+    /// </summary>
+    internal static Variable<T>?[] Run(Variable<T> root, Variable<T> seed, bool retainGraph, bool createGraph, Variable<T>[]? targets)
+    {
+        var pass = new BackwardPass<T>(createGraph);
+        var outer = BackwardPass.Enter(pass);
+        try
+        {
+            var order = pass.Discover(root, targets is null ? null : []);
+            if (targets is not null)
+                pass.MarkNeeded(order!, targets);
+            pass.Sweep(root, seed, retainGraph);
+            foreach (var callback in ((BackwardPass.ICallbackQueue)pass).Callbacks ?? [])
+                callback();
+            if (targets is null)
+            {
+                pass.Commit(root);
+                return [];
+            }
+            return Array.ConvertAll(targets, pass.Result);
+        }
+        finally
+        {
+            BackwardPass.Leave(outer);
+            pass.ReleaseClaims();
+        }
+    }
+
+    /// <summary>
+    /// Indexes every variable that requires grad behind <paramref name="root"/> and counts its uses;
+    /// lists them inputs-first (a topological order) in <paramref name="order"/> when given (to find
+    /// what chosen targets need). Iterative: a chain of millions of ops is fine.
+    /// </summary>
+    private List<int>? Discover(Variable<T> root, List<int>? order)
+    {
+        var stack = new Stack<(int Entry, int NextInput)>();
+        stack.Push((Add(root, root, order), 0));
+        while (stack.Count > 0)
+        {
+            var (entry, nextInput) = stack.Pop();
+            var node = _entries[entry].Variable.Node;
+            if (node is null || nextInput == node.InputCount)
+            {
+                order?.Add(entry);
+                continue;
+            }
+            stack.Push((entry, nextInput + 1));
+            if (node.GetInput(nextInput) is not { RequiresGrad: true } input)
+                continue;
+            if (TryGetEntry(input, out var known))
+            {
+                _entries[known].PendingUses++;
+                continue;
+            }
+            var added = Add(input, root, order);
+            _entries[added].PendingUses = 1;
+            stack.Push((added, 0));
+        }
+        return order;
+    }
+
+    /// <summary>Indexes <paramref name="variable"/>; for a full backward (no <paramref name="order"/>) marks it needed, and kept when it is a leaf, the root or retaining.</summary>
+    private int Add(Variable<T> variable, Variable<T> root, List<int>? order)
+    {
+        var index = _count++;
+        if (index == _entries.Length)
+            Array.Resize(ref _entries, index * 2);
+        _entries[index].Variable = variable;
+        if (order is null)
+        {
+            _entries[index].Needed = true;
+            _entries[index].Kept = variable.IsLeaf || variable.RetainsGrad || variable == root;
+        }
+        if (Interlocked.CompareExchange(ref variable.PassOwner, this, null) is null)
+            variable.PassSlot = index;
+        else
+            (_shared ??= new(ReferenceEqualityComparer.Instance)).Add(variable, index);
+        return index;
+    }
+
+    private bool TryGetEntry(Variable<T> variable, out int entry)
+    {
+        if (ReferenceEquals(Volatile.Read(ref variable.PassOwner), this))
+        {
+            entry = variable.PassSlot;
+            return true;
+        }
+        entry = -1;
+        return _shared is not null && _shared.TryGetValue(variable, out entry);
+    }
+
+    private int EntryOf(Variable<T> variable) =>
+        TryGetEntry(variable, out var entry) ? entry : throw new InvalidOperationException($"Backward: {Describe(variable)} was not reached by this pass.");
+
+    /// <summary>Hands back every variable this pass claimed, whatever happened to the pass.</summary>
+    private void ReleaseClaims()
+    {
+        for (var entry = 0; entry < _count; entry++)
+        {
+            var variable = _entries[entry].Variable;
+            if (ReferenceEquals(variable.PassOwner, this))
+                Volatile.Write(ref variable.PassOwner, null);
+        }
+    }
+
+    /// <summary>For gradients of chosen targets: the targets keep theirs, and only they and what lies between them and the root are needed.</summary>
+    private void MarkNeeded(List<int> order, Variable<T>[] targets)
+    {
+        foreach (var target in targets)
+        {
+            if (TryGetEntry(target, out var entry))
+                _entries[entry].Needed = _entries[entry].Kept = true;
+        }
+        foreach (var entry in order) // inputs first, so each input is final before its users look
+        {
+            if (_entries[entry].Needed || _entries[entry].Variable.Node is not { } node)
+                continue;
+            for (var i = 0; i < node.InputCount && !_entries[entry].Needed; i++)
+            {
+                if (node.GetInput(i) is { RequiresGrad: true } input && _entries[EntryOf(input)].Needed)
+                    _entries[entry].Needed = true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs each needed op's backward once all the uses of its output have delivered their gradient,
+    /// starting from the root; a variable's hooks see its gradient when it is complete.
+    /// </summary>
+    private void Sweep(Variable<T> root, Variable<T> seed, bool retainGraph)
+    {
+        _entries[0].Gradient = seed.Value;
+        _entries[0].Owned = !CreateGraph; // a copy made for this pass, unless a recorded graph reads it
+        if (CreateGraph)
+            _entries[0].Recorded = seed;
+        var ready = new Stack<int>();
+        ready.Push(0);
+        while (ready.Count > 0)
+        {
+            var entry = ready.Pop();
+            var variable = _entries[entry].Variable;
+            if (_entries[entry].Gradient is { } complete && variable.Hooks is { } hooks)
+                RunHooks(entry, complete, hooks);
+            if (variable.Node is not { } node)
+                continue;
+            if (_entries[entry].Gradient is { } gradient && _entries[entry].Needed)
+            {
+                if (CreateGraph)
+                    node.RunBackwardGraph(_entries[entry].Recorded!, variable, this);
+                else
+                    node.RunBackward(gradient, this);
+            }
+            if (!retainGraph)
+                node.Release();
+            if (!_entries[entry].Kept)
+                (_entries[entry].Gradient, _entries[entry].Recorded) = (null, null); // nobody reads it again: let it go before the pass ends
+            for (var i = 0; i < node.InputCount; i++)
+            {
+                if (node.GetInput(i) is { RequiresGrad: true } input)
+                {
+                    var inputEntry = EntryOf(input);
+                    if (_detectAnomaly && _entries[inputEntry].Gradient is { } sum)
+                        AnomalyMode.CheckGradient(node, input, sum); // earlier contributions passed: a bad sum is this backward's
+                    if (--_entries[inputEntry].PendingUses == 0)
+                        ready.Push(inputEntry);
+                }
+            }
+        }
+    }
+
+    private void RunHooks(int entry, NdArray<T> gradient, Func<NdArray<T>, NdArray<T>?>[] hooks)
+    {
+        foreach (var hook in hooks)
+        {
+            if (hook(gradient) is not { } replaced)
+                continue;
+            var variable = _entries[entry].Variable;
+            if (!Shapes.SameShape(replaced.Shape, variable.Shape))
+            {
+                throw new InvalidOperationException(
+                    $"Backward: a hook of {Describe(variable)} (shape {ShapeText.Of(variable.Shape)}) returned a gradient of shape {ShapeText.Of(replaced.Shape)}; " +
+                    "a hook returns null or a gradient of the variable's shape.");
+            }
+            gradient = replaced;
+            _entries[entry].Owned = false; // the hook's array may be referenced elsewhere
+            if (CreateGraph)
+                _entries[entry].Recorded = new Variable<T>(replaced, requiresGrad: false); // a replaced gradient is a constant
+        }
+        _entries[entry].Gradient = gradient;
+    }
+
+    /// <summary>Adds a recorded gradient contribution for <paramref name="entry"/> (CreateGraph only): the sum is recorded too.</summary>
+    internal void Accumulate(int entry, Variable<T> gradient)
+    {
+        ref var target = ref _entries[entry];
+        target.Recorded = target.Recorded is null ? gradient : GradientNodes.Add(target.Recorded, gradient);
+        target.Gradient = target.Recorded.Value;
+        target.Owned = false; // a recorded op may have saved it: never add into it
+    }
+
+    /// <summary>Adds a gradient contribution for <paramref name="entry"/>, copying on write any buffer the pass does not own.</summary>
+    internal void Accumulate(int entry, NdArray<T> gradient)
+    {
+        if (CreateGraph)
+        {
+            Accumulate(entry, new Variable<T>(gradient, requiresGrad: false)); // an array gradient is a constant of the graph
+            return;
+        }
+        ref var target = ref _entries[entry];
+        if (target.Gradient is null)
+        {
+            target.Gradient = gradient;
+            target.Owned = false;
+        }
+        else if (target.Owned)
+        {
+            NdArray.AddInPlace(target.Gradient, gradient);
+        }
+        else
+        {
+            target.Gradient = NdArray.Add(target.Gradient, gradient);
+            target.Owned = true;
+        }
+    }
+
+    /// <summary>The gradient of <paramref name="entry"/> as a buffer this pass owns, zeros if nothing arrived yet.</summary>
+    internal NdArray<T> Buffer(int entry)
+    {
+        if (CreateGraph)
+            throw new InvalidOperationException("GetBuffer: while a graph is being created (createGraph: true) gradients are recorded variables; add with Accumulate instead.");
+        ref var target = ref _entries[entry];
+        if (target.Gradient is null)
+            target.Gradient = NdArray.Zeros<T>(target.Variable.Shape.ToArray());
+        else if (!target.Owned)
+            target.Gradient = target.Gradient.Clone();
+        target.Owned = true;
+        return target.Gradient;
+    }
+
+    /// <summary>Moves the pass's gradients into Grad: the seed onto a non-leaf root, sums onto leaves and retaining variables.</summary>
+    private void Commit(Variable<T> root)
+    {
+        for (var entry = 0; entry < _count; entry++)
+        {
+            var variable = _entries[entry].Variable;
+            if (_entries[entry].Gradient is not { } gradient || !_entries[entry].Kept)
+                continue;
+            var owned = _entries[entry].Owned && gradient.IsContiguous ? gradient : gradient.Clone();
+            variable.CommitGrad(owned, _entries[entry].Recorded, replace: variable == root && !variable.IsLeaf);
+        }
+    }
+
+    /// <summary>
+    /// A target's gradient, null when none arrived: the recorded variable with CreateGraph, else an
+    /// untracked variable over an array nobody else holds (a target named twice gets two).
+    /// </summary>
+    private Variable<T>? Result(Variable<T> target)
+    {
+        if (!TryGetEntry(target, out var entry) || _entries[entry].Gradient is not { } gradient)
+            return null;
+        if (CreateGraph)
+            return _entries[entry].Recorded;
+        if (!_entries[entry].Owned)
+            return new Variable<T>(gradient.Clone(), requiresGrad: false);
+        _entries[entry].Owned = false;
+        return new Variable<T>(gradient, requiresGrad: false);
+    }
+
+    internal static string Describe(Variable<T> variable) =>
+        variable.Name is null ? "the variable" : $"variable '{variable.Name}'";
+}
