@@ -74,7 +74,7 @@ public static partial class Functional
         if (padding > kernelSize / 2)
             throw new ArgumentOutOfRangeException(nameof(padding), padding, $"MaxPool2d: padding {padding} is more than half the kernel size {kernelSize} (input shape {ShapeFormat.Of(input.Shape)}); a window would hold only padding.");
         var window = Window.Of(input.Shape, kernelSize, kernelSize, stride, padding, nameof(MaxPool2d));
-        var x = input.IsContiguous ? input.AsSpan() : input.Clone().AsSpan();
+        var x = input.IsContiguous ? input.AsReadOnlySpan() : input.Clone().AsReadOnlySpan();
         var output = NdArray.Zeros<T>(window.Batch, window.Channels, window.OutHeight, window.OutWidth);
         var result = output.AsSpan();
         argmax = new int[result.Length];
@@ -114,7 +114,7 @@ public static partial class Functional
         if (!dinput.IsNeeded)
             return;
         var gradient = dinput.GetBuffer().AsSpan();
-        var upstream = dy.IsContiguous ? dy.AsSpan() : dy.Clone().AsSpan();
+        var upstream = dy.IsContiguous ? dy.AsReadOnlySpan() : dy.Clone().AsReadOnlySpan();
         for (var i = 0; i < argmax.Length; i++)
             gradient[argmax[i]] += upstream[i];
     }

@@ -30,7 +30,9 @@ internal static class Support
         foreach (var (name, parameter) in module.NamedParameters())
         {
             var analytic = parameter.Grad?.ToArray() ?? new double[parameter.Value.Length];
-            var values = parameter.Value.AsSpan();
+            Span<double> values;
+            using (Variable.NoGrad())
+                values = parameter.Value.AsSpan(); // writing a parameter in place is allowed outside recording, as optimizers do
             for (var i = 0; i < values.Length; i++)
             {
                 var saved = values[i];

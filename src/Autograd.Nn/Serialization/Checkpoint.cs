@@ -101,8 +101,11 @@ public static class Checkpoint
         // Commit: the optimizer first, put back as it was if it refuses a value; then the parameters, which cannot fail.
         if (optimizer is not null)
             CommitOptimizer(optimizer, states, stepCount);
-        for (var i = 0; i < parameters.Count; i++)
-            NdArray.Copy(values[i], parameters[i].Value.Value);
+        using (Variable.NoGrad())
+        {
+            for (var i = 0; i < parameters.Count; i++)
+                NdArray.Copy(values[i], parameters[i].Value.Value);
+        }
     }
 
     private static NdArray<T>? Read<T>(SafeTensorsFile file, string name, ReadOnlySpan<int> shape, HashSet<string> expected, bool required)

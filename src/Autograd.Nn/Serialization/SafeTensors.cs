@@ -68,7 +68,7 @@ public static class SafeTensors
         header.CopyTo(stream);
         foreach (var (_, tensor) in list)
         {
-            var values = tensor.IsContiguous ? tensor.AsSpan() : tensor.Clone().AsSpan();
+            var values = tensor.IsContiguous ? tensor.AsReadOnlySpan() : tensor.Clone().AsReadOnlySpan();
             var bytes = new byte[values.Length * size];
             for (var i = 0; i < values.Length; i++)
                 WriteLittleEndian(bytes.AsSpan(i * size), values[i]);
