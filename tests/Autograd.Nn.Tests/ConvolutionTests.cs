@@ -69,10 +69,10 @@ public class ConvolutionTests
         var x = Uniform(1, c[0], c[1], c[2], c[3]);
         var w = Uniform(2, c[4], c[1], c[5], c[5]);
         var expected = NaiveConv(x.ToArray(), w.ToArray(), c, out var shape);
-        AssertClose(Functional.Conv2d(x, w, c[6], c[7]), expected, shape);
+        AssertClose(ConvolutionOps.Conv2d(x, w, c[6], c[7]), expected, shape);
         // A strided (transposed) view as input gives the same result.
         var transposed = x.Transpose(0, 1, 3, 2).Clone().Transpose(0, 1, 3, 2);
-        AssertClose(Functional.Conv2d(transposed, w, c[6], c[7]), expected, shape);
+        AssertClose(ConvolutionOps.Conv2d(transposed, w, c[6], c[7]), expected, shape);
     }
 
     [TestCaseSource(nameof(ConvCases))]
@@ -80,7 +80,7 @@ public class ConvolutionTests
     {
         var x = Uniform(3, c[0], c[1], c[2], c[3]);
         var w = Uniform(4, c[4], c[1], c[5], c[5]);
-        GradCheck.Assert(v => Functional.Conv2d(v[0], v[1], c[6], c[7]), x, w);
+        GradCheck.Assert(v => ConvolutionOps.Conv2d(v[0], v[1], c[6], c[7]), x, w);
     }
 
     [Test]
@@ -89,7 +89,7 @@ public class ConvolutionTests
         var layer = new Conv2d<double>(2, 3, kernelSize: 3, stride: 2, padding: 1, random: new Random(5));
         var x = Uniform(6, 2, 2, 5, 5);
         var bias = layer.Bias!.Value.ToArray();
-        var plain = Functional.Conv2d(x, layer.Weight.Value, 2, 1).ToArray();
+        var plain = ConvolutionOps.Conv2d(x, layer.Weight.Value, 2, 1).ToArray();
 
         var y = layer.Forward(x);
 
@@ -119,19 +119,19 @@ public class ConvolutionTests
         var expected = NaivePool(values, c, out var shape);
 
         AssertClose(new MaxPool2d<double>(c[4], c[5], c[6]).Forward(x).Value, expected, shape);
-        GradCheck.Assert(v => Functional.MaxPool2d(v[0], c[4], c[5], c[6]), x);
+        GradCheck.Assert(v => ConvolutionOps.MaxPool2d(v[0], c[4], c[5], c[6]), x);
     }
 
     [Test]
     public void MaxPool2d_saves_the_winners_index_and_sends_each_gradient_there()
     {
         var x = NdArray.Create([1.0, 5, 2, 0, 3, 4, 9, 8, 7, 7, 6, 1, 0, 2, 3, 4], 1, 1, 4, 4);
-        var y = Functional.MaxPool2d(x, 2, 2, 0, out var argmax);
+        var y = ConvolutionOps.MaxPool2d(x, 2, 2, 0, out var argmax);
         Assert.That(y.ToArray(), Is.EqualTo(new[] { 5.0, 9, 7, 6 }));
         Assert.That(argmax, Is.EqualTo(new[] { 1, 6, 8, 10 }), "the first of the tied 7s wins");
 
         var input = Variable.Create(x);
-        Functional.MaxPool2d(input, 2, 2, 0).Backward(NdArray.Create([1.0, 2, 3, 4], 1, 1, 2, 2));
+        ConvolutionOps.MaxPool2d(input, 2, 2, 0).Backward(NdArray.Create([1.0, 2, 3, 4], 1, 1, 2, 2));
         AssertClose(input.Grad!, [0, 1, 0, 0, 0, 0, 2, 0, 3, 0, 4, 0, 0, 0, 0, 0], [1, 1, 4, 4]);
         Assert.That(new MaxPool2d<double>(2).Forward(x).Shape.ToArray(), Is.EqualTo(new[] { 1, 1, 2, 2 }), "the stride defaults to the kernel");
     }
@@ -140,15 +140,15 @@ public class ConvolutionTests
     public void Bad_geometry_is_an_error_naming_the_op_and_the_shapes()
     {
         var x = NdArray.Zeros<double>(1, 2, 4, 4);
-        Assert.That(() => Functional.Conv2d(x, NdArray.Zeros<double>(3, 1, 3, 3), 1, 0),
+        Assert.That(() => ConvolutionOps.Conv2d(x, NdArray.Zeros<double>(3, 1, 3, 3), 1, 0),
             Throws.ArgumentException.With.Message.Contains("Conv2d: input of shape [1, 2, 4, 4] and weight of shape [3, 1, 3, 3]"));
-        Assert.That(() => Functional.Conv2d(x, NdArray.Zeros<double>(3, 2, 7, 7), 1, 1),
+        Assert.That(() => ConvolutionOps.Conv2d(x, NdArray.Zeros<double>(3, 2, 7, 7), 1, 1),
             Throws.ArgumentException.With.Message.Contains("Conv2d: the input of shape [1, 2, 4, 4] padded by 1 is 6×6, smaller than the kernel 7×7"));
-        Assert.That(() => Functional.Conv2d(x, NdArray.Zeros<double>(3, 2, 3, 3), 0, 0),
+        Assert.That(() => ConvolutionOps.Conv2d(x, NdArray.Zeros<double>(3, 2, 3, 3), 0, 0),
             Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("Conv2d: the stride 0 must be at least 1"));
-        Assert.That(() => Functional.MaxPool2d(x, 2, 2, 2),
+        Assert.That(() => ConvolutionOps.MaxPool2d(x, 2, 2, 2),
             Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("MaxPool2d: padding 2 is more than half the kernel size 2"));
-        Assert.That(() => Functional.MaxPool2d(NdArray.Zeros<double>(4, 4), 2, 2, 0),
+        Assert.That(() => ConvolutionOps.MaxPool2d(NdArray.Zeros<double>(4, 4), 2, 2, 0),
             Throws.ArgumentException.With.Message.Contains("MaxPool2d: the input has shape [4, 4]"));
     }
 }

@@ -3,7 +3,7 @@ using System.Numerics;
 namespace Autograd.Nn;
 
 /// <summary>
-/// A 2-D convolution layer over [N, C, H, W] (<see cref="Functional.Conv2d{T}(NdArray{T}, NdArray{T}, int, int, out NdArray{T})"/>
+/// A 2-D convolution layer over [N, C, H, W] (<see cref="ConvolutionOps.Conv2d{T}(NdArray{T}, NdArray{T}, int, int, out NdArray{T})"/>
 /// plus a bias per output channel), as PyTorch's <c>nn.Conv2d</c>: <see cref="Weight"/> [out, in, k, k]
 /// Kaiming-uniform with a = √5 and <see cref="Bias"/> [out] U(−1/√fan-in, 1/√fan-in), fan-in = in·k².
 /// </summary>
@@ -43,7 +43,7 @@ public sealed class Conv2d<T> : Layer<T>
     /// <inheritdoc />
     public override Variable<T> Forward(Variable<T> input)
     {
-        var output = Functional.Conv2d(input, Weight, Stride, Padding);
+        var output = ConvolutionOps.Conv2d(input, Weight, Stride, Padding);
         return Bias is null ? output : output + Ops.Reshape(Bias, [-1, 1, 1]);
     }
 }

@@ -3,7 +3,7 @@ using System.Numerics;
 namespace Autograd.Nn;
 
 /// <summary>
-/// Max-pooling over [N, C, H, W] (<see cref="Functional.MaxPool2d{T}(NdArray{T}, int, int, int, out int[])"/>),
+/// Max-pooling over [N, C, H, W] (<see cref="ConvolutionOps.MaxPool2d{T}(NdArray{T}, int, int, int, out int[])"/>),
 /// as PyTorch's <c>nn.MaxPool2d</c>: the stride defaults to the kernel size.
 /// </summary>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
@@ -14,5 +14,5 @@ public sealed class MaxPool2d<T>(int kernelSize, int? stride = null, int padding
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <inheritdoc />
-    public override Variable<T> Forward(Variable<T> input) => Functional.MaxPool2d(input, kernelSize, stride ?? kernelSize, padding);
+    public override Variable<T> Forward(Variable<T> input) => ConvolutionOps.MaxPool2d(input, kernelSize, stride ?? kernelSize, padding);
 }

@@ -9,7 +9,7 @@ namespace Autograd.Nn;
 /// weights with the library's matrix kernel; its backward multiplies by the same matrix and folds the
 /// rows back (col2im), adding where windows overlap.
 /// </summary>
-public static partial class Functional
+public static partial class ConvolutionOps
 {
     /// <summary>
     /// The 2-D cross-correlation of <paramref name="input"/> [N, C, H, W] with <paramref name="weight"/>
