@@ -60,6 +60,8 @@ public class LayerTests
         AssertClose(y.Value, [.. rows[12..15], .. rows[3..6], .. rows[12..15]], [3, 3]);
         Ops.Sum(y).Backward();
         AssertClose(table.Weight.Grad!, [0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 2, 2, 2], [5, 3]);
+        var mix = Uniform(15, 3, 3);
+        AssertParameterGradients(table, () => Ops.Sum(table.Forward([4, 1, 4]) * mix));
         Assert.That(StandardDeviation(new Embedding<double>(100, 100, new Random(7)).Weight.Value.ToArray()), Is.EqualTo(1).Within(3).Percent);
     }
 
