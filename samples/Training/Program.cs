@@ -4,7 +4,7 @@ using Autograd;
 using Autograd.Optimizers;
 
 const int classes = 3, pointsPerClass = 100, hidden = 32, steps = 400;
-var (points, labels) = Spiral(pointsPerClass, classes, seed: 0);
+var (points, labels) = Spiral.Generate(pointsPerClass, classes, seed: 0);
 
 var random = new Random(42);
 var w1 = NdArray.Multiply(NdArray.RandomNormal<double>(random, 2, hidden), Math.Sqrt(2.0 / 2)).ToVariable("w1");
@@ -34,30 +34,6 @@ using (Variable.NoGrad())
     Console.WriteLine();
     Console.WriteLine(DecisionMap(x => NdArray.ArgMax(Logits(x.ToVariable(requiresGrad: false)).Value, axis: 1), points, labels));
 }
-
-// Three spiral arms of noisy points in [-1, 1]^2, one class each (the cs231n toy data set).
-static (NdArray<double> Points, int[] Labels) Spiral(int perClass, int classes, int seed)
-{
-    var random = new Random(seed);
-    var points = NdArray.Zeros<double>(perClass * classes, 2);
-    var labels = new int[perClass * classes];
-    for (var c = 0; c < classes; c++)
-    {
-        for (var i = 0; i < perClass; i++)
-        {
-            var row = c * perClass + i;
-            var radius = (double)i / perClass;
-            var angle = c * 4.0 + 4.0 * i / perClass + 0.2 * NormalSample(random);
-            points[row, 0] = radius * Math.Sin(angle);
-            points[row, 1] = radius * Math.Cos(angle);
-            labels[row] = c;
-        }
-    }
-    return (points, labels);
-}
-
-static double NormalSample(Random random) =>
-    Math.Sqrt(-2.0 * Math.Log(1.0 - random.NextDouble())) * Math.Cos(2.0 * Math.PI * random.NextDouble());
 
 // The plane as text: a lower-case letter where the network predicts a class, the upper-case
 // letter of its true class where a training point lies.

@@ -1,7 +1,7 @@
 using System.CodeDom.Compiler;
 using System.Diagnostics;
 using System.Numerics;
-using System.Reflection;
+using System.Runtime.CompilerServices;
 
 namespace Autograd.Engine;
 
@@ -14,6 +14,7 @@ namespace Autograd.Engine;
 public static class AnomalyMode
 {
     private static readonly AsyncLocal<bool> Enabled = new();
+    private static readonly ConditionalWeakTable<object, string> CallSites = []; // kept beside the nodes, so a node costs nothing for it
     private static int _activeScopes;
 
     /// <summary>True inside a <see cref="Variable.DetectAnomaly"/> scope on the current thread or async flow.</summary>
@@ -31,7 +32,7 @@ public static class AnomalyMode
     internal static void CheckForward<T>(NdArray<T> output, Node<T> node)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        node.RecordedAt = UserCallSite();
+        CallSites.AddOrUpdate(node, UserCallSite());
         if (FirstNonFinite(output) is { } bad)
         {
             throw new ArithmeticException(
@@ -39,6 +40,8 @@ public static class AnomalyMode
                 $"the op was called {node.RecordedAt}.");
         }
     }
+
+    internal static string? CallSiteOf(object node) => CallSites.TryGetValue(node, out var site) ? site : null;
 
     /// <summary>Called as a backward adds a gradient for <paramref name="input"/>.</summary>
     internal static void CheckGradient<T>(Node<T> node, Variable<T> input, NdArray<T> gradient)

@@ -66,12 +66,48 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     // shared parameter, or an outer pass on this thread) goes in _shared.
     private int _count;
     private Dictionary<Variable<T>, int>? _shared;
-    private Entry[] _entries = new Entry[8];
+    private Entry[] _entries;
+    private readonly Scratch _scratch;
+
+    /// <summary>
+    /// The arrays a pass works in, kept per thread between passes so that a small backward allocates
+    /// almost nothing; a pass run inside another on the same thread makes its own.
+    /// </summary>
+    private sealed class Scratch
+    {
+        public Entry[] Entries = new Entry[8];
+        public readonly Stack<(int Entry, int NextInput)> Discovery = new();
+        public readonly Stack<int> Ready = new();
+    }
+
+    [ThreadStatic]
+    private static Scratch? _spare;
+
+    private const int LargestKeptEntries = 1 << 16; // a huge graph's arrays are not worth keeping alive
     private readonly bool _detectAnomaly = AnomalyMode.IsEnabled;
 
     List<Action>? BackwardPass.ICallbackQueue.Callbacks { get; set; }
 
-    private BackwardPass(bool createGraph) => CreateGraph = createGraph;
+    private BackwardPass(bool createGraph)
+    {
+        CreateGraph = createGraph;
+        _scratch = _spare ?? new Scratch();
+        _spare = null;
+        _entries = _scratch.Entries;
+    }
+
+    /// <summary>Clears what the pass referenced and hands its arrays to the next pass on this thread.</summary>
+    private void ReturnScratch()
+    {
+        Array.Clear(_entries, 0, _count);
+        _scratch.Discovery.Clear();
+        _scratch.Ready.Clear();
+        if (_entries.Length <= LargestKeptEntries)
+        {
+            _scratch.Entries = _entries;
+            _spare = _scratch;
+        }
+    }
 
     /// <summary>
     /// True when this pass records its backward computations, so the gradients it produces are
@@ -113,6 +149,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         {
             BackwardPass.Leave(outer);
             pass.ReleaseClaims();
+            pass.ReturnScratch();
         }
     }
 
@@ -123,7 +160,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     /// </summary>
     private List<int>? Discover(Variable<T> root, List<int>? order)
     {
-        var stack = new Stack<(int Entry, int NextInput)>();
+        var stack = _scratch.Discovery;
         stack.Push((Add(root, root, order), 0));
         while (stack.Count > 0)
         {
@@ -223,7 +260,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         _entries[0].Owned = !CreateGraph; // a copy made for this pass, unless a recorded graph reads it
         if (CreateGraph)
             _entries[0].Recorded = seed;
-        var ready = new Stack<int>();
+        var ready = _scratch.Ready;
         ready.Push(0);
         while (ready.Count > 0)
         {
@@ -335,8 +372,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
             var variable = _entries[entry].Variable;
             if (_entries[entry].Gradient is not { } gradient || !_entries[entry].Kept)
                 continue;
-            var owned = _entries[entry].Owned && gradient.IsContiguous ? gradient : gradient.Clone();
-            variable.CommitGrad(owned, _entries[entry].Recorded, replace: variable == root && !variable.IsLeaf);
+            variable.CommitGrad(gradient, _entries[entry].Owned, _entries[entry].Recorded, replace: variable == root && !variable.IsLeaf);
         }
     }
 

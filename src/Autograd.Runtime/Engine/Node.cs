@@ -21,7 +21,7 @@ public abstract class Node<T>
     public bool IsReleased { get; private set; }
 
     /// <summary>Where user code called the op, when it was recorded under <see cref="Variable.DetectAnomaly"/>; else null.</summary>
-    public string? RecordedAt { get; internal set; }
+    public string? RecordedAt => AnomalyMode.CallSiteOf(this);
 
     /// <summary>The variable passed as array input <paramref name="index"/>, or null where a constant was passed.</summary>
     public abstract Variable<T>? GetInput(int index);

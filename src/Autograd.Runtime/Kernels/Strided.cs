@@ -10,13 +10,16 @@ namespace Autograd.Kernels;
 /// that every operand walks as one are merged (a contiguous array becomes a single row). Rows along
 /// the last axis go through an operator's span form (SIMD) when their elements are adjacent, and
 /// through its scalar form otherwise. When another operand runs across the key (a transpose), the
-/// last two axes are visited in square tiles so that both stay in cache. Nothing is allocated: the
-/// layout copies live on the stack.
+/// last two axes are visited in square tiles so that both stay in cache. A layout of at least
+/// <see cref="ParallelElements"/> elements is cut along one axis into a range per core, each
+/// walked on its own thread; below that nothing is allocated (the layout copies live on the stack).
 /// </summary>
 internal static class Strided
 {
     private const int StackRank = 16;
     private const int Tile = 16;
+    private const int ParallelElements = 1 << 17;
+    private const int ChunkAlignment = 16;
 
     /// <summary>d = op(a, b) over <paramref name="shape"/>; axes are ordered by the destination's strides.</summary>
     public static void Binary<T, TOp>(
@@ -45,7 +48,11 @@ internal static class Strided
             return;
         }
         var row = new BinaryRow<T, TOp>(a, sa[rank - 1], b, sb[rank - 1], d, sd[rank - 1]);
-        Walk(dims[..rank], sd, offsetD, sa, offsetA, sb, offsetB, ref row);
+        var axis = SplitAxis(dims[..rank], sd);
+        if (axis >= 0)
+            ParallelWalk(axis, dims[..rank], sd, offsetD, sa, offsetA, sb, offsetB, row);
+        else
+            Walk(dims[..rank], sd, offsetD, sa, offsetA, sb, offsetB, ref row);
     }
 
     /// <summary>d = op(a) over <paramref name="shape"/>; axes are ordered by the destination's strides.</summary>
@@ -72,7 +79,11 @@ internal static class Strided
             return;
         }
         var row = new UnaryRow<T, TOp>(a, sa[rank - 1], d, sd[rank - 1]);
-        Walk(dims[..rank], sd, offsetD, sa, offsetA, sa, offsetA, ref row);
+        var axis = SplitAxis(dims[..rank], sd);
+        if (axis >= 0)
+            ParallelWalk(axis, dims[..rank], sd, offsetD, sa, offsetA, sa, offsetA, row);
+        else
+            Walk(dims[..rank], sd, offsetD, sa, offsetA, sa, offsetA, ref row);
     }
 
     /// <summary>
@@ -104,7 +115,92 @@ internal static class Strided
             return;
         }
         var row = new ReduceRow<T, TOp>(x, sx[rank - 1], r, sr[rank - 1]);
-        Walk(dims[..rank], sx, offsetX, sr, offsetR, sr, offsetR, ref row);
+        var axis = SplitAxis(dims[..rank], sr);
+        if (axis >= 0)
+            ParallelWalk(axis, dims[..rank], sx, offsetX, sr, offsetR, sr, offsetR, row);
+        else if (SplitAxis(dims[..rank], sx) == 0 && !sr[..rank].ContainsAnyExcept(0))
+            ParallelFold<T, TOp>(dims[..rank], x, offsetX, sx, r, offsetR);
+        else
+            Walk(dims[..rank], sx, offsetX, sr, offsetR, sr, offsetR, ref row);
+    }
+
+    /// <summary>
+    /// The axis to cut into one range per thread, or -1 to stay on this thread: the outermost axis
+    /// that the written operand moves along (so that the ranges write apart) and that has a range
+    /// for every thread, when the whole layout has at least <see cref="ParallelElements"/> elements.
+    /// A lone axis is cut only at multiples of <see cref="ChunkAlignment"/>, so every range but the
+    /// last runs whole vectors.
+    /// </summary>
+    private static int SplitAxis(ReadOnlySpan<int> shape, ReadOnlySpan<int> written)
+    {
+        var threads = KernelOptions.Threads;
+        if (threads == 1 || Shapes.ElementCount(shape) < ParallelElements)
+            return -1;
+        var least = shape.Length == 1 ? threads * ChunkAlignment : threads;
+        for (var axis = 0; axis < shape.Length; axis++)
+        {
+            if (written[axis] != 0 && shape[axis] >= least)
+                return axis;
+        }
+        return -1;
+    }
+
+    /// <summary>How an axis of <paramref name="length"/> is cut: the length of every range but the last, and the number of ranges.</summary>
+    private static (int Chunk, int Parts) Ranges(int length, int rank)
+    {
+        var threads = KernelOptions.Threads;
+        var chunk = (length + threads - 1) / threads;
+        if (rank == 1)
+            chunk = (chunk + ChunkAlignment - 1) / ChunkAlignment * ChunkAlignment;
+        return (chunk, (length + chunk - 1) / chunk);
+    }
+
+    /// <summary><see cref="Walk"/> with <paramref name="axis"/> cut into one range per thread; each range is walked on its own.</summary>
+    private static void ParallelWalk<TRow>(
+        int axis,
+        ReadOnlySpan<int> shape,
+        ReadOnlySpan<int> strides0, int offset0,
+        ReadOnlySpan<int> strides1, int offset1,
+        ReadOnlySpan<int> strides2, int offset2,
+        TRow row)
+        where TRow : struct, IRow
+    {
+        int[] dims = shape.ToArray(), s0 = strides0.ToArray(), s1 = strides1.ToArray(), s2 = strides2.ToArray();
+        var (chunk, parts) = Ranges(dims[axis], dims.Length);
+        Parallel.For(0, parts, part =>
+        {
+            var start = part * chunk;
+            Span<int> range = stackalloc int[dims.Length];
+            dims.CopyTo(range);
+            range[axis] = Math.Min(chunk, dims[axis] - start);
+            var own = row;
+            Walk(range, s0, offset0 + start * s0[axis], s1, offset1 + start * s1[axis], s2, offset2 + start * s2[axis], ref own);
+        });
+    }
+
+    /// <summary>
+    /// A reduction of every element to one: axis 0 cut into one range per thread, each folded into a
+    /// partial result of its own, and the partials folded into r in order.
+    /// </summary>
+    private static void ParallelFold<T, TOp>(ReadOnlySpan<int> shape, T[] x, int offsetX, ReadOnlySpan<int> stridesX, T[] r, int offsetR)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : IReduceOperator<T>
+    {
+        int[] dims = shape.ToArray(), sx = stridesX.ToArray(), none = new int[dims.Length];
+        var (chunk, parts) = Ranges(dims[0], dims.Length);
+        var partials = new T[parts];
+        Parallel.For(0, parts, part =>
+        {
+            var start = part * chunk;
+            Span<int> range = stackalloc int[dims.Length];
+            dims.CopyTo(range);
+            range[0] = Math.Min(chunk, dims[0] - start);
+            partials[part] = TOp.Identity;
+            var row = new ReduceRow<T, TOp>(x, sx[^1], partials, 0);
+            Walk(range, sx, offsetX + start * sx[0], none, part, none, part, ref row);
+        });
+        foreach (var partial in partials)
+            r[offsetR] = TOp.Invoke(r[offsetR], partial);
     }
 
     /// <summary>One row of a kernel: <c>n</c> elements from three offsets; the strides along the row are the kernel's own.</summary>

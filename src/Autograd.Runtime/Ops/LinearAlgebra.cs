@@ -25,14 +25,27 @@ public static partial class Ops
         var batch = Shapes.Broadcast(a2.Shape[..^2], b2.Shape[..^2], nameof(MatMul));
         var dy2 = dy.Reshape([.. batch, a2.Shape[^2], b2.Shape[^1]]);
         if (da.IsNeeded)
-        {
-            var g = NdArray.MatMul(dy2, b2.Transpose(OpKernels.SwapLastTwo(b2.Rank)));
-            da.Accumulate(NdArray.SumToShape(g, a2.Shape).Reshape(a.Shape.ToArray()));
-        }
+            AccumulateProduct(da, a, a2, batch, dy2, b2.Transpose(OpKernels.SwapLastTwo(b2.Rank)));
         if (db.IsNeeded)
+            AccumulateProduct(db, b, b2, batch, a2.Transpose(OpKernels.SwapLastTwo(a2.Rank)), dy2);
+    }
+
+    /// <summary>
+    /// Adds left @ right (batch axes <paramref name="batch"/>) to the gradient of
+    /// <paramref name="input"/>, read as <paramref name="matrix"/>: straight into the gradient buffer
+    /// when the input has every batch axis, else summed over the axes it was broadcast along first.
+    /// Transposed operands are views, never copies.
+    /// </summary>
+    private static void AccumulateProduct<T>(
+        GradSlot<T> slot, NdArray<T> input, NdArray<T> matrix, int[] batch, NdArray<T> left, NdArray<T> right)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (Shapes.SameShape(batch, matrix.Shape[..^2]))
         {
-            var g = NdArray.MatMul(a2.Transpose(OpKernels.SwapLastTwo(a2.Rank)), dy2);
-            db.Accumulate(NdArray.SumToShape(g, b2.Shape).Reshape(b.Shape.ToArray()));
+            NdArray.MatMul(left, right, into: slot.GetBuffer().Reshape(matrix.Shape.ToArray()), accumulate: true);
+            return;
         }
+        var g = NdArray.MatMul(left, right);
+        slot.Accumulate(NdArray.SumToShape(g, matrix.Shape).Reshape(input.Shape.ToArray()));
     }
 }

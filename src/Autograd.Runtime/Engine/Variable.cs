@@ -72,7 +72,7 @@ public sealed partial class Variable<T> : IVariable
     /// <see cref="Grad"/>, whose value it holds), so it can be used in further computation and
     /// differentiated again; null otherwise.
     /// </summary>
-    public Variable<T>? GradVariable { get; private set; }
+    public Variable<T>? GradVariable => _extras?.GradVariable;
 
     /// <summary>The name given at creation, for messages and graph export.</summary>
     public string? Name { get; set; }
@@ -94,14 +94,17 @@ public sealed partial class Variable<T> : IVariable
 
     INdArray IVariable.Value => Value;
 
-    private Func<NdArray<T>, NdArray<T>?>[]? _hooks; // replaced whole, never changed in place: a running pass keeps its copy
-    private Lock? _gradLock;
+    // What few variables need (leaves, hooked ones), in one object made on first use so that the
+    // variables of a recorded graph stay small.
+    private Extras? _extras;
 
     // The backward pass that holds this variable's entry, and where: read and written only by that pass.
     internal object? PassOwner;
     internal int PassSlot;
 
-    internal Func<NdArray<T>, NdArray<T>?>[]? Hooks => Volatile.Read(ref _hooks);
+    internal Func<NdArray<T>, NdArray<T>?>[]? Hooks => _extras is { } extras ? Volatile.Read(ref extras.Hooks) : null;
+
+    private Extras EnsureExtras() => LazyInitializer.EnsureInitialized(ref _extras);
 
     /// <summary>
     /// Backpropagates from this variable: the seed gradient is <paramref name="gradient"/>, or ones
@@ -144,17 +147,23 @@ public sealed partial class Variable<T> : IVariable
 
     private void UpdateHooks(Func<Func<NdArray<T>, NdArray<T>?>[]?, Func<NdArray<T>, NdArray<T>?>[]?> change)
     {
+        var extras = EnsureExtras();
         Func<NdArray<T>, NdArray<T>?>[]? seen, next;
         do
         {
-            seen = Volatile.Read(ref _hooks);
+            seen = Volatile.Read(ref extras.Hooks);
             next = change(seen);
         }
-        while (Interlocked.CompareExchange(ref _hooks, next, seen) != seen);
+        while (Interlocked.CompareExchange(ref extras.Hooks, next, seen) != seen);
     }
 
     /// <summary>Forgets the gradient (and its recorded form), so the next <see cref="Backward"/> starts from zero.</summary>
-    public void ZeroGrad() => (Grad, GradVariable) = (null, null);
+    public void ZeroGrad()
+    {
+        Grad = null;
+        if (_extras is { } extras)
+            extras.GradVariable = null;
+    }
 
     /// <summary>Keeps this non-leaf variable's gradient after <see cref="Backward"/>, accumulating like a leaf's.</summary>
     public void RetainGrad() => RetainsGrad = true;
@@ -169,21 +178,30 @@ public sealed partial class Variable<T> : IVariable
     public override string ToString() => Name is null ? $"Variable({Value})" : $"Variable {Name}({Value})";
 
     /// <summary>
-    /// Adds <paramref name="gradient"/> (a buffer nobody else holds) into <see cref="Grad"/>, or makes
-    /// it Grad when there is none or <paramref name="replace"/>; likewise <paramref name="recorded"/>
-    /// (from a pass that created a graph) into <see cref="GradVariable"/>, as a recorded sum.
+    /// Adds <paramref name="gradient"/> into <see cref="Grad"/>, or makes it Grad when there is none
+    /// or <paramref name="replace"/> (copied unless it is a contiguous buffer the pass
+    /// <paramref name="owned"/>); likewise <paramref name="recorded"/> (from a pass that created a
+    /// graph) into <see cref="GradVariable"/>, as a recorded sum.
     /// </summary>
-    internal void CommitGrad(NdArray<T> gradient, Variable<T>? recorded, bool replace)
+    internal void CommitGrad(NdArray<T> gradient, bool owned, Variable<T>? recorded, bool replace)
     {
-        lock (LazyInitializer.EnsureInitialized(ref _gradLock))
+        var extras = EnsureExtras();
+        lock (extras.GradLock)
         {
             if (Grad is null || replace)
-                Grad = gradient;
+                Grad = owned && gradient.IsContiguous ? gradient : gradient.Clone();
             else
                 NdArray.AddInPlace(Grad, gradient);
             if (recorded is not null)
-                GradVariable = GradVariable is null || replace ? recorded : GradientNodes.Add(GradVariable, recorded);
+                extras.GradVariable = extras.GradVariable is null || replace ? recorded : GradientNodes.Add(extras.GradVariable, recorded);
         }
+    }
+
+    private sealed class Extras
+    {
+        public readonly Lock GradLock = new();           // taken by a pass adding into Grad
+        public Func<NdArray<T>, NdArray<T>?>[]? Hooks;  // replaced whole, never changed in place: a running pass keeps its copy
+        public Variable<T>? GradVariable;
     }
 
     private sealed class HookRegistration(Action remove) : IDisposable

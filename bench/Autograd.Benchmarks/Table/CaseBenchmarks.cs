@@ -1,0 +1,65 @@
+using BenchmarkDotNet.Attributes;
+
+namespace Autograd.Benchmarks.Table;
+
+/// <summary>
+/// The cases of the performance table (issue 8) that concern the kernels: matrix products at the
+/// sizes people train with, the MLP's layer 64×784·784×256 and its two backward products, and a
+/// 4M-element multiply. Each returns a fresh result, as user code gets it, unless it says otherwise.
+/// </summary>
+[MemoryDiagnoser]
+public class CaseBenchmarks
+{
+    public const int MlpBatch = 64, MlpInputs = 784, MlpHidden = 256;
+
+    private NdArray<float> _a512 = null!, _b512 = null!, _a1024 = null!, _b1024 = null!;
+    private NdArray<float> _x = null!, _w = null!, _dy = null!, _dw = null!, _dx = null!;
+    private NdArray<float> _left = null!, _right = null!;
+    private Variable<float> _va = null!, _vb = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _a512 = NdArray.RandomNormal<float>(1, 512, 512);
+        _b512 = NdArray.RandomNormal<float>(2, 512, 512);
+        _a1024 = NdArray.RandomNormal<float>(3, 1024, 1024);
+        _b1024 = NdArray.RandomNormal<float>(4, 1024, 1024);
+        _x = NdArray.RandomNormal<float>(5, MlpBatch, MlpInputs);
+        _w = NdArray.RandomNormal<float>(6, MlpInputs, MlpHidden);
+        _dy = NdArray.RandomNormal<float>(7, MlpBatch, MlpHidden);
+        _dw = NdArray.Zeros<float>(MlpInputs, MlpHidden);
+        _dx = NdArray.Zeros<float>(MlpBatch, MlpInputs);
+        _left = NdArray.RandomNormal<float>(8, FloorBenchmarks.MultiplyElements);
+        _right = NdArray.RandomNormal<float>(9, FloorBenchmarks.MultiplyElements);
+        _va = _a512.ToVariable("a");
+        _vb = _b512.ToVariable("b");
+    }
+
+    [Benchmark]
+    public NdArray<float> MatMul512() => NdArray.MatMul(_a512, _b512);
+
+    /// <summary>Forward, then backward's two products (dy·bᵀ and aᵀ·dy) added into the leaf gradients.</summary>
+    [Benchmark]
+    public NdArray<float>? MatMul512ForwardBackward()
+    {
+        Ops.MatMul(_va, _vb).Backward();
+        return _va.Grad;
+    }
+
+    [Benchmark]
+    public NdArray<float> MatMul1024() => NdArray.MatMul(_a1024, _b1024);
+
+    [Benchmark]
+    public NdArray<float> MlpLayerForward() => NdArray.MatMul(_x, _w);
+
+    /// <summary>The layer's backward: dW += xᵀ·dy and dx += dy·Wᵀ, transposes read in place, added into gradient buffers.</summary>
+    [Benchmark]
+    public NdArray<float> MlpLayerBackward()
+    {
+        NdArray.MatMul(_x.Transpose(), _dy, into: _dw, accumulate: true);
+        return NdArray.MatMul(_dy, _w.Transpose(), into: _dx, accumulate: true);
+    }
+
+    [Benchmark]
+    public NdArray<float> Multiply4M() => NdArray.Multiply(_left, _right);
+}

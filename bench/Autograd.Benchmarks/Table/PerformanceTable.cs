@@ -1,0 +1,174 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Text;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+
+namespace Autograd.Benchmarks.Table;
+
+/// <summary>A machine limit: a benchmark one call of which does <paramref name="Work"/> units (flops, bytes) as fast as the machine can.</summary>
+internal sealed record Floor(string Name, Type Benchmarks, string Method, double Work, string Unit);
+
+/// <summary>
+/// One row of the table: a benchmark (with its parameters, if any) one call of which does
+/// <paramref name="Work"/> units of its floor's kind. The floor's time for it is the floor's time
+/// per unit × Work; <paramref name="Target"/> is the largest acceptable ours ÷ floor time ratio.
+/// A case measured against "the same thing done raw" gives Work = the floor's own Work.
+/// </summary>
+internal sealed record Case(string Name, Type Benchmarks, string Method, Floor Floor, double Work, double Target, string TargetNote, string? Parameters = null);
+
+/// <summary>
+/// <c>--table</c>: runs every case and every floor with BenchmarkDotNet in one process, prints
+/// <c>case | ours | floor | ratio | target</c>, and writes the table, the scaling curves (CSV) and
+/// their plots (PNG) to <c>bench/results/</c>. <c>--short</c> runs fewer iterations and sizes, to
+/// check that it all works.
+/// </summary>
+internal static class PerformanceTable
+{
+    public static bool Short { get; private set; }
+
+    private static readonly Floor Peak = new(
+        "Vector512 FMA peak, all cores", typeof(FloorBenchmarks), nameof(FloorBenchmarks.PeakFma), FloorBenchmarks.PeakFmaFlops, "GFLOP/s");
+
+    private static readonly Floor Memory = new(
+        "TensorPrimitives multiply, 2 threads", typeof(FloorBenchmarks), nameof(FloorBenchmarks.RawMultiply), FloorBenchmarks.RawMultiplyBytes, "GB/s");
+
+    private const double MatMulTarget = 1 / 0.7;
+    private const string MatMulNote = "≥ 70% of peak";
+
+    private static double Flops(double m, double k, double n) => 2 * m * k * n;
+
+    /// <summary>Every row of the table: add one here (and its benchmark method) to have it measured and printed.</summary>
+    private static readonly Case[] Cases =
+    [
+        new("matmul 512×512 forward", typeof(CaseBenchmarks), nameof(CaseBenchmarks.MatMul512), Peak, Flops(512, 512, 512), MatMulTarget, MatMulNote),
+        new("matmul 512, forward + backward (3 matmuls)", typeof(CaseBenchmarks), nameof(CaseBenchmarks.MatMul512ForwardBackward), Peak,
+            3 * Flops(512, 512, 512), MatMulTarget, MatMulNote),
+        new("matmul 1024 forward", typeof(CaseBenchmarks), nameof(CaseBenchmarks.MatMul1024), Peak, Flops(1024, 1024, 1024), MatMulTarget, MatMulNote),
+        .. new[] { 256, 512, 1024, 2048 }.Select(n => new Case(
+            $"matmul n={n}, into a preallocated result", typeof(MatMulScaling), nameof(MatMulScaling.Square), Peak, Flops(n, n, n), MatMulTarget, MatMulNote, $"N={n}")),
+        new("MLP layer 64×784 · 784×256 forward", typeof(CaseBenchmarks), nameof(CaseBenchmarks.MlpLayerForward), Peak,
+            Flops(CaseBenchmarks.MlpBatch, CaseBenchmarks.MlpInputs, CaseBenchmarks.MlpHidden), MatMulTarget, MatMulNote),
+        new("MLP layer backward (xᵀ·dy and dy·Wᵀ, accumulated)", typeof(CaseBenchmarks), nameof(CaseBenchmarks.MlpLayerBackward), Peak,
+            2 * Flops(CaseBenchmarks.MlpBatch, CaseBenchmarks.MlpInputs, CaseBenchmarks.MlpHidden), MatMulTarget, MatMulNote),
+        new("4M-element multiply, forward (new result)", typeof(CaseBenchmarks), nameof(CaseBenchmarks.Multiply4M), Memory,
+            FloorBenchmarks.RawMultiplyBytes, 1 / 0.85, "≥ 85% of the 2-thread floor"),
+    ];
+
+    public static void Run(bool quick)
+    {
+        Short = quick;
+        var results = ResultsDirectory();
+        Directory.CreateDirectory(results);
+        var machine = Machine();
+        var job = (quick ? Job.ShortRun.WithWarmupCount(1).WithIterationCount(3) : Job.Default.WithWarmupCount(4).WithIterationCount(12))
+            .WithLaunchCount(1)
+            .WithToolchain(InProcessEmitToolchain.Instance);
+        var config = ManualConfig.Create(DefaultConfig.Instance)
+            .AddJob(job)
+            .AddDiagnoser(MemoryDiagnoser.Default)
+            .WithArtifactsPath(Path.Combine(results, "BenchmarkDotNet"));
+        var reports = BenchmarkRunner
+            .Run([typeof(FloorBenchmarks), typeof(CaseBenchmarks), typeof(MatMulScaling), typeof(ElementwiseScaling)], config)
+            .SelectMany(summary => summary.Reports)
+            .ToArray();
+
+        var table = Table(reports, machine + $", load average at the end {LoadAverage()}");
+        Console.WriteLine();
+        Console.WriteLine(table);
+        File.WriteAllText(Path.Combine(results, "table.md"), table);
+        Curves.Write(results, reports, Time(reports, Peak), Time(reports, Memory));
+        Console.WriteLine($"Table, curves (CSV) and plots (PNG) written to {results}");
+    }
+
+    /// <summary>The markdown table: one row per case, floors measured in this run.</summary>
+    private static string Table(BenchmarkReport[] reports, string machine)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC{(Short ? " (short run: rough)" : "")} on {machine}.");
+        text.AppendLine();
+        foreach (var floor in new[] { Peak, Memory })
+        {
+            var time = Time(reports, floor);
+            text.AppendLine(CultureInfo.InvariantCulture, $"- Floor: {floor.Name}: {Rate(floor.Work, time, floor.Unit)}");
+        }
+        text.AppendLine();
+        text.AppendLine("| case | ours | floor | ratio (time) | target |");
+        text.AppendLine("|---|---:|---:|---:|---|");
+        foreach (var row in Cases)
+        {
+            var report = Find(reports, row.Benchmarks, row.Method, row.Parameters);
+            var floorTime = Time(reports, row.Floor) / row.Floor.Work * row.Work;
+            if (report?.ResultStatistics is not { } statistics)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Name} | not run | {Duration(floorTime)} | | ≤ {row.Target:0.##}× ({row.TargetNote}) |");
+                continue;
+            }
+            var ours = statistics.Mean;
+            var allocated = report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase) ?? 0;
+            var ratio = ours / floorTime;
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {row.Name} | {Duration(ours)}, {Rate(row.Work, ours, row.Floor.Unit)}, {Bytes(allocated)} allocated | {Duration(floorTime)} | {ratio:0.00}× | " +
+                $"≤ {row.Target:0.##}× ({row.TargetNote}): {(ratio <= row.Target ? "met" : "not met")} |");
+        }
+        return text.ToString();
+    }
+
+    /// <summary>The mean time of a floor's benchmark, in nanoseconds (NaN if it did not run).</summary>
+    private static double Time(BenchmarkReport[] reports, Floor floor) =>
+        Find(reports, floor.Benchmarks, floor.Method, null)?.ResultStatistics?.Mean ?? double.NaN;
+
+    public static BenchmarkReport? Find(BenchmarkReport[] reports, Type benchmarks, string method, string? parameters) =>
+        reports.FirstOrDefault(report =>
+            report.BenchmarkCase.Descriptor.Type == benchmarks
+            && report.BenchmarkCase.Descriptor.WorkloadMethod.Name == method
+            && (parameters is null || report.BenchmarkCase.Parameters.Items.Any(parameter => $"{parameter.Name}={parameter.Value}" == parameters)));
+
+    private static string Duration(double nanoseconds) => nanoseconds switch
+    {
+        double.NaN => "—",
+        >= 1e6 => string.Create(CultureInfo.InvariantCulture, $"{nanoseconds / 1e6:0.00} ms"),
+        >= 1e3 => string.Create(CultureInfo.InvariantCulture, $"{nanoseconds / 1e3:0.0} µs"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{nanoseconds:0} ns"),
+    };
+
+    /// <summary>Work per nanosecond is giga-units per second.</summary>
+    private static string Rate(double work, double nanoseconds, string unit) =>
+        string.Create(CultureInfo.InvariantCulture, $"{work / nanoseconds:0.#} {unit}");
+
+    private static string Bytes(long bytes) => bytes switch
+    {
+        >= 1 << 20 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1 << 20):0.0} MB"),
+        >= 1 << 10 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.0} KB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes} B"),
+    };
+
+    private static string Machine()
+    {
+        var model = File.Exists("/proc/cpuinfo")
+            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(line => line.StartsWith("model name", StringComparison.Ordinal))?.Split(':')[1].Trim()
+            : null;
+        return $"{model ?? RuntimeInformation.ProcessArchitecture.ToString()}, {Environment.ProcessorCount} cores, " +
+            $"Vector512 {(Vector512.IsHardwareAccelerated ? "accelerated" : "not accelerated")}, {RuntimeInformation.FrameworkDescription}, " +
+            $"load average at the start {LoadAverage()}";
+    }
+
+    /// <summary>The 1-minute load average: the machine may be shared, and the numbers only mean something next to it.</summary>
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "unknown";
+
+    /// <summary>bench/results under the repository root (found by Autograd.sln), or under the current directory.</summary>
+    private static string ResultsDirectory()
+    {
+        for (var directory = new DirectoryInfo(Directory.GetCurrentDirectory()); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Autograd.sln")))
+                return Path.Combine(directory.FullName, "bench", "results");
+        }
+        return Path.Combine(Directory.GetCurrentDirectory(), "bench", "results");
+    }
+}

@@ -1,0 +1,200 @@
+using System.Numerics;
+using Autograd.Kernels;
+
+namespace Autograd.Runtime.Tests.Arrays;
+
+/// <summary>The kernel paths the matmul kernel can take on this machine: each vector width forced in turn.</summary>
+public enum VectorPath { Widest = 512, Vector256 = 256, Vector128 = 128, Scalar = 0 }
+
+/// <summary>
+/// Every path of the packed matmul kernel (each vector width, threads on and off) against a naive
+/// triple loop: odd sizes, the edges of the micro-tile and of every cache block, transposed and
+/// strided operands and destinations, batches, and the accumulate form. Every path adds the same
+/// products in the same order with fused multiply-adds, so the paths must also agree bit for bit.
+/// </summary>
+[TestFixture(typeof(float))]
+[TestFixture(typeof(double))]
+public class MatMulPathTests<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private static readonly Layout[] AllLayouts = Layouts.All;
+    private static readonly Layout[] WritableLayouts = Layouts.Writable;
+
+    /// <summary>
+    /// Edge sizes (1; the 6-row micro-tile ± 1; 8, 16 and 32 columns ± 1, the tile widths of every
+    /// path; the 144-row block and 512-deep block ± 1; more than the 4096-column block; 61 and 250
+    /// columns, which every width takes with a partial last tile) and a fixed random sample of odd
+    /// sizes up to 129 in each dimension. (A width whose tile would pad the columns by more than an
+    /// eighth gives way to a narrower one, so narrow products run narrow paths whatever is forced.)
+    /// </summary>
+    private static readonly int[][] Sizes =
+    [
+        [1, 1, 1], [1, 7, 1], [5, 3, 7], [6, 2, 16], [7, 9, 17], [6, 1, 32], [5, 4, 33], [7, 2, 31], [12, 5, 15],
+        [143, 3, 9], [144, 2, 8], [145, 4, 10], [3, 511, 5], [2, 512, 33], [7, 513, 17], [1, 2, 4097], [2, 1, 4100], [7, 9, 61], [13, 5, 250],
+        .. RandomSizes(new Random(8), 6),
+    ];
+
+    private static IEnumerable<int[]> RandomSizes(Random random, int count)
+    {
+        for (var i = 0; i < count; i++)
+            yield return [random.Next(1, 65) * 2 + 1, random.Next(1, 65) * 2 + 1, random.Next(1, 65) * 2 + 1];
+    }
+
+    [TearDown]
+    public void RestoreKernelOptions()
+    {
+        KernelOptions.MaxVectorBits = 512;
+        KernelOptions.Threading = true;
+    }
+
+    /// <summary>The product by its definition, in double, from the operands' elements read one by one.</summary>
+    private static double[] Naive(NdArray<T> a, NdArray<T> b)
+    {
+        int m = a.Shape[0], k = a.Shape[1], n = b.Shape[1];
+        double[] x = Reference.Read(a), y = Reference.Read(b);
+        var result = new double[m * n];
+        for (var i = 0; i < m; i++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                var sum = 0.0;
+                for (var p = 0; p < k; p++)
+                    sum += x[i * k + p] * y[p * n + j];
+                result[i * n + j] = sum;
+            }
+        }
+        return result;
+    }
+
+    private static double Tolerance(int k) => typeof(T) == typeof(float) ? 1e-5 * Math.Max(k, 4) : 1e-13 * Math.Max(k, 4);
+
+    private static NdArray<T> OnPath(VectorPath path, bool threading, Func<NdArray<T>> product)
+    {
+        KernelOptions.MaxVectorBits = (int)path;
+        KernelOptions.Threading = threading;
+        try
+        {
+            return product();
+        }
+        finally
+        {
+            KernelOptions.MaxVectorBits = 512;
+            KernelOptions.Threading = true;
+        }
+    }
+
+    [Test]
+    public void Every_vector_width_matches_the_naive_product_on_edge_and_odd_sizes(
+        [Values] VectorPath path, [ValueSource(nameof(Sizes))] int[] size)
+    {
+        int m = size[0], k = size[1], n = size[2];
+        var random = new Random(m * 1_000_000 + k * 1000 + n);
+        var a = Reference.Random<T>([m, k], random);
+        var b = Reference.Random<T>([k, n], random);
+
+        var actual = OnPath(path, threading: false, () => NdArray.MatMul(a, b));
+
+        Reference.AssertClose(actual, [m, n], Naive(a, b), Tolerance(k));
+        Assert.That(actual.ToArray(), Is.EqualTo(NdArray.MatMul(a, b).ToArray()), "the same bits as the widest path");
+    }
+
+    [Test]
+    public void Every_vector_width_reads_transposed_and_strided_operands_in_place(
+        [Values] VectorPath path,
+        [ValueSource(nameof(AllLayouts))] Layout layoutA,
+        [ValueSource(nameof(AllLayouts))] Layout layoutB)
+    {
+        var random = new Random(HashCode.Combine(layoutA, layoutB));
+        var a = Layouts.Make<T>(layoutA, [13, 37], random);
+        var b = Layouts.Make<T>(layoutB, [37, 250], random);
+
+        var actual = OnPath(path, threading: false, () => NdArray.MatMul(a, b));
+
+        Reference.AssertClose(actual, [13, 250], Naive(a, b), Tolerance(37));
+    }
+
+    [Test]
+    public void Accumulate_adds_the_product_into_a_destination_of_any_layout(
+        [Values] VectorPath path, [ValueSource(nameof(WritableLayouts))] Layout layoutC, [Values] bool accumulate)
+    {
+        var random = new Random(HashCode.Combine(layoutC, accumulate));
+        var a = Reference.Random<T>([9, 530], random).Transpose().Transpose();
+        var b = Reference.Random<T>([61, 530], random).Transpose();
+        var c = Layouts.Make<T>(layoutC, [9, 61], random);
+        var before = Reference.Read(c);
+        var expected = Naive(a, b).Select((value, i) => accumulate ? before[i] + value : value).ToArray();
+
+        var actual = OnPath(path, threading: false, () => NdArray.MatMul(a, b, into: c, accumulate: accumulate));
+
+        Assert.That(actual, Is.SameAs(c));
+        Reference.AssertClose(c, [9, 61], expected, Tolerance(530));
+    }
+
+    [Test]
+    public void Accumulate_into_an_operand_adds_the_product_of_the_values_before_the_call()
+    {
+        var random = new Random(3);
+        var a = Reference.Random<T>([20, 20], random);
+        var b = Reference.Random<T>([20, 20], random);
+        var expected = Naive(a, b).Select((value, i) => Reference.Read(a)[i] + value).ToArray();
+
+        NdArray.MatMul(a, b, into: a, accumulate: true);
+
+        Reference.AssertClose(a, [20, 20], expected, Tolerance(20));
+    }
+
+    [Test]
+    public void Accumulate_without_a_destination_is_refused_with_the_shapes()
+    {
+        var a = NdArray.Zeros<T>(2, 3);
+        var b = NdArray.Zeros<T>(3, 4);
+
+        var error = Assert.Throws<ArgumentException>(() => NdArray.MatMul(a, b, accumulate: true));
+
+        Assert.That(error!.Message, Does.Contain("MatMul").And.Contain("[2, 3]").And.Contain("[3, 4]").And.Contain("into"));
+    }
+
+    /// <summary>
+    /// Sizes above the threshold where the kernel splits its work: by columns when n ≥ m, else by
+    /// rows. The split happens above the choice of width, so two widths are enough here.
+    /// </summary>
+    private static readonly int[][] ThreadedSizes = [[129, 131, 130], [331, 100, 64], [70, 120, 256]];
+
+    [Test]
+    public void Threads_on_and_off_give_the_same_bits_as_the_naive_product(
+        [Values(VectorPath.Widest, VectorPath.Vector128)] VectorPath path, [ValueSource(nameof(ThreadedSizes))] int[] size)
+    {
+        int m = size[0], k = size[1], n = size[2];
+        var random = new Random(m + k + n);
+        var a = Reference.Random<T>([k, m], random).Transpose();
+        var b = Reference.Random<T>([k, n], random);
+
+        var threaded = OnPath(path, threading: true, () => NdArray.MatMul(a, b));
+        var alone = OnPath(path, threading: false, () => NdArray.MatMul(a, b));
+
+        Reference.AssertClose(threaded, [m, n], Naive(a, b), Tolerance(k));
+        Assert.That(threaded.ToArray(), Is.EqualTo(alone.ToArray()));
+    }
+
+    [Test]
+    public void Batches_broadcast_on_every_path([Values] VectorPath path, [Values] bool transposedRight)
+    {
+        var random = new Random(transposedRight ? 1 : 2);
+        var a = Reference.Random<T>([3, 1, 8, 21], random);
+        var b = transposedRight ? Reference.Random<T>([4, 61, 21], random).Transpose(0, 2, 1) : Reference.Random<T>([4, 21, 61], random);
+        var shared = Reference.Random<T>([21, 61], random);
+
+        var batched = OnPath(path, threading: false, () => NdArray.MatMul(a, b));
+        var sharedRight = OnPath(path, threading: false, () => NdArray.MatMul(a, shared));
+
+        var expected = new List<double>();
+        for (var i = 0; i < 3; i++)
+        {
+            for (var j = 0; j < 4; j++)
+                expected.AddRange(Naive(a.Pick(0, i).Pick(0, 0), b.Pick(0, j)));
+        }
+        Reference.AssertClose(batched, [3, 4, 8, 61], [.. expected], Tolerance(21));
+        var expectedShared = Enumerable.Range(0, 3).SelectMany(i => Naive(a.Pick(0, i).Pick(0, 0), shared)).ToArray();
+        Reference.AssertClose(sharedRight, [3, 1, 8, 61], expectedShared, Tolerance(21));
+    }
+}
