@@ -95,7 +95,7 @@ public static partial class NdArray
         }
         order[^1] = axis;
         var moved = x.Transpose(order);
-        var rows = moved.IsContiguous ? moved.AsSpan() : moved.Clone().AsSpan();
+        var rows = moved.IsContiguous ? moved.AsReadOnlySpan() : moved.Clone().AsReadOnlySpan();
         var result = new int[x.Length / length];
         for (var row = 0; row < result.Length; row++)
         {

@@ -52,9 +52,8 @@ public sealed class Adam<T> : Optimizer<T>
         _steps = new int[Parameters.Count];
     }
 
-    /// <summary>The step size, ≥ 0; may be changed between steps (a schedule).</summary>
-    /// <exception cref="ArgumentOutOfRangeException">Set to a negative or non-finite value.</exception>
-    public double LearningRate
+    /// <inheritdoc />
+    public override double LearningRate
     {
         get => _learningRate;
         set
@@ -78,6 +77,48 @@ public sealed class Adam<T> : Optimizer<T>
 
     /// <summary>True for AdamW's decoupled decay.</summary>
     public bool DecoupledWeightDecay { get; }
+
+    /// <summary>
+    /// <c>exp_avg</c> (m) and <c>exp_avg_sq</c> (v), of the parameter's shape, and <c>step</c> (the
+    /// parameter's own step count t, as a 0-D array), as PyTorch's Adam keeps them.
+    /// </summary>
+    public override IReadOnlyList<string> StateNames => [ExpAvg, ExpAvgSq, StepName];
+
+    /// <inheritdoc />
+    public override NdArray<T>? GetState(string name, int index) => name switch
+    {
+        ExpAvg => _firstMoment[CheckIndex(index)],
+        ExpAvgSq => _secondMoment[CheckIndex(index)],
+        StepName => _steps[CheckIndex(index)] == 0 ? null : NdArray.Scalar(T.CreateChecked(_steps[index])),
+        _ => base.GetState(name, index),
+    };
+
+    /// <inheritdoc />
+    public override void SetState(string name, int index, NdArray<T>? value)
+    {
+        switch (name)
+        {
+            case ExpAvg:
+                _firstMoment[CheckIndex(index)] = CheckState(name, index, value, Parameters[index].Value.Shape);
+                break;
+            case ExpAvgSq:
+                _secondMoment[CheckIndex(index)] = CheckState(name, index, value, Parameters[index].Value.Shape);
+                break;
+            case StepName:
+                var step = CheckState(name, index, value, []) is { } scalar ? double.CreateChecked(scalar.ToScalar()) : 0;
+                if (!(step >= 0 && step <= int.MaxValue && step == Math.Floor(step)))
+                    throw new ArgumentException($"Adam.SetState: state 'step' of parameter {index} must be a whole number ≥ 0, not {step}.", nameof(value));
+                _steps[index] = (int)step;
+                break;
+            default:
+                base.SetState(name, index, value);
+                break;
+        }
+    }
+
+    private const string ExpAvg = "exp_avg";
+    private const string ExpAvgSq = "exp_avg_sq";
+    private const string StepName = "step";
 
     /// <inheritdoc />
     protected override void Update(int index, NdArray<T> value, NdArray<T> gradient)

@@ -44,8 +44,63 @@ public abstract class Optimizer<T>
     /// <summary>The parameters, in the order given.</summary>
     public IReadOnlyList<Variable<T>> Parameters => _parameters;
 
-    /// <summary>How many times <see cref="Step"/> has run.</summary>
-    public int StepCount { get; private set; }
+    /// <summary>How many times <see cref="Step"/> has run; settable when restoring a saved optimizer.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to a negative value.</exception>
+    public int StepCount
+    {
+        get;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            field = value;
+        }
+    }
+
+    /// <summary>The step size, ≥ 0; may be changed between steps (a schedule).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to a negative or non-finite value.</exception>
+    public abstract double LearningRate { get; set; }
+
+    /// <summary>
+    /// The names of the state the optimizer keeps per parameter (PyTorch's names, e.g. Adam's
+    /// <c>exp_avg</c>), for saving and restoring it with <see cref="GetState"/> and <see cref="SetState"/>.
+    /// </summary>
+    public virtual IReadOnlyList<string> StateNames => [];
+
+    /// <summary>State <paramref name="name"/> of parameter <paramref name="index"/> (the live array, not a copy), or null before that parameter's first step.</summary>
+    /// <exception cref="ArgumentException">The name is not one of <see cref="StateNames"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The index is not a parameter's.</exception>
+    public virtual NdArray<T>? GetState(string name, int index) => throw UnknownState(name, index);
+
+    /// <summary>Replaces state <paramref name="name"/> of parameter <paramref name="index"/> with <paramref name="value"/> (kept, not copied), or clears it with null.</summary>
+    /// <exception cref="ArgumentException">The name is not one of <see cref="StateNames"/>, or the value's shape is wrong for it.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The index is not a parameter's.</exception>
+    public virtual void SetState(string name, int index, NdArray<T>? value) => throw UnknownState(name, index);
+
+    /// <summary>Returns <paramref name="index"/> if it is a parameter's.</summary>
+    private protected int CheckIndex(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)_parameters.Length, nameof(index));
+        return index;
+    }
+
+    /// <summary>Checks a state's index and that <paramref name="value"/> (when not null) has <paramref name="shape"/>; returns the value.</summary>
+    private protected NdArray<T>? CheckState(string name, int index, NdArray<T>? value, ReadOnlySpan<int> shape)
+    {
+        CheckIndex(index);
+        if (value is not null && !Shapes.SameShape(value.Shape, shape))
+        {
+            throw new ArgumentException(
+                $"{GetType().Name.Split('`')[0]}.SetState: state '{name}' of parameter {index} must have shape {ShapeText.Of(shape)}, not {ShapeText.Of(value.Shape)}.", nameof(value));
+        }
+        return value;
+    }
+
+    private ArgumentException UnknownState(string name, int index)
+    {
+        CheckIndex(index);
+        var known = StateNames.Count == 0 ? "none" : string.Join(", ", StateNames);
+        return new ArgumentException($"{GetType().Name.Split('`')[0]}: there is no state '{name}' (this optimizer keeps: {known}).", nameof(name));
+    }
 
     /// <summary>Updates every parameter that has a gradient, in place.</summary>
     public void Step()

@@ -32,9 +32,8 @@ public sealed class Sgd<T> : Optimizer<T>
         _velocity = new NdArray<T>?[Parameters.Count];
     }
 
-    /// <summary>The step size, ≥ 0; may be changed between steps (a schedule).</summary>
-    /// <exception cref="ArgumentOutOfRangeException">Set to a negative or non-finite value.</exception>
-    public double LearningRate
+    /// <inheritdoc />
+    public override double LearningRate
     {
         get => _learningRate;
         set
@@ -49,6 +48,24 @@ public sealed class Sgd<T> : Optimizer<T>
 
     /// <summary>The L2 penalty coefficient.</summary>
     public double WeightDecay { get; }
+
+    /// <summary>With momentum, <c>momentum_buffer</c> (the velocity v); without, nothing.</summary>
+    public override IReadOnlyList<string> StateNames => Momentum != 0 ? [MomentumBuffer] : [];
+
+    /// <inheritdoc />
+    public override NdArray<T>? GetState(string name, int index) =>
+        StateNames.Contains(name) ? _velocity[CheckIndex(index)] : base.GetState(name, index);
+
+    /// <inheritdoc />
+    public override void SetState(string name, int index, NdArray<T>? value)
+    {
+        if (!StateNames.Contains(name))
+            base.SetState(name, index, value);
+        else
+            _velocity[CheckIndex(index)] = CheckState(name, index, value, Parameters[index].Value.Shape);
+    }
+
+    private const string MomentumBuffer = "momentum_buffer";
 
     /// <inheritdoc />
     protected override void Update(int index, NdArray<T> value, NdArray<T> gradient)

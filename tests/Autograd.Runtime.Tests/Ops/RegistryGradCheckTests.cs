@@ -56,6 +56,7 @@ public class RegistryGradCheckTests
         ["MeanSquaredError"] = (null, [Signed, Uniform(11, -2, 2, 3, 4)]),
         ["CrossEntropy"] = (v => Op.CrossEntropy(v[0], [3, 0, 1]), [Signed]),
         ["Dropout"] = (v => Op.Dropout(v[0], 0.5, seed: 1), [Signed]),
+        ["IndexSelect"] = (v => Op.IndexSelect(v[0], 1, [3, 0, 3, 3]), [Signed]),
     };
 
     private static IEnumerable<TestCaseData> RegisteredOps() =>
@@ -88,6 +89,7 @@ public class RegistryGradCheckTests
         ["LogSoftmax"] = v => Op.LogSoftmax(v[0]) * Cast<float>(Uniform(10, -1, 1, 3, 4)),
         ["CrossEntropy"] = v => Op.CrossEntropy(v[0], [3, 0, 1]),
         ["Dropout"] = v => Op.Dropout(v[0], 0.5, seed: 1),
+        ["IndexSelect"] = v => Op.IndexSelect(v[0], 1, [3, 0, 3, 3]),
     };
 
     /// <summary>GradCheck runs in double; this checks that the float backward gives the same gradients (to float precision).</summary>
