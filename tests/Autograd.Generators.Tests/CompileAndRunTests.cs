@@ -217,7 +217,7 @@ public class CompileAndRunTests
         var all = (IReadOnlyList<OpInfo>)registry.GetProperty("All")!.GetValue(null)!;
         Assert.That(all.Select(o => o.Name), Is.EquivalentTo(new[]
         {
-            "*", "Square", "neg", "leaky_relu", "Exp", "Drop", "add", "Scale", "Scale", "Identity", "fma", "Sum5", "Twice", "Tag", "Half", "gather", "Stretch", "*",
+            "*", "Square", "neg", "leaky_relu", "Exp", "Drop", "add", "Scale", "Scale", "Identity", "fma", "Sum5", "Twice", "Tag", "Half", "gather", "Stretch", "Thin", "*",
         }));
 
         var results = all.GradCheckAll(new OpCheckOptions { Broadcasting = true });

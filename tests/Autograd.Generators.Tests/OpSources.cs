@@ -310,6 +310,22 @@ internal static class OpSources
 
             static void StretchBackward<T>(NdArray<T> dy, T factor, GradSlot<T> dx) where T : unmanaged, IFloatingPointIeee754<T>
                 => dx.Accumulate(NdArray.Multiply(dy, factor));
+
+            /// <summary>Scales <paramref name="x"/> by <paramref name="mask"/>, which the overloads without it do not have.</summary>
+            /// <param name="x">The input.</param>
+            /// <param name="mask">
+            /// The factors, saved for backward.
+            /// </param>
+            /// <returns>x times the mask.</returns>
+            [DifferentiableOp]
+            public static NdArray<T> Thin<T>(NdArray<T> x, out NdArray<T> mask) where T : unmanaged, IFloatingPointIeee754<T>
+            {
+                mask = NdArray.Full(T.CreateChecked(0.5), x.Shape.ToArray());
+                return NdArray.Multiply(x, mask);
+            }
+
+            static void ThinBackward<T>(NdArray<T> dy, NdArray<T> mask, GradSlot<T> dx) where T : unmanaged, IFloatingPointIeee754<T>
+                => dx.Accumulate(NdArray.Multiply(dy, mask));
         }
         """;
 

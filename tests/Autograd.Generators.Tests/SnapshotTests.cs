@@ -40,6 +40,9 @@ public class SnapshotTests
             .RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
         var generated = output.SyntaxTrees.Single(t => t.FilePath.EndsWith("StretchNode.g.cs", StringComparison.Ordinal)).ToString();
         Assert.That(generated, Does.Contain("/// <summary>Stretches <paramref name=\"x\"/>"));
+        var thin = output.SyntaxTrees.Single(t => t.FilePath.EndsWith("ThinNode.g.cs", StringComparison.Ordinal)).ToString();
+        Assert.That(thin, Does.Contain("/// <summary>Scales <paramref name=\"x\"/> by <c>mask</c>,").And.Not.Contain("<param name=\"mask\">"),
+            "the overloads have no out state: its param tag goes, a paramref to it becomes code text");
         Assert.That(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning), Is.Empty);
     }
 

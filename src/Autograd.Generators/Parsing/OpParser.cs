@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Text.RegularExpressions;
 using System.Threading;
 using Autograd.Generators.Diagnostics;
 using Autograd.Generators.Model;
@@ -199,7 +200,7 @@ internal static class OpParser
             nodeName,
             allVariableOnly,
             RegistryInfoOf(method, element, forwardParameters, compilation),
-            DocumentationLines(method.GetDocumentationCommentXml(cancellationToken: cancellationToken)),
+            DocumentationLines(method.GetDocumentationCommentXml(cancellationToken: cancellationToken), state?.Name),
             broken,
             broken || graphCandidates.Count != 1 ? null : graphArgs.ToEquatableArray());
     }
@@ -453,10 +454,20 @@ internal static class OpParser
     /// The inside of a <c>&lt;member&gt;</c> documentation element as lines, their common indentation
     /// removed; empty for no documentation or a badly formed one (which the compiler reports).
     /// </summary>
-    private static EquatableArray<string> DocumentationLines(string? xml)
+    /// <summary>
+    /// The forward's documentation as the overloads carry it. They have no <c>out</c> state
+    /// parameter, so its <c>param</c> tag goes and a <c>paramref</c> to it becomes plain code text.
+    /// </summary>
+    private static EquatableArray<string> DocumentationLines(string? xml, string? stateName)
     {
         if (xml is null || !xml.StartsWith("<member", System.StringComparison.Ordinal))
             return EquatableArray<string>.Empty;
+        if (stateName is not null)
+        {
+            var name = Regex.Escape(stateName);
+            xml = Regex.Replace(xml, "[ \\t]*<param name=\"" + name + "\">.*?</param>[ \\t]*\\r?\\n?", string.Empty, RegexOptions.Singleline);
+            xml = Regex.Replace(xml, "<paramref name=\"" + name + "\"\\s*/>", "<c>" + stateName + "</c>");
+        }
         var start = xml.IndexOf('>') + 1;
         var end = xml.LastIndexOf("</member>", System.StringComparison.Ordinal);
         if (start <= 0 || end < start)

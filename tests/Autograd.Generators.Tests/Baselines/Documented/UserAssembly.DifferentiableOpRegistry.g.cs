@@ -17,6 +17,13 @@ namespace UserAssembly
                 1,
                 null,
                 null),
+            new global::Autograd.Registry.OpInfo(
+                "Thin",
+                "User.Documented",
+                "Thin",
+                1,
+                static inputs => global::User.Documented.Thin<double>(x: inputs[0]),
+                static inputs => global::User.Documented.Thin<float>(x: inputs[0])),
         };
     }
 }
