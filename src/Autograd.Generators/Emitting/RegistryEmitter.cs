@@ -56,7 +56,16 @@ internal static class RegistryEmitter
             writer.Line(Literal(op.MethodName.TrimStart('@')) + ",");
             writer.Line(op.ArrayCount.ToString(CultureInfo.InvariantCulture) + ",");
             writer.Line(Invoker(op, "double", op.Registry.InvokesDouble) + ",");
-            writer.Line(Invoker(op, "float", op.Registry.InvokesSingle) + "),");
+            var single = Invoker(op, "float", op.Registry.InvokesSingle);
+            if (op.GraphBackwardArgs is null)
+            {
+                writer.Line(single + "),");
+            }
+            else
+            {
+                writer.Line(single + ",");
+                writer.Line("isDifferentiableTwice: true),");
+            }
             writer.Unindent();
         }
         writer.Close(";");

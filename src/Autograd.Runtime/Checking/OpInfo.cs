@@ -18,13 +18,15 @@ public sealed class OpInfo
     /// <param name="inputCount">How many array inputs the op has.</param>
     /// <param name="invokeDouble">Calls the op on <c>double</c> variables, or null.</param>
     /// <param name="invokeSingle">Calls the op on <c>float</c> variables, or null.</param>
+    /// <param name="isDifferentiableTwice">True when the op has a recorded backward.</param>
     public OpInfo(
         string name,
         string declaringTypeName,
         string methodName,
         int inputCount,
         Func<Variable<double>[], Variable<double>>? invokeDouble,
-        Func<Variable<float>[], Variable<float>>? invokeSingle)
+        Func<Variable<float>[], Variable<float>>? invokeSingle,
+        bool isDifferentiableTwice = false)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(declaringTypeName);
@@ -36,7 +38,11 @@ public sealed class OpInfo
         InputCount = inputCount;
         _invokeDouble = invokeDouble;
         _invokeSingle = invokeSingle;
+        IsDifferentiableTwice = isDifferentiableTwice;
     }
+
+    /// <summary>True when the op has a recorded backward, so its gradients can be differentiated again (the registry check then also checks second derivatives).</summary>
+    public bool IsDifferentiableTwice { get; }
 
     /// <summary>The op's name, as in messages and graph export.</summary>
     public string Name { get; }

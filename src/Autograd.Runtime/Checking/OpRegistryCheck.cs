@@ -66,6 +66,12 @@ public static class OpRegistryCheck
             var result = GradCheck.Check(op.Invoke, options.GradCheck, inputs);
             if (!result.Passed)
                 return new OpCheckResult(op, label, OpCheckOutcome.Failed, result.ToString(), result);
+            if (op.IsDifferentiableTwice)
+            {
+                var second = GradCheck.CheckSecondOrder(op.Invoke, options.GradCheck, inputs);
+                if (!second.Passed)
+                    return new OpCheckResult(op, label, OpCheckOutcome.Failed, "second order: " + second, second);
+            }
             if (op.SupportsSingle)
             {
                 var mismatch = CompareSingle(op, inputs, options.SingleTolerance);

@@ -37,16 +37,21 @@ public static partial class Ops
     static void TransposeBackward<T>(NdArray<T> dy, NdArray<T> x, int[]? axes, GradSlot<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (!dx.IsNeeded)
-            return;
-        var rank = x.Rank;
+        if (dx.IsNeeded)
+            dx.Accumulate(dy.Transpose(InverseAxes(x.Shape, axes)));
+    }
+
+    /// <summary>The permutation that undoes <c>Transpose(x, axes)</c> for an x of <paramref name="shape"/>.</summary>
+    private static int[] InverseAxes(ReadOnlySpan<int> shape, int[]? axes)
+    {
+        var rank = shape.Length;
         var inverse = new int[rank];
         for (var i = 0; i < rank; i++)
         {
-            var axis = axes is not { Length: > 0 } ? rank - 1 - i : Shapes.NormalizeAxis(axes[i], rank, x.Shape, "Transpose");
+            var axis = axes is not { Length: > 0 } ? rank - 1 - i : Shapes.NormalizeAxis(axes[i], rank, shape, "Transpose");
             inverse[axis] = i;
         }
-        dx.Accumulate(dy.Transpose(inverse));
+        return inverse;
     }
 
     /// <summary>

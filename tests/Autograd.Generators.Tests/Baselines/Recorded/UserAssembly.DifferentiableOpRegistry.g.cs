@@ -16,7 +16,8 @@ namespace UserAssembly
                 "Times",
                 2,
                 static inputs => global::User.Poly.Times<double>(x1: inputs[0], x2: inputs[1]),
-                static inputs => global::User.Poly.Times<float>(x1: inputs[0], x2: inputs[1])),
+                static inputs => global::User.Poly.Times<float>(x1: inputs[0], x2: inputs[1]),
+                isDifferentiableTwice: true),
         };
     }
 }

@@ -1,0 +1,204 @@
+using System.Numerics;
+
+namespace Autograd;
+
+// The built-in ops' backwards written with recorded ops: each an overload, on variables, of the op's
+// array backward (the generator finds it by name and checks it by the same rules). A pass with
+// createGraph: true runs these, so gradients through these ops can be differentiated again, to any
+// order; first-order passes keep running the fused array backwards.
+public static partial class Ops
+{
+    static void AddBackward<T>(Variable<T> dy, GradSlot<T> dx1, GradSlot<T> dx2)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        dx1.Accumulate(dy);
+        dx2.Accumulate(dy);
+    }
+
+    static void SubtractBackward<T>(Variable<T> dy, GradSlot<T> dx1, GradSlot<T> dx2)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        dx1.Accumulate(dy);
+        if (dx2.IsNeeded)
+            dx2.Accumulate(-dy);
+    }
+
+    static void MultiplyBackward<T>(Variable<T> dy, Variable<T> x1, Variable<T> x2, GradSlot<T> dx1, GradSlot<T> dx2)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx1.IsNeeded)
+            dx1.Accumulate(dy * x2);
+        if (dx2.IsNeeded)
+            dx2.Accumulate(dy * x1);
+    }
+
+    static void DivideBackward<T>(Variable<T> dy, Variable<T> x2, Variable<T> output, GradSlot<T> dx1, GradSlot<T> dx2)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var scaled = dy / x2;
+        if (dx2.IsNeeded)
+            dx2.Accumulate(-(scaled * output));
+        dx1.Accumulate(scaled);
+    }
+
+    static void NegateBackward<T>(Variable<T> dy, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T> => dx.Accumulate(-dy);
+
+    static void CopyBackward<T>(Variable<T> dy, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T> => dx.Accumulate(dy);
+
+    static void PowScalarBackward<T>(Variable<T> dy, Variable<T> x, T exponent, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded && exponent != T.Zero) // x^0 is constant: no gradient, even at x = 0
+            dx.Accumulate(dy * exponent * PowScalar(x, exponent - T.One));
+    }
+
+    static void ExpBackward<T>(Variable<T> dy, Variable<T> output, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(dy * output);
+    }
+
+    static void LogBackward<T>(Variable<T> dy, Variable<T> x, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(dy / x);
+    }
+
+    static void SqrtBackward<T>(Variable<T> dy, Variable<T> output, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(dy / (output * T.CreateChecked(2)));
+    }
+
+    static void SinBackward<T>(Variable<T> dy, Variable<T> x, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(dy * Cos(x));
+    }
+
+    static void CosBackward<T>(Variable<T> dy, Variable<T> x, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(-(dy * Sin(x)));
+    }
+
+    static void TanhBackward<T>(Variable<T> dy, Variable<T> output, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(dy * (T.One - output * output));
+    }
+
+    static void SigmoidBackward<T>(Variable<T> dy, Variable<T> output, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(dy * output * (T.One - output));
+    }
+
+    static void SumBackward<T>(Variable<T> dy, Variable<T> x, int[]? axes, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(BroadcastTo(Reshape(dy, OpKernels.KeptShape(x.Shape, axes, "Sum")), x.Shape.ToArray()));
+    }
+
+    static void MeanBackward<T>(Variable<T> dy, Variable<T> x, int[]? axes, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!dx.IsNeeded)
+            return;
+        var count = dy.Value.Length == 0 ? 1 : x.Value.Length / dy.Value.Length;
+        dx.Accumulate(BroadcastTo(Reshape(dy / T.CreateChecked(count), OpKernels.KeptShape(x.Shape, axes, "Mean")), x.Shape.ToArray()));
+    }
+
+    static void ReshapeBackward<T>(Variable<T> dy, Variable<T> x, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(Reshape(dy, x.Shape.ToArray()));
+    }
+
+    static void TransposeBackward<T>(Variable<T> dy, Variable<T> x, int[]? axes, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(Transpose(dy, InverseAxes(x.Shape, axes)));
+    }
+
+    static void BroadcastToBackward<T>(Variable<T> dy, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T> => dx.Accumulate(dy); // the slot sums it back to the input's shape
+
+    static void SqueezeBackward<T>(Variable<T> dy, Variable<T> x, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(Reshape(dy, x.Shape.ToArray()));
+    }
+
+    static void UnsqueezeBackward<T>(Variable<T> dy, Variable<T> x, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(Reshape(dy, x.Shape.ToArray()));
+    }
+
+    static void MatMulBackward<T>(Variable<T> dy, Variable<T> a, Variable<T> b, GradSlot<T> da, GradSlot<T> db)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // As the array backward: vectors promoted as the forward reads them, dy with their axes put
+        // back; each slot sums broadcast batch axes (and a promoted vector's axis) back to its input.
+        var a2 = a.Value.Rank == 1 ? Unsqueeze(a, 0) : a;
+        var b2 = b.Value.Rank == 1 ? Unsqueeze(b, 1) : b;
+        var batch = Shapes.Broadcast(a2.Shape[..^2], b2.Shape[..^2], nameof(MatMul));
+        var dy2 = Reshape(dy, [.. batch, a2.Shape[^2], b2.Shape[^1]]);
+        if (da.IsNeeded)
+            da.Accumulate(MatMul(dy2, Transpose(b2, OpKernels.SwapLastTwo(b2.Value.Rank))));
+        if (db.IsNeeded)
+        {
+            var g = MatMul(Transpose(a2, OpKernels.SwapLastTwo(a2.Value.Rank)), dy2);
+            db.Accumulate(b.Value.Rank == 1 ? Squeeze(g, -1) : g);
+        }
+    }
+
+    static void SoftmaxBackward<T>(Variable<T> dy, int axis, Variable<T> output, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate((dy - Sum(dy * output, [axis], keepDims: true)) * output);
+    }
+
+    static void LogSoftmaxBackward<T>(Variable<T> dy, int axis, Variable<T> output, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(dy - Exp(output) * Sum(dy, [axis], keepDims: true));
+    }
+
+    static void MeanSquaredErrorBackward<T>(Variable<T> dy, Variable<T> prediction, Variable<T> target, GradSlot<T> dprediction, GradSlot<T> dtarget)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var g = (prediction - target) * (dy * (T.CreateChecked(2) / T.CreateChecked(Math.Max(prediction.Value.Length, 1))));
+        if (dtarget.IsNeeded)
+            dtarget.Accumulate(-g);
+        dprediction.Accumulate(g);
+    }
+
+    static void CrossEntropyBackward<T>(Variable<T> dy, Variable<T> logits, int[] labels, GradSlot<T> dlogits)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!dlogits.IsNeeded)
+            return;
+        var oneHot = NdArray.Zeros<T>(logits.Shape.ToArray());
+        for (var i = 0; i < labels.Length; i++)
+            oneHot[i, labels[i]] = T.One;
+        dlogits.Accumulate((Softmax(logits, axis: 1) - oneHot) * (dy / T.CreateChecked(labels.Length)));
+    }
+}
