@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Numerics;
 using Autograd.Engine;
+using Autograd.Optimizers;
 
 namespace Autograd.Distributed;
 
@@ -183,6 +184,50 @@ public sealed class DataParallel<T> : IDisposable
         throw new InvalidOperationException(
             $"DataParallel ({during}): {ModelCheck.Describe(_parameters[index], index)} has a gradient on {ranks} of {Communicator.Size} ranks; " +
             "every rank must use a parameter in its loss, or none may (multiply an unused branch by zero to keep it in the graph).");
+    }
+
+    /// <summary>
+    /// Gives every rank rank 0's optimizer state (step count, and each state array such as momentum
+    /// or Adam's moments, present or not), so a job resumed from a checkpoint loaded on rank 0 alone,
+    /// or an optimizer made after some steps, steps identically everywhere. Call it on every rank.
+    /// </summary>
+    /// <exception cref="ArgumentException">The optimizer's parameters are not this wrapper's, in the same order.</exception>
+    public void BroadcastOptimizerState(Optimizer<T> optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        if (optimizer.Parameters.Count != _parameters.Length || optimizer.Parameters.Where((p, i) => p != _parameters[i]).Any())
+            throw new ArgumentException("DataParallel.BroadcastOptimizerState: the optimizer's parameters must be this wrapper's, in the same order.", nameof(optimizer));
+        Span<int> steps = [optimizer.StepCount];
+        Communicator.Broadcast(steps, root: 0);
+        optimizer.StepCount = steps[0];
+        foreach (var name in optimizer.StateNames)
+        {
+            var present = _parameters.Select((_, i) => optimizer.GetState(name, i) is null ? 0 : 1).ToArray();
+            Communicator.Broadcast<int>(present, root: 0);
+            for (var i = 0; i < _parameters.Length; i++)
+            {
+                if (present[i] == 0)
+                {
+                    optimizer.SetState(name, i, null);
+                    continue;
+                }
+                var mine = optimizer.GetState(name, i);
+                var shape = RootShape(mine);
+                var state = mine is { IsContiguous: true } && mine.Shape.SequenceEqual(shape) ? mine : NdArray.Zeros<T>(shape);
+                Communicator.Broadcast(state.AsSpan(), root: 0);
+                optimizer.SetState(name, i, state);
+            }
+        }
+    }
+
+    /// <summary>Rank 0's shape of an array that may be missing or shaped otherwise here (a state such as Adam's 0-D step).</summary>
+    private int[] RootShape(NdArray<T>? mine)
+    {
+        Span<int> rank = [mine?.Rank ?? 0];
+        Communicator.Broadcast(rank, root: 0);
+        var shape = mine is not null && mine.Rank == rank[0] ? mine.Shape.ToArray() : new int[rank[0]];
+        Communicator.Broadcast<int>(shape, root: 0);
+        return shape;
     }
 
     private void BroadcastParameters()

@@ -74,6 +74,22 @@ void Train(Model model, bool overlap)
     var valueDifference = MaxDifference(model.Parameters.Select(p => p.Value), reference.Select(p => p.Value), 1e-4f, $"{model.Name} parameters after {steps} steps");
     ThrowUnlessIdenticalOnEveryRank(model);
     Ok($"{model.Name} parameters after {steps} steps averaged {mode} are bit-identical on every rank and match one process (max difference {valueDifference:E1})");
+
+    // Optimizer state: scramble it on the other ranks (as a resume that loaded a checkpoint on rank 0 would leave it); the broadcast restores rank 0's.
+    var rootMoments = optimizer.StateNames.SelectMany(name => model.Parameters.Select((_, i) => optimizer.GetState(name, i)!.Clone())).ToArray();
+    if (world.Rank != 0)
+    {
+        optimizer.StepCount = 1000 + world.Rank;
+        optimizer.SetState("exp_avg", 0, NdArray.RandomNormal<float>(world.Rank, model.Parameters[0].Shape.ToArray()));
+        optimizer.SetState("exp_avg_sq", 1, null);
+        optimizer.SetState("step", 0, null); // a 0-D state missing here: its shape comes from rank 0
+    }
+    parallel.BroadcastOptimizerState(optimizer);
+    var restored = optimizer.StateNames.SelectMany(name => model.Parameters.Select((_, i) => optimizer.GetState(name, i)!)).ToArray();
+    MaxDifference(restored, rootMoments, 0f, $"{model.Name} optimizer state after the broadcast");
+    if (optimizer.StepCount != steps)
+        throw new InvalidOperationException($"{model.Name}: the step count is {optimizer.StepCount} after the broadcast, not rank 0's {steps}.");
+    Ok($"{model.Name} optimizer state (step count, both Adam moments, per-parameter steps) is rank 0's on every rank after BroadcastOptimizerState");
 }
 
 // Rank 1 leaves b2 out of its loss: every rank must refuse the step, and the next step must work.
