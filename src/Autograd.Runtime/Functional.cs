@@ -34,22 +34,17 @@ public static class Functional
 
     /// <summary>
     /// The Hessian-vector product H·v of a scalar <paramref name="function"/> at <paramref name="x"/>:
-    /// the gradient is recorded (one forward, one backward with a graph) and the gradient of
-    /// ⟨∇f, v⟩ taken by a second backward, without forming H.
+    /// the gradient is recorded (one forward, one backward with a graph) and its vector-Jacobian
+    /// product with v taken by a second backward (H is symmetric), without forming H.
     /// </summary>
     /// <returns>H·v, of <paramref name="x"/>'s shape.</returns>
     public static NdArray<T> Hvp<T>(Func<Variable<T>, Variable<T>> function, NdArray<T> x, NdArray<T> direction)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var (input, output) = Trace(function, x, direction, nameof(Hvp));
-        if (output.Value.Length != 1)
-            throw new ArgumentException($"Hvp: the function returned shape {ShapeText.Of(output.Shape)}; a Hessian needs a function with one output element.", nameof(function));
-        if (!output.RequiresGrad)
-            return NdArray.Zeros<T>(x.Shape.ToArray()); // constant in x
-        var gradient = Variable.Gradients(output, [input], createGraph: true, allowUnused: true)[0];
-        if (!gradient.RequiresGrad)
+        var (input, gradient) = RecordedGradient(function, x, direction, nameof(Hvp));
+        if (gradient is null)
             return NdArray.Zeros<T>(x.Shape.ToArray()); // the gradient does not depend on x: H is 0
-        return Variable.Gradients(Ops.Sum(gradient * direction), [input], allowUnused: true)[0].Value;
+        return Variable.Gradients(gradient, [input], direction, allowUnused: true)[0].Value;
     }
 
     /// <summary>
@@ -60,34 +55,56 @@ public static class Functional
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (input, output) = Trace(function, x, x, nameof(Jacobian));
-        var rows = output.Value.Length;
-        var jacobian = NdArray.Zeros<T>([rows, x.Length]);
-        for (var row = 0; row < rows && output.RequiresGrad; row++) // a function constant in x has a zero Jacobian
-        {
-            var seed = NdArray.Zeros<T>(rows);
-            seed[row] = T.One;
-            var gradient = Variable.Gradients(output, [input], seed.Reshape(output.Shape.ToArray()), allowUnused: true)[0].Value;
-            NdArray.Copy(gradient.Reshape(x.Length), jacobian.Pick(0, row));
-        }
-        return jacobian.Reshape([.. output.Shape, .. x.Shape]);
+        return Rows(output.RequiresGrad ? output : null, input, output.Shape);
     }
 
     /// <summary>
     /// The full Hessian of a scalar <paramref name="function"/> at <paramref name="x"/>, of shape x's
-    /// shape twice: one Hessian-vector product per element of x, so for small inputs.
+    /// shape twice: the gradient is recorded once, then one backward through it per element of x,
+    /// so for small inputs.
     /// </summary>
     public static NdArray<T> Hessian<T>(Func<Variable<T>, Variable<T>> function, NdArray<T> x)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ArgumentNullException.ThrowIfNull(x);
-        var hessian = NdArray.Zeros<T>([x.Length, x.Length]);
-        for (var column = 0; column < x.Length; column++)
+        var (input, gradient) = RecordedGradient(function, x, x, nameof(Hessian));
+        return Rows(gradient, input, x.Shape);
+    }
+
+    /// <summary>
+    /// The Jacobian of <paramref name="output"/> (of <paramref name="shape"/>) with respect to
+    /// <paramref name="input"/>, one backward with a unit seed per row; zeros when the output is
+    /// null (it does not depend on the input).
+    /// </summary>
+    private static NdArray<T> Rows<T>(Variable<T>? output, Variable<T> input, ReadOnlySpan<int> shape)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var rows = Shapes.ElementCount(shape);
+        var jacobian = NdArray.Zeros<T>([rows, input.Value.Length]);
+        for (var row = 0; row < rows && output is not null; row++)
         {
-            var unit = NdArray.Zeros<T>(x.Length);
-            unit[column] = T.One;
-            NdArray.Copy(Hvp(function, x, unit.Reshape(x.Shape.ToArray())).Reshape(x.Length), hessian.Pick(0, column));
+            var seed = NdArray.Zeros<T>(rows);
+            seed[row] = T.One;
+            var gradient = Variable.Gradients(output, [input], seed.Reshape(shape.ToArray()), allowUnused: true)[0].Value;
+            NdArray.Copy(gradient.Reshape(input.Value.Length), jacobian.Pick(0, row));
         }
-        return hessian.Reshape([.. x.Shape, .. x.Shape]); // symmetric: columns and rows agree
+        return jacobian.Reshape([.. shape, .. input.Shape]);
+    }
+
+    /// <summary>
+    /// The gradient of a scalar <paramref name="function"/> at a fresh copy of <paramref name="x"/>,
+    /// recorded so it can be differentiated again; null when it does not depend on x.
+    /// </summary>
+    private static (Variable<T> Input, Variable<T>? Gradient) RecordedGradient<T>(
+        Func<Variable<T>, Variable<T>> function, NdArray<T> x, NdArray<T> direction, string method)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (input, output) = Trace(function, x, direction, method);
+        if (output.Value.Length != 1)
+            throw new ArgumentException($"{method}: the function returned shape {ShapeText.Of(output.Shape)}; a Hessian needs a function with one output element.", nameof(function));
+        if (!output.RequiresGrad)
+            return (input, null); // constant in x
+        var gradient = Variable.Gradients(output, [input], createGraph: true, allowUnused: true)[0];
+        return (input, gradient.RequiresGrad ? gradient : null);
     }
 
     /// <summary>Records <paramref name="function"/> on a fresh leaf copy of <paramref name="x"/>, after checking the direction's shape.</summary>
