@@ -74,10 +74,16 @@ public static partial class Ops
     private static NdArray<T> RouteToWinners<T>(NdArray<T> dy, NdArray<T> x, int[]? axes, NdArray<T> output, string operation)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        var (winners, counts) = Winners(x, axes, output, operation);
+        return OpKernels.Gate(NdArray.Divide(KeepDims(dy, x, axes, operation), counts), winners, operation);
+    }
+
+    /// <summary>1 at the elements of x equal to the reduction's result, else 0; and how many won in each group (keep-dims shape).</summary>
+    private static (NdArray<T> Winners, NdArray<T> Counts) Winners<T>(NdArray<T> x, int[]? axes, NdArray<T> output, string operation)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         var winners = OpKernels.Map<T, EqualMask<T>>(x, KeepDims(output, x, axes, operation), operation);
-        var counts = NdArray.Sum(winners, axes, keepDims: true);
-        var share = NdArray.Divide(KeepDims(dy, x, axes, operation), counts);
-        return OpKernels.Gate(share, winners, operation);
+        return (winners, NdArray.Sum(winners, axes, keepDims: true));
     }
 
     /// <summary>1 where the elements are equal or both NaN (a NaN result is won by the NaN elements), else 0.</summary>

@@ -73,6 +73,38 @@ public static partial class Ops
             NdArray.AddInPlace(dx.GetBuffer().Slice(axis, start, stop, step), dy);
     }
 
+    /// <summary>
+    /// x with <paramref name="source"/> added at the positions <c>Slice(x, axis, start, stop, step)</c>
+    /// reads (the source has that slice's shape): what <see cref="Slice{T}(NdArray{T}, int, int, int, int)"/>'s
+    /// gradient is. Gradient: dy to x, and dy sliced the same way to the source.
+    /// </summary>
+    /// <exception cref="ArgumentException">The source's shape differs from the slice's.</exception>
+    [DifferentiableOp(DifferentiableTwice = true)]
+    public static NdArray<T> SliceAdd<T>(this NdArray<T> x, NdArray<T> source, int axis, int start, int stop, int step = 1)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(source);
+        var result = x.Clone();
+        var slice = result.Slice(axis, start, stop, step);
+        if (!Shapes.SameShape(source.Shape, slice.Shape))
+        {
+            throw new ArgumentException(
+                $"SliceAdd: the source has shape {ShapeText.Of(source.Shape)}, but the slice {start}:{stop}:{step} along axis {axis} of x (shape {ShapeText.Of(x.Shape)}) has shape {ShapeText.Of(slice.Shape)}.",
+                nameof(source));
+        }
+        NdArray.AddInPlace(slice, source);
+        return result;
+    }
+
+    static void SliceAddBackward<T>(NdArray<T> dy, int axis, int start, int stop, int step, GradSlot<T> dx, GradSlot<T> dsource)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        dx.Accumulate(dy);
+        if (dsource.IsNeeded)
+            dsource.Accumulate(dy.Slice(axis, start, stop, step));
+    }
+
     /// <summary>x read as <paramref name="shape"/> (a stride-0 view on stretched axes); gradient dy summed over the stretched axes.</summary>
     [DifferentiableOp]
     public static NdArray<T> BroadcastTo<T>(this NdArray<T> x, int[] shape)
