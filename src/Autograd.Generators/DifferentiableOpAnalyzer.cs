@@ -45,7 +45,8 @@ public sealed class DifferentiableOpAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.UnsupportedLocation,
         DiagnosticDescriptors.InternalError,
         DiagnosticDescriptors.InvalidName,
-        DiagnosticDescriptors.ArrayDefault);
+        DiagnosticDescriptors.ArrayDefault,
+        DiagnosticDescriptors.RecordedBackwardMissing);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)

@@ -117,6 +117,10 @@ internal static class DiagnosticDescriptors
         "AG0026", "A backward writes into its gradient or a saved value",
         "Backward '{0}' writes into {1} '{2}'{3}: other nodes and later passes read it; compute into a new array, or into a slot's GetBuffer()");
 
+    public static readonly DiagnosticDescriptor RecordedBackwardMissing = Error(
+        "AG0027", "An op marked DifferentiableTwice has no recorded backward",
+        "Op '{0}' is marked DifferentiableTwice but has no recorded backward: declare '{1}' in '{2}', computing each slot's gradient with ops on the variables, or remove DifferentiableTwice");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
 

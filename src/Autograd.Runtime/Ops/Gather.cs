@@ -13,7 +13,7 @@ public static partial class Ops
     /// zero gradient, so a repeated index receives the sum of its slices.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The axis is out of range, or an index is outside [0, length of the axis).</exception>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> IndexSelect<T>(NdArray<T> x, int axis, int[] indices)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

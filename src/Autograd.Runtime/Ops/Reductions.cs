@@ -7,7 +7,7 @@ namespace Autograd;
 public static partial class Ops
 {
     /// <summary>The sum over <paramref name="axes"/> (every axis when null); gradient dy broadcast back over the reduced axes.</summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Sum<T>(this NdArray<T> x, int[]? axes = null, bool keepDims = false)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Sum(x, axes, keepDims);
 
@@ -19,7 +19,7 @@ public static partial class Ops
     }
 
     /// <summary>The mean over <paramref name="axes"/> (every axis when null); gradient dy / n broadcast back, n the count of elements averaged.</summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Mean<T>(this NdArray<T> x, int[]? axes = null, bool keepDims = false)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Mean(x, axes, keepDims);
 
@@ -38,7 +38,7 @@ public static partial class Ops
     /// winning element, split equally among elements that tie for the maximum. A NaN wins: the
     /// result is NaN and the gradient goes to the NaN elements.
     /// </summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Max<T>(this NdArray<T> x, int[]? axes = null, bool keepDims = false)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Max(x, axes, keepDims);
 
@@ -54,7 +54,7 @@ public static partial class Ops
     /// winning element, split equally among elements that tie for the minimum. A NaN wins: the
     /// result is NaN and the gradient goes to the NaN elements.
     /// </summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Min<T>(this NdArray<T> x, int[]? axes = null, bool keepDims = false)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Min(x, axes, keepDims);
 

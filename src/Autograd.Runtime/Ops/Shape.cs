@@ -7,7 +7,7 @@ namespace Autograd;
 public static partial class Ops
 {
     /// <summary>The elements of x in <paramref name="shape"/> (one length may be -1); gradient dy reshaped back to x's shape.</summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Reshape<T>(this NdArray<T> x, int[] shape)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -26,7 +26,7 @@ public static partial class Ops
     /// x with its axes permuted (axis i of the result is axis <c>axes[i]</c> of x; reversed when
     /// <paramref name="axes"/> is null or empty); gradient dy permuted back by the inverse permutation.
     /// </summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Transpose<T>(this NdArray<T> x, int[]? axes = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -58,7 +58,7 @@ public static partial class Ops
     /// Elements <paramref name="start"/>, start + step, … before <paramref name="stop"/> along
     /// <paramref name="axis"/> (a view); gradient dy added into those positions of a zero gradient.
     /// </summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Slice<T>(this NdArray<T> x, int axis, int start, int stop, int step = 1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -106,7 +106,7 @@ public static partial class Ops
     }
 
     /// <summary>x read as <paramref name="shape"/> (a stride-0 view on stretched axes); gradient dy summed over the stretched axes.</summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> BroadcastTo<T>(this NdArray<T> x, int[] shape)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -118,7 +118,7 @@ public static partial class Ops
         where T : unmanaged, IFloatingPointIeee754<T> => dx.Accumulate(dy);
 
     /// <summary>x without its axis <paramref name="axis"/>, which must have length 1; gradient dy with that axis put back.</summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Squeeze<T>(this NdArray<T> x, int axis)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -134,7 +134,7 @@ public static partial class Ops
     }
 
     /// <summary>x with a new axis of length 1 at <paramref name="axis"/> (-1 appends); gradient dy with that axis removed.</summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Unsqueeze<T>(this NdArray<T> x, int axis)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
