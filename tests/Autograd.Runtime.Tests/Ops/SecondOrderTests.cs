@@ -74,6 +74,34 @@ public class SecondOrderTests
         GradCheck.AssertSecondOrder(function, new GradCheckOptions { RelativeTolerance = 1e-4, AbsoluteTolerance = 1e-6 }, inputs);
     }
 
+    private static IEnumerable<TestCaseData> EdgeCases()
+    {
+        TestCaseData Case(string name, Func<Variable<double>[], Variable<double>> f, params NdArray<double>[] inputs) =>
+            new TestCaseData(f, inputs).SetArgDisplayNames(name);
+        // Each sends an infinite gradient (√ at 0) into a branch not taken, whose gradient is exactly 0.
+        yield return Case("Sqrt(Relu(x)) at x ≤ 0", v => AutogradOps.Sqrt(AutogradOps.Relu(v[0])), NdArray.Create([-1.0, 0.0, 4.0]));
+        yield return Case("Sqrt(Abs(x)) at 0", v => AutogradOps.Sqrt(AutogradOps.Abs(v[0])), NdArray.Create([0.0, -4.0]));
+        yield return Case("Sqrt(Maximum(x, 0)) below 0", v => AutogradOps.Maximum(v[0], NdArray.Create([0.0])).Sqrt(), NdArray.Create([-1.0, 4.0]));
+        yield return Case("Sqrt(Dropout(x)) where dropped", v => AutogradOps.Sqrt(AutogradOps.Dropout(v[0] * v[0], 0.5, seed: 3)), NdArray.Create([1.0, 2.0, 3.0, 4.0]));
+        yield return Case("Pow(x, y) at 0⁰", v => AutogradOps.Pow(v[0], v[1]), NdArray.Create([0.0, 2.0]), NdArray.Create([0.0, 3.0]));
+    }
+
+    [TestCaseSource(nameof(EdgeCases))]
+    public void A_recorded_backward_gives_the_array_backwards_gradient_with_its_exact_zeros(Func<Variable<double>[], Variable<double>> function, NdArray<double>[] inputs)
+    {
+        var x = inputs.Select(i => i.ToVariable()).ToArray();
+        var output = AutogradOps.Sum(function(x));
+
+        var plain = Variable.Gradients(output, x);
+        var recorded = Variable.Gradients(output, x, createGraph: true);
+
+        for (var i = 0; i < x.Length; i++)
+        {
+            Assert.That(recorded[i].Value.ToArray().Any(double.IsNaN), Is.False, $"input {i}: {recorded[i].Value}");
+            Assert.That(recorded[i].Value.ToArray(), Is.EqualTo(plain[i].Value.ToArray()), $"input {i}");
+        }
+    }
+
     private static double Third(Func<Variable<double>, Variable<double>> f, double at)
     {
         var x = NdArray.Create([at]).ToVariable("x");
