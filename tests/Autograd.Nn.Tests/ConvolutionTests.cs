@@ -95,6 +95,21 @@ public class ConvolutionTests
     }
 
     [Test]
+    public void Conv2d_third_derivatives_through_a_gradient_penalty_match_finite_differences()
+    {
+        // The penalty's gradient runs the recorded backward of the recorded backward: Unfold's and Fold's.
+        var x = Uniform(8, 1, 2, 4, 4);
+        var w = Uniform(9, 2, 2, 3, 3);
+        GradCheck.AssertSecondOrder(v =>
+        {
+            using var recording = Variable.EnableGrad(); // GradCheck evaluates the function under NoGrad too
+            var leaves = v[0].RequiresGrad ? v : [.. v.Select(p => p.Value.Clone().ToVariable())];
+            var slopes = Variable.Gradients(Ops.Sum(Ops.Tanh(ConvolutionOps.Conv2d(leaves[0], leaves[1], 2, 1))), leaves, createGraph: true);
+            return Ops.Sum(slopes[0] * slopes[0]) + Ops.Sum(slopes[1] * slopes[1]);
+        }, x, w);
+    }
+
+    [Test]
     public void Conv2d_layer_adds_a_bias_per_channel_and_its_parameter_gradients_match()
     {
         var layer = new Conv2d<double>(2, 3, kernelSize: 3, stride: 2, padding: 1, random: new Random(5));
