@@ -182,13 +182,13 @@ public class DiagnosticTests
     [Test]
     public void DifferentiableTwice_with_no_backward_at_all_names_the_recorded_backward_from_the_forward()
     {
-        var source = Ops("[DifferentiableOp(DifferentiableTwice = true)] public static NdArray<T> F<T>(NdArray<T> x, NdArray<T> y, int n = 1) " + W + " => x;");
+        var source = Ops("[DifferentiableOp(DifferentiableTwice = true)] public static NdArray<T> F<T>(NdArray<T> x, NdArray<T> dy, int n = 1) " + W + " => x;");
 
         var diagnostics = Analyze(Run(Compile(source)).Compilation);
 
         Assert.That(diagnostics.Select(d => d.Id), Is.EquivalentTo(new[] { "AG0008", "AG0027" }));
         Assert.That(diagnostics.Single(d => d.Id == "AG0027").GetMessage(System.Globalization.CultureInfo.InvariantCulture),
-            Does.Contain("'static void FBackward<T>(Variable<T> dy, Variable<T> x, Variable<T> y, int n, GradSlot<T> dx, GradSlot<T> dy2) where T"));
+            Does.Contain("'static void FBackward<T>(Variable<T> outputGradient, Variable<T> x, Variable<T> dy, int n, GradSlot<T> dx, GradSlot<T> ddy) where T"));
     }
 
     [Test]

@@ -222,11 +222,12 @@ internal static class OpParser
         var variable = "Variable<" + elementText + ">";
         string TypeOf(IParameterSymbol p) =>
             Symbols.IsNdArray(p.Type, out _) && p.Name != state?.Name ? variable : Symbols.Display(p.Type);
-        var taken = new HashSet<string>(forwardParameters.Select(p => p.Name)) { "dy" };
+        var taken = new HashSet<string>(forwardParameters.Select(p => p.Name));
         string Unique(string candidate) => taken.Add(candidate) ? candidate : Unique(candidate + "2");
+        var gradient = Unique(taken.Contains("dy") ? "outputGradient" : "dy"); // as the AG0008 code fix names it
         var parameters = backward is not null
             ? backward.Parameters.Select(p => TypeOf(p) + " " + p.Name)
-            : new[] { variable + " dy" }.Concat(forwardParameters.Select(p => TypeOf(p) + " " + p.Name))
+            : new[] { variable + " " + gradient }.Concat(forwardParameters.Select(p => TypeOf(p) + " " + p.Name))
                 .Concat(forwardParameters.Where(p => Symbols.IsNdArray(p.Type, out _)).Select(p => "GradSlot<" + elementText + "> " + Unique("d" + p.Name)).ToList());
         var typeParameters = forward.TypeParameters.Length == 0 ? string.Empty : "<" + string.Join(", ", forward.TypeParameters.Select(t => t.Name)) + ">";
         var constraints = forward.TypeParameters.Select(Symbols.ConstraintClause).Where(c => c is not null).Select(c => " " + c!.Replace("global::", string.Empty));
