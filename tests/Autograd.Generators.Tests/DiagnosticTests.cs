@@ -157,6 +157,31 @@ public class DiagnosticTests
         yield return Case("backward writes the forward's output", "AG0026",
             Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x) " + W + " => x.Clone();\nstatic void FBackward<T>(NdArray<T> dy, NdArray<T> output, GradSlot<T> dx) " + W + " => dx.Accumulate(NdArray.Multiply(dy, output, [|into: output|]));"),
             "Backward 'FBackward' writes into the forward's output 'output' as the 'into:' destination: other nodes and later passes read it; compute into a new array, or into a slot's GetBuffer()");
+        yield return Case("list of arrays", "AG0028",
+            Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x, [|System.Collections.Generic.IReadOnlyList<NdArray<T>>|] ys) " + W + " => x;\n" + Bwd),
+            "Parameter 'ys' of op 'F' is 'IReadOnlyList<NdArray<T>>': a variadic array input is written 'NdArray<T>[]' (or 'params NdArray<T>[]'), one differentiable input per element");
+        yield return Case("jagged array of arrays", "AG0028",
+            Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x, [|NdArray<T>[][]|] ys) " + W + " => x;\n" + Bwd),
+            "Parameter 'ys' of op 'F' is 'NdArray<T>[][]': a variadic array input is written 'NdArray<T>[]' (or 'params NdArray<T>[]'), one differentiable input per element");
+        yield return Case("single slot for a variadic input", "AG0029",
+            Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x, NdArray<T>[] ys) " + W + " => x;\nstatic void FBackward<T>(NdArray<T> dy, GradSlot<T> dx, [|GradSlot<T> dys|]) " + W + " { }"),
+            "Slot 'dys' of backward 'FBackward' is 'GradSlot<T>' but input 'ys' of op 'F' is variadic ('NdArray<T>[]', one slot per element): declare the slot 'ReadOnlySpan<GradSlot<T>>'");
+        yield return Case("array of slots for a variadic input", "AG0029",
+            Ops("[DifferentiableOp] public static NdArray<T> F<T>(params NdArray<T>[] xs) " + W + " => xs[0];\nstatic void FBackward<T>(NdArray<T> dy, [|GradSlot<T>[] dxs|]) " + W + " { }"),
+            "Slot 'dxs' of backward 'FBackward' is 'GradSlot<T>[]' but input 'xs' of op 'F' is variadic ('NdArray<T>[]', one slot per element): declare the slot 'ReadOnlySpan<GradSlot<T>>'");
+        yield return Case("span of slots for one array", "AG0029",
+            Ops(Fwd + "\nstatic void FBackward<T>(NdArray<T> dy, [|ReadOnlySpan<GradSlot<T>> dx|]) " + W + " { }"),
+            "Slot 'dx' of backward 'FBackward' is 'ReadOnlySpan<GradSlot<T>>' but input 'x' of op 'F' is one array ('NdArray<T>'): declare the slot 'GradSlot<T>'");
+        yield return Case("variadic slot element type", "AG0017",
+            Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T>[] xs) " + W + " => xs[0];\nstatic void FBackward<T>(NdArray<T> dy, [|ReadOnlySpan<GradSlot<float>> dxs|]) " + W + " { }"),
+            "Backward 'FBackward' of op 'F' must end with one 'GradSlot<T>' per array input (xs, in order): 'dxs' is 'ReadOnlySpan<GradSlot<float>>'");
+        yield return Case("variadic input saved as one array", "AG0015",
+            Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T>[] xs) " + W + " => xs[0];\nstatic void FBackward<T>(NdArray<T> dy, [|NdArray<T> xs|], ReadOnlySpan<GradSlot<T>> dxs) " + W + " { }"),
+            "Parameter 'xs' of backward 'FBackward' must be 'NdArray<T>[]' passed by value, as in op 'F' (it is 'NdArray<T>')");
+        yield return Case("recorded backward takes variadic arrays", "AG0015",
+            Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T>[] xs) " + W + " => xs[0];\nstatic void FBackward<T>(NdArray<T> dy, ReadOnlySpan<GradSlot<T>> dxs) " + W + " { }\n" +
+                "static void FBackward<T>(Variable<T> dy, [|NdArray<T>[] xs|], ReadOnlySpan<GradSlot<T>> dxs) " + W + " { }"),
+            "Parameter 'xs' of backward 'FBackward' must be 'Variable<T>[]' passed by value, as in op 'F' (it is 'NdArray<T>[]')");
     }
 
     [Test]
