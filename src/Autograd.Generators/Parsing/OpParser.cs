@@ -151,7 +151,7 @@ internal static class OpParser
         // Past here, only the backward can be wrong: the overloads' signatures are known, so a broken
         // backward still gets them (with throwing bodies) and call sites bind; only AG errors show.
         var signatureValid = !reporter.HasErrors && element is not null && arrayCount > 0
-            && !Symbols.ContainsError(method.ReturnType) && !method.Parameters.Any(p => Symbols.ContainsError(p.Type));
+            && !Symbols.ContainsError(method.ReturnType) && !method.Parameters.Any(p => Symbols.ContainsError(p.Type) || p.Name.Length == 0);
 
         // The backward.
         var backwardLookup = Symbols.BackwardName(method, attribute);
