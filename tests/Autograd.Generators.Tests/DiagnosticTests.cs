@@ -157,6 +157,13 @@ public class DiagnosticTests
         yield return Case("backward writes the forward's output", "AG0026",
             Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x) " + W + " => x.Clone();\nstatic void FBackward<T>(NdArray<T> dy, NdArray<T> output, GradSlot<T> dx) " + W + " => dx.Accumulate(NdArray.Multiply(dy, output, [|into: output|]));"),
             "Backward 'FBackward' writes into the forward's output 'output' as the 'into:' destination: other nodes and later passes read it; compute into a new array, or into a slot's GetBuffer()");
+        yield return Case("forward writes an element of its variadic input", "AG0025",
+            Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T>[] xs) " + W + " => [|NdArray.ExpInPlace(xs[1])|];\nstatic void FBackward<T>(NdArray<T> dy, ReadOnlySpan<GradSlot<T>> dxs) " + W + " { }"),
+            "Op 'F' writes into its array input 'xs' with 'ExpInPlace': a recorded node saves its inputs for backward, and this write changes them; compute into a new array instead");
+        yield return Case("backward writes the elements of a saved variadic input", "AG0026",
+            Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T>[] xs) " + W + " => xs[0].Clone();\n" +
+                "static void FBackward<T>(NdArray<T> dy, NdArray<T>[] xs, ReadOnlySpan<GradSlot<T>> dxs) " + W + " { foreach (var x in xs) [|x.Transpose()[0, 0]|] = T.Zero; }"),
+            "Backward 'FBackward' writes into the saved input 'xs' through its indexer (via its view 'x'): other nodes and later passes read it; compute into a new array, or into a slot's GetBuffer()");
         yield return Case("list of arrays", "AG0028",
             Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x, [|System.Collections.Generic.IReadOnlyList<NdArray<T>>|] ys) " + W + " => x;\n" + Bwd),
             "Parameter 'ys' of op 'F' is 'IReadOnlyList<NdArray<T>>': a variadic array input is written 'NdArray<T>[]' (or 'params NdArray<T>[]'), one differentiable input per element");
