@@ -242,6 +242,19 @@ public class DiagnosticTests
     }
 
     [Test]
+    public void A_broken_backward_of_a_variadic_op_gives_only_its_AG_error_at_call_sites()
+    {
+        var source = Ops(
+            "[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T>[] xs, NdArray<T> w) " + W + " => w;\n" +
+            "static void FBackward<T>(NdArray<T> dy, GradSlot<T> dxs, GradSlot<T> dw) " + W + " { }\n" +
+            "public static void Use(Variable<double> a, NdArray<double> b)\n{\n" +
+            "    Variable<double> v = F([a, a], b);\n    v = F([b, b], a);\n    v = F([a], a);\n    NdArray<double> w = F([b], b);\n}", "public partial class Ops");
+        var result = Run(Compile(source));
+        var errors = result.Compilation.GetDiagnostics().Concat(Analyze(result.Compilation)).Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        Assert.That(errors.Select(d => d.Id), Is.EqualTo(new[] { "AG0029" }), () => string.Join("\n", errors));
+    }
+
+    [Test]
     public void Every_descriptor_is_tested_and_listed_in_the_release_file()
     {
         var tested = Cases().Select(c => (string)c.Arguments[0]!).ToHashSet();
