@@ -47,7 +47,8 @@ public sealed class DifferentiableOpAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.InvalidName,
         DiagnosticDescriptors.ArrayDefault,
         DiagnosticDescriptors.VariadicInputType,
-        DiagnosticDescriptors.SlotKind);
+        DiagnosticDescriptors.SlotKind,
+        DiagnosticDescriptors.RecordedBackwardMissing);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)

@@ -17,6 +17,7 @@ public class BuiltInOpsTests
     {
         var ops = BuiltIns();
         Assert.That(ops.Select(o => o.MethodName), Is.SupersetOf(new[] { "Add", "Multiply", "Exp", "Softmax", "MatMul", "Sum" }));
+        Assert.That(ops.Where(o => !o.IsDifferentiableTwice), Is.Empty, "so GradCheckAll checks second derivatives of every one");
         var options = new OpCheckOptions
         {
             Broadcasting = true,

@@ -189,6 +189,38 @@ public class DiagnosticTests
             Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T>[] xs) " + W + " => xs[0];\nstatic void FBackward<T>(NdArray<T> dy, ReadOnlySpan<GradSlot<T>> dxs) " + W + " { }\n" +
                 "static void FBackward<T>(Variable<T> dy, [|NdArray<T>[] xs|], ReadOnlySpan<GradSlot<T>> dxs) " + W + " { }"),
             "Parameter 'xs' of backward 'FBackward' must be 'Variable<T>[]' passed by value, as in op 'F' (it is 'NdArray<T>[]')");
+        yield return Case("DifferentiableTwice without a recorded backward", "AG0027",
+            Ops("[DifferentiableOp(DifferentiableTwice = [|true|])] public static NdArray<T> F<T>(NdArray<T> x, int n = 1) " + W + " => x;\n" +
+                "static void FBackward<T>(NdArray<T> dy, NdArray<T> x, int n, NdArray<T> output, GradSlot<T> dx) " + W + " => dx.Accumulate(dy);"),
+            "Op 'F' is marked DifferentiableTwice but has no recorded backward: declare 'static void FBackward<T>(Variable<T> dy, Variable<T> x, int n, Variable<T> output, GradSlot<T> dx) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>' in 'Ops', computing each slot's gradient with ops on the variables, or remove DifferentiableTwice");
+        yield return Case("DifferentiableTwice with saved state and no backward at all", "AG0027",
+            Ops("[DifferentiableOp(Backward = \"Grad\", DifferentiableTwice = [|true|])] public static NdArray<double> F(NdArray<double> x, NdArray<double> y, out NdArray<double> mask) { mask = x; return x; }\n" +
+                "static void Grad(NdArray<double> dy, NdArray<double> mask, GradSlot<double> dx, GradSlot<double> dy2) => dx.Accumulate(dy);"),
+            "Op 'F' is marked DifferentiableTwice but has no recorded backward: declare 'static void Grad(Variable<double> dy, NdArray<double> mask, GradSlot<double> dx, GradSlot<double> dy2)' in 'Ops', computing each slot's gradient with ops on the variables, or remove DifferentiableTwice");
+    }
+
+    [Test]
+    public void DifferentiableTwice_with_the_recorded_backward_it_names_is_clean_and_recorded()
+    {
+        var source = Ops("[DifferentiableOp(DifferentiableTwice = true)] public static NdArray<T> F<T>(NdArray<T> x, int n = 1) " + W + " => x;\n" +
+            "static void FBackward<T>(NdArray<T> dy, NdArray<T> x, int n, NdArray<T> output, GradSlot<T> dx) " + W + " => dx.Accumulate(dy);\n" +
+            "static void FBackward<T>(Variable<T> dy, Variable<T> x, int n, Variable<T> output, GradSlot<T> dx) " + W + " => dx.Accumulate(dy);");
+        var result = Run(Compile(source));
+
+        Assert.That(Analyze(result.Compilation), Is.Empty);
+        Assert.That(result.GeneratedSources.Any(s => s.Text.Contains("public override bool IsDifferentiableTwice => true;", StringComparison.Ordinal)), Is.True);
+    }
+
+    [Test]
+    public void DifferentiableTwice_with_no_backward_at_all_names_the_recorded_backward_from_the_forward()
+    {
+        var source = Ops("[DifferentiableOp(DifferentiableTwice = true)] public static NdArray<T> F<T>(NdArray<T> x, NdArray<T> y, int n = 1) " + W + " => x;");
+
+        var diagnostics = Analyze(Run(Compile(source)).Compilation);
+
+        Assert.That(diagnostics.Select(d => d.Id), Is.EquivalentTo(new[] { "AG0008", "AG0027" }));
+        Assert.That(diagnostics.Single(d => d.Id == "AG0027").GetMessage(System.Globalization.CultureInfo.InvariantCulture),
+            Does.Contain("'static void FBackward<T>(Variable<T> dy, Variable<T> x, Variable<T> y, int n, GradSlot<T> dx, GradSlot<T> dy2) where T"));
     }
 
     [Test]

@@ -183,6 +183,11 @@ internal static class OpParser
             reporter.Report(DiagnosticDescriptors.BackwardAmbiguous, backwardLocation, displayName, graphCandidates.Count, backwardLookup + " (recorded, on Variables)", containingType.Name);
         else if (graphCandidates.Count == 1)
             CheckBackward(method, graphCandidates[0], element, forwardParameters, state, arrayCount, graphArgs, recorded: true, reporter, cancellationToken);
+        else if (element is not null && Symbols.NamedFlag(attribute, "DifferentiableTwice"))
+        {
+            reporter.Report(DiagnosticDescriptors.RecordedBackwardMissing, ArgumentLocation(attributeSyntax, "DifferentiableTwice") ?? methodLocation,
+                displayName, RecordedSignature(method, backward, element, forwardParameters, state, backwardLookup), containingType.Name);
+        }
 
         if (!signatureValid || element is null)
             return null;
@@ -211,6 +216,29 @@ internal static class OpParser
             DocumentationLines(method.GetDocumentationCommentXml(cancellationToken: cancellationToken), state?.Name),
             broken,
             broken || graphCandidates.Count != 1 ? null : graphArgs.ToEquatableArray());
+    }
+
+    /// <summary>
+    /// The recorded backward to declare, as code: the array backward's parameters (without one, the
+    /// gradient, every forward parameter and a slot per array input) with <c>Variable</c> for each
+    /// array but the <c>out</c> state, and the forward's type parameters and constraints.
+    /// </summary>
+    private static string RecordedSignature(
+        IMethodSymbol forward, IMethodSymbol? backward, ITypeSymbol element, List<IParameterSymbol> forwardParameters, IParameterSymbol? state, string name)
+    {
+        var elementText = Symbols.Display(element);
+        var variable = "Variable<" + elementText + ">";
+        string TypeOf(IParameterSymbol p) =>
+            Symbols.IsNdArray(p.Type, out _) && p.Name != state?.Name ? variable : Symbols.Display(p.Type);
+        var taken = new HashSet<string>(forwardParameters.Select(p => p.Name)) { "dy" };
+        string Unique(string candidate) => taken.Add(candidate) ? candidate : Unique(candidate + "2");
+        var parameters = backward is not null
+            ? backward.Parameters.Select(p => TypeOf(p) + " " + p.Name)
+            : new[] { variable + " dy" }.Concat(forwardParameters.Select(p => TypeOf(p) + " " + p.Name))
+                .Concat(forwardParameters.Where(p => Symbols.IsNdArray(p.Type, out _)).Select(p => "GradSlot<" + elementText + "> " + Unique("d" + p.Name)).ToList());
+        var typeParameters = forward.TypeParameters.Length == 0 ? string.Empty : "<" + string.Join(", ", forward.TypeParameters.Select(t => t.Name)) + ">";
+        var constraints = forward.TypeParameters.Select(Symbols.ConstraintClause).Where(c => c is not null).Select(c => " " + c!.Replace("global::", string.Empty));
+        return "static void " + name + typeParameters + "(" + string.Join(", ", parameters) + ")" + string.Concat(constraints);
     }
 
     private static string VariableKey(ITypeSymbol element) => "global::Autograd.Variable`1<" + Symbols.Key(element) + ">";

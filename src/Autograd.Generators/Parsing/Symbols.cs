@@ -186,6 +186,10 @@ internal static class Symbols
         return null;
     }
 
+    /// <summary>True when the attribute sets the bool property <paramref name="name"/> to <c>true</c>.</summary>
+    public static bool NamedFlag(AttributeData? attribute, string name) =>
+        attribute is not null && attribute.NamedArguments.Any(a => a.Key == name && a.Value.Value is true);
+
     /// <summary>The backward an op looks up: the attribute's <c>Backward</c>, else the forward's name followed by <c>Backward</c>.</summary>
     public static string BackwardName(IMethodSymbol forward, AttributeData? attribute) =>
         NamedArgument(attribute, "Backward") ?? forward.Name + "Backward";

@@ -14,7 +14,7 @@ public static partial class Ops
     /// </summary>
     /// <exception cref="ArgumentException">No arrays, or their ranks or other axes differ.</exception>
     /// <exception cref="ArgumentNullException">The array or one of its elements is null.</exception>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Concat<T>(NdArray<T>[] arrays, int axis = 0)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -67,7 +67,7 @@ public static partial class Ops
     /// </summary>
     /// <exception cref="ArgumentException">No arrays, or their shapes differ.</exception>
     /// <exception cref="ArgumentNullException">The array or one of its elements is null.</exception>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Stack<T>(NdArray<T>[] arrays, int axis = 0)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
