@@ -46,6 +46,8 @@ public sealed class DifferentiableOpAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.InternalError,
         DiagnosticDescriptors.InvalidName,
         DiagnosticDescriptors.ArrayDefault,
+        DiagnosticDescriptors.VariadicInputType,
+        DiagnosticDescriptors.SlotKind,
         DiagnosticDescriptors.RecordedBackwardMissing);
 
     /// <inheritdoc />
