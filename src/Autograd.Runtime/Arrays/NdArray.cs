@@ -46,6 +46,14 @@ public sealed partial class NdArray<T> : INdArray
     {
     }
 
+    /// <summary>
+    /// A new contiguous array of <paramref name="like"/>'s shape, filled with zeros. It shares
+    /// <paramref name="like"/>'s shape array, and its strides array when those are row-major (no array
+    /// ever writes either), so an op's result costs no shape or stride array of its own.
+    /// </summary>
+    internal static NdArray<T> ShapedLike(NdArray<T> like) =>
+        new(new T[like._length], like._shape, Shapes.IsRowMajor(like._shape, like._strides) ? like._strides : Shapes.ContiguousStrides(like._shape), 0);
+
     /// <inheritdoc />
     public ReadOnlySpan<int> Shape => _shape;
 
