@@ -45,7 +45,9 @@ public sealed class DifferentiableOpAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.UnsupportedLocation,
         DiagnosticDescriptors.InternalError,
         DiagnosticDescriptors.InvalidName,
-        DiagnosticDescriptors.ArrayDefault);
+        DiagnosticDescriptors.ArrayDefault,
+        DiagnosticDescriptors.VariadicInputType,
+        DiagnosticDescriptors.SlotKind);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)

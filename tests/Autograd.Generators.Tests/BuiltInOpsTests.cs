@@ -24,6 +24,7 @@ public class BuiltInOpsTests
             {
                 "MatMul" => [[[2, 3], [3, 4]], [[2, 2, 3], [2, 3, 4]]],
                 "MeanSquaredError" => [[[2, 3], [2, 3]]],
+                "Stack" => [[[2, 3], [2, 3]]],   // stacked arrays have one shape: no broadcast case
                 _ => null,
             },
         };

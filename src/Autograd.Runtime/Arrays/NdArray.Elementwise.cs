@@ -131,7 +131,7 @@ public static partial class NdArray
         var broadcast = like is null ? Shapes.Broadcast(x.Shape, y.Shape, operation) : null;
         if (into is not null)
             CheckDestination(into, like is null ? broadcast : like.Shape, operation);
-        var destination = into ?? (like is null ? new NdArray<T>(broadcast!) : NdArray<T>.ShapedLike(like));
+        var destination = into ?? (like is null ? NdArray<T>.ForResult(broadcast!) : NdArray<T>.ForResult(like));
         x = Operand(x, destination, operation, out var stridesX);
         y = Operand(y, destination, operation, out var stridesY);
         Strided.Binary<T, TOp>(
@@ -150,7 +150,7 @@ public static partial class NdArray
         ArgumentNullException.ThrowIfNull(x);
         if (into is not null)
             CheckDestination(into, x.Shape, operation);
-        return Apply<T, TOp>(x, into ?? NdArray<T>.ShapedLike(x), operation);
+        return Apply<T, TOp>(x, into ?? NdArray<T>.ForResult(x), operation);
     }
 
     /// <summary>destination = op(x), <paramref name="x"/> broadcast to the destination's shape.</summary>

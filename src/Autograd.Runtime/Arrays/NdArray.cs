@@ -47,12 +47,29 @@ public sealed partial class NdArray<T> : INdArray
     }
 
     /// <summary>
-    /// A new contiguous array of <paramref name="like"/>'s shape, filled with zeros. It shares
-    /// <paramref name="like"/>'s shape array, and its strides array when those are row-major (no array
-    /// ever writes either), so an op's result costs no shape or stride array of its own.
+    /// A new contiguous array of <paramref name="shape"/> whose elements are not cleared first: only
+    /// for a result its caller writes in full before anyone reads it. Clearing a large result costs
+    /// as much memory traffic as the kernel that then overwrites it. Debug builds (the tests) fill it
+    /// with NaN, so a kernel that skips an element shows up as a NaN.
     /// </summary>
-    internal static NdArray<T> ShapedLike(NdArray<T> like) =>
-        new(new T[like._length], like._shape, Shapes.IsRowMajor(like._shape, like._strides) ? like._strides : Shapes.ContiguousStrides(like._shape), 0);
+    internal static NdArray<T> ForResult(int[] shape) => ForResult(shape, Shapes.ContiguousStrides(shape));
+
+    /// <summary>
+    /// <see cref="ForResult(int[])"/> of <paramref name="like"/>'s shape, sharing its shape array, and
+    /// its strides array when those are row-major (no array ever writes either), so a result costs no
+    /// shape or stride array of its own.
+    /// </summary>
+    internal static NdArray<T> ForResult(NdArray<T> like) =>
+        ForResult(like._shape, Shapes.IsRowMajor(like._shape, like._strides) ? like._strides : Shapes.ContiguousStrides(like._shape));
+
+    private static NdArray<T> ForResult(int[] shape, int[] strides)
+    {
+        var data = GC.AllocateUninitializedArray<T>(Shapes.ElementCount(shape));
+#if DEBUG
+        data.AsSpan().Fill(T.NaN);
+#endif
+        return new(data, shape, strides, 0);
+    }
 
     /// <inheritdoc />
     public ReadOnlySpan<int> Shape => _shape;
@@ -163,7 +180,7 @@ public sealed partial class NdArray<T> : INdArray
     /// <summary>A contiguous copy of this array with its own buffer.</summary>
     public NdArray<T> Clone()
     {
-        var copy = new NdArray<T>((int[])_shape.Clone());
+        var copy = ForResult(this);
         NdArray.Copy(this, copy);
         return copy;
     }

@@ -58,7 +58,7 @@ internal static class BackwardEngine
         }
         if (seed is null)
         {
-            var ones = NdArray<T>.ShapedLike(root.Value); // sharing the value's shape array
+            var ones = NdArray<T>.ForResult(root.Value); // sharing the value's shape array
             ones.Data.AsSpan().Fill(T.One);
             return ones;
         }

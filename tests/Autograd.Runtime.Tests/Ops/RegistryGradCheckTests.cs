@@ -51,6 +51,8 @@ public class RegistryGradCheckTests
         ["BroadcastTo"] = (v => Op.BroadcastTo(v[0], [2, 3, 4]), [Signed]),
         ["Squeeze"] = (v => Op.Squeeze(v[0], 1), [Uniform(8, -1, 1, 3, 1, 2)]),
         ["Unsqueeze"] = (v => Op.Unsqueeze(v[0], 0), [Signed]),
+        ["Concat"] = (null, [Signed, Uniform(14, -2, 2, 2, 4)]),   // the registry passes two elements to a variadic input
+        ["Stack"] = (null, [Signed, Uniform(15, -2, 2, 3, 4)]),
         ["Softmax"] = (v => Op.Softmax(v[0]) * Uniform(9, -1, 1, 3, 4), [Signed]),
         ["LogSoftmax"] = (v => Op.LogSoftmax(v[0]) * Uniform(10, -1, 1, 3, 4), [Signed]),
         ["MeanSquaredError"] = (null, [Signed, Uniform(11, -2, 2, 3, 4)]),

@@ -37,6 +37,8 @@ public class SecondOrderTests
         yield return Case("Transposed batch (strided) through MatMul", v => AutogradOps.Sin(AutogradOps.MatMul(AutogradOps.Transpose(v[0], [0, 2, 1]), v[1])), [2, 3, 2], [3, 3]);
         yield return Case("BroadcastTo", v => AutogradOps.BroadcastTo(v[0], [2, 3]) * v[1], [3], [2, 3]);
         yield return Case("Squeeze/Unsqueeze", v => AutogradOps.Squeeze(AutogradOps.Unsqueeze(v[0], 0) * v[0], 0), [3]);
+        yield return Case("Concat (variadic)", v => AutogradOps.Sin(AutogradOps.Concat([v[0] * v[0], AutogradOps.Exp(v[1]), v[1] * v[0].Sum([1], keepDims: true)], axis: 1)), [2, 3], [2, 2]);
+        yield return Case("Stack (variadic)", v => AutogradOps.Tanh(AutogradOps.Stack([AutogradOps.Sin(v[0]), v[0] * v[1]], axis: -1)), [2, 3], [2, 3]);
         yield return Case("MatMul", v => AutogradOps.MatMul(v[0], v[1]) * AutogradOps.MatMul(v[0], v[1]), [2, 3], [3, 2]);
         yield return Case("MatMul, batched and broadcast", v => AutogradOps.Tanh(AutogradOps.MatMul(v[0], v[1])), [2, 2, 3], [3, 2]);
         yield return Case("MatMul, vector-matrix", v => AutogradOps.Sin(AutogradOps.MatMul(v[0], v[1])), [3], [3, 2]);
