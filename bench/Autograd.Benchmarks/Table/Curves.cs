@@ -5,7 +5,10 @@ using ScottPlot;
 
 namespace Autograd.Benchmarks.Table;
 
-/// <summary>The scaling curves: time against elements for a multiply and GFLOP/s against n for a square product, as CSV and PNG.</summary>
+/// <summary>
+/// The scaling curves, as CSV and PNG: time against elements for a multiply, GFLOP/s against n for a
+/// square product, and time per op against the depth of a recorded chain.
+/// </summary>
 internal static class Curves
 {
     public static void Write(string directory, BenchmarkReport[] reports, double peakTime, double memoryTime)
@@ -47,6 +50,29 @@ internal static class Curves
         plot.Axes.Left.Label.Text = "GFLOP/s";
         plot.ShowLegend();
         plot.SavePng(Path.Combine(directory, "scaling-matmul.png"), 900, 550);
+
+        WriteDepth(directory, reports);
+    }
+
+    /// <summary>Time and bytes per op of a chain of 128-float multiplies, forward + backward, against its depth.</summary>
+    private static void WriteDepth(string directory, BenchmarkReport[] reports)
+    {
+        var depths = ChainScaling.Depths().ToArray();
+        var chains = depths.Select(depth => PerformanceTable.Find(reports, typeof(ChainScaling), nameof(ChainScaling.ForwardBackward), $"Depth={depth}")).ToArray();
+        var perOp = depths.Select((depth, i) => (chains[i]?.ResultStatistics?.Mean ?? double.NaN) / depth).ToArray();
+        var bytesPerOp = depths.Select((depth, i) => (chains[i]?.GcStats.GetBytesAllocatedPerOperation(chains[i]!.BenchmarkCase) ?? double.NaN) / depth).ToArray();
+        var csv = new StringBuilder("depth,ns_per_op,bytes_per_op\n");
+        for (var i = 0; i < depths.Length; i++)
+            csv.AppendLine(CultureInfo.InvariantCulture, $"{depths[i]},{Line(perOp[i], bytesPerOp[i])}");
+        File.WriteAllText(Path.Combine(directory, "scaling-depth.csv"), csv.ToString());
+
+        var plot = new Plot();
+        var x = depths.Select(depth => Math.Log10(depth)).ToArray();
+        plot.Add.Scatter(x, perOp.Select(Math.Log10).ToArray()).LegendText = "forward + backward, per op";
+        var shallow = perOp[Array.IndexOf(depths, 1000)];
+        plot.Add.HorizontalLine(Math.Log10(2 * shallow)).LegendText = "target: 2× the 1,000-op chain";
+        LogAxes(plot, "chain depth (128-float multiplies)", "time per op (ns)");
+        plot.SavePng(Path.Combine(directory, "scaling-depth.png"), 900, 550);
     }
 
     private static double Mean(BenchmarkReport[] reports, Type type, string method, string parameters) =>

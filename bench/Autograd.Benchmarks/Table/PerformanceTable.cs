@@ -11,8 +11,11 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 namespace Autograd.Benchmarks.Table;
 
-/// <summary>A machine limit: a benchmark one call of which does <paramref name="Work"/> units (flops, bytes) as fast as the machine can.</summary>
-internal sealed record Floor(string Name, Type Benchmarks, string Method, double Work, string Unit);
+/// <summary>
+/// A machine limit: a benchmark (with its parameters, if any) one call of which does <paramref name="Work"/>
+/// units (flops, bytes) as fast as the machine can, or a reference case a target is a ratio to.
+/// </summary>
+internal sealed record Floor(string Name, Type Benchmarks, string Method, double Work, string Unit, string? Parameters = null);
 
 /// <summary>
 /// One row of the table: a benchmark (with its parameters, if any) one call of which does
@@ -20,7 +23,9 @@ internal sealed record Floor(string Name, Type Benchmarks, string Method, double
 /// per unit × Work; <paramref name="Target"/> is the largest acceptable ours ÷ floor time ratio.
 /// A case measured against "the same thing done raw" gives Work = the floor's own Work.
 /// </summary>
-internal sealed record Case(string Name, Type Benchmarks, string Method, Floor Floor, double Work, double Target, string TargetNote, string? Parameters = null);
+/// <paramref name="PerOp"/> &gt; 1 prints ours per op of a call that runs that many ops.
+internal sealed record Case(
+    string Name, Type Benchmarks, string Method, Floor Floor, double Work, double Target, string TargetNote, string? Parameters = null, int PerOp = 1);
 
 /// <summary>
 /// <c>--table</c>: runs every case and every floor with BenchmarkDotNet in one process, prints
@@ -37,6 +42,22 @@ internal static class PerformanceTable
 
     private static readonly Floor Memory = new(
         "TensorPrimitives multiply, 2 threads", typeof(FloorBenchmarks), nameof(FloorBenchmarks.RawMultiply), FloorBenchmarks.RawMultiplyBytes, "GB/s");
+
+    /// <summary>The bytes one 128-float multiply moves; the chain's floor does one per op.</summary>
+    private const double ChainOpBytes = 3.0 * RecordingBenchmarks.ChainElements * sizeof(float);
+
+    private static readonly Floor RawChainOp = new(
+        "TensorPrimitives multiply of 128 floats, one thread", typeof(RecordingBenchmarks), nameof(RecordingBenchmarks.RawMultiply128), ChainOpBytes, "GB/s");
+
+    private static readonly Floor RawSeed = new(
+        "three TensorPrimitives multiplies of 128×128 floats, one thread", typeof(RecordingBenchmarks), nameof(RecordingBenchmarks.SeedFloor),
+        3 * 3.0 * RecordingBenchmarks.SeedSide * RecordingBenchmarks.SeedSide * sizeof(float), "GB/s");
+
+    /// <summary>The reference of the depth target: a 1,000-op chain, forward + backward (Work in thousandths of an op, so the rate reads in Mop/s).</summary>
+    private static readonly Floor ShallowChain = new(
+        "1,000-op chain, forward + backward", typeof(ChainScaling), nameof(ChainScaling.ForwardBackward), 1000 * 1000.0, "Mop/s", "Depth=1000");
+
+    private static readonly Floor[] Floors = [Peak, Memory, RawChainOp, RawSeed, ShallowChain];
 
     private const double MatMulTarget = 1 / 0.7;
     private const string MatMulNote = "≥ 70% of peak";
@@ -60,6 +81,14 @@ internal static class PerformanceTable
             FloorBenchmarks.RawMultiplyBytes, 1 / 0.85, "≥ 85% of the 2-thread floor"),
         new("4M-element multiply, forward + backward (dy given)", typeof(CaseBenchmarks), nameof(CaseBenchmarks.Multiply4MForwardBackward), Memory,
             3 * FloorBenchmarks.RawMultiplyBytes, NoTarget, "the issue sets none; three multiplies' traffic"),
+        new("seed case 128×128 `x1*x2`, forward + backward", typeof(RecordingBenchmarks), nameof(RecordingBenchmarks.SeedCase), RawSeed,
+            RawSeed.Work, 2, "three raw multiplies"),
+        new("128-float op chain, forward recorded, per op", typeof(RecordingBenchmarks), nameof(RecordingBenchmarks.ChainForward), RawChainOp,
+            ChainOpBytes, 4, "one raw multiply per op"),
+        new("same, forward + backward, per op", typeof(RecordingBenchmarks), nameof(RecordingBenchmarks.ChainForwardBackward), RawChainOp,
+            ChainOpBytes, 8, "one raw multiply per op"),
+        new("chain of 1,000,000 such ops, forward + backward, per op", typeof(ChainScaling), nameof(ChainScaling.ForwardBackward), ShallowChain,
+            1_000_000 * 1000.0, 2, "the 1,000-op chain per op", "Depth=1000000", PerOp: 1_000_000),
     ];
 
     /// <summary>A row reported for comparison, with no ratio it must meet.</summary>
@@ -79,7 +108,7 @@ internal static class PerformanceTable
             .AddDiagnoser(MemoryDiagnoser.Default)
             .WithArtifactsPath(Path.Combine(results, "BenchmarkDotNet"));
         var reports = BenchmarkRunner
-            .Run([typeof(FloorBenchmarks), typeof(CaseBenchmarks), typeof(MatMulScaling), typeof(ElementwiseScaling)], config)
+            .Run([typeof(FloorBenchmarks), typeof(CaseBenchmarks), typeof(RecordingBenchmarks), typeof(MatMulScaling), typeof(ElementwiseScaling), typeof(ChainScaling)], config)
             .SelectMany(summary => summary.Reports)
             .ToArray();
 
@@ -97,10 +126,10 @@ internal static class PerformanceTable
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC{(Short ? " (short run: rough)" : "")} on {machine}.");
         text.AppendLine();
-        foreach (var floor in new[] { Peak, Memory })
+        foreach (var floor in Floors)
         {
             var time = Time(reports, floor);
-            text.AppendLine(CultureInfo.InvariantCulture, $"- Floor: {floor.Name}: {Rate(floor.Work, time, floor.Unit)}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"- Floor: {floor.Name}: {Duration(time)}, {Rate(floor.Work, time, floor.Unit)}");
         }
         text.AppendLine();
         text.AppendLine("| case | ours | floor | ratio (time) | target |");
@@ -111,15 +140,16 @@ internal static class PerformanceTable
             var floorTime = Time(reports, row.Floor) / row.Floor.Work * row.Work;
             if (report?.ResultStatistics is not { } statistics)
             {
-                text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Name} | not run | {Duration(floorTime)} | | {TargetText(row, double.NaN)} |");
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Name} | not run | {Duration(floorTime / row.PerOp)} | | {TargetText(row, double.NaN)} |");
                 continue;
             }
             var ours = statistics.Mean;
             var allocated = report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase) ?? 0;
             var ratio = ours / floorTime;
+            var each = row.PerOp > 1 ? " per op" : "";
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {row.Name} | {Duration(ours)}, {Rate(row.Work, ours, row.Floor.Unit)}, {Bytes(allocated)} allocated | {Duration(floorTime)} | {ratio:0.00}× | " +
-                $"{TargetText(row, ratio)} |");
+                $"| {row.Name} | {Duration(ours / row.PerOp)}{each}, {Rate(row.Work, ours, row.Floor.Unit)}, {Bytes(allocated / row.PerOp)} allocated{each} | " +
+                $"{Duration(floorTime / row.PerOp)}{each} | {ratio:0.00}× | {TargetText(row, ratio)} |");
         }
         return text.ToString();
     }
@@ -132,7 +162,7 @@ internal static class PerformanceTable
 
     /// <summary>The mean time of a floor's benchmark, in nanoseconds (NaN if it did not run).</summary>
     private static double Time(BenchmarkReport[] reports, Floor floor) =>
-        Find(reports, floor.Benchmarks, floor.Method, null)?.ResultStatistics?.Mean ?? double.NaN;
+        Find(reports, floor.Benchmarks, floor.Method, floor.Parameters)?.ResultStatistics?.Mean ?? double.NaN;
 
     public static BenchmarkReport? Find(BenchmarkReport[] reports, Type benchmarks, string method, string? parameters) =>
         reports.FirstOrDefault(report =>
@@ -145,6 +175,7 @@ internal static class PerformanceTable
         double.NaN => "—",
         >= 1e6 => string.Create(CultureInfo.InvariantCulture, $"{nanoseconds / 1e6:0.00} ms"),
         >= 1e3 => string.Create(CultureInfo.InvariantCulture, $"{nanoseconds / 1e3:0.0} µs"),
+        < 10 => string.Create(CultureInfo.InvariantCulture, $"{nanoseconds:0.0} ns"),
         _ => string.Create(CultureInfo.InvariantCulture, $"{nanoseconds:0} ns"),
     };
 

@@ -126,14 +126,16 @@ public static partial class NdArray
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
-        var shape = Shapes.Broadcast(x.Shape, y.Shape, operation);
+        // When one operand already has the result's shape (the common case), the result shares its shape array.
+        var like = Shapes.BroadcastsTo(y.Shape, x.Shape) ? x : Shapes.BroadcastsTo(x.Shape, y.Shape) ? y : null;
+        var broadcast = like is null ? Shapes.Broadcast(x.Shape, y.Shape, operation) : null;
         if (into is not null)
-            CheckDestination(into, shape, operation);
-        var destination = into ?? NdArray<T>.ForResult(shape);
+            CheckDestination(into, like is null ? broadcast : like.Shape, operation);
+        var destination = into ?? (like is null ? NdArray<T>.ForResult(broadcast!) : NdArray<T>.ForResult(like));
         x = Operand(x, destination, operation, out var stridesX);
         y = Operand(y, destination, operation, out var stridesY);
         Strided.Binary<T, TOp>(
-            shape,
+            destination.Shape,
             x.Data, x.Offset, stridesX,
             y.Data, y.Offset, stridesY,
             destination.Data, destination.Offset, destination.Strides);
@@ -148,7 +150,7 @@ public static partial class NdArray
         ArgumentNullException.ThrowIfNull(x);
         if (into is not null)
             CheckDestination(into, x.Shape, operation);
-        return Apply<T, TOp>(x, into ?? NdArray<T>.ForResult(x.Shape.ToArray()), operation);
+        return Apply<T, TOp>(x, into ?? NdArray<T>.ForResult(x), operation);
     }
 
     /// <summary>destination = op(x), <paramref name="x"/> broadcast to the destination's shape.</summary>

@@ -52,13 +52,23 @@ public sealed partial class NdArray<T> : INdArray
     /// as much memory traffic as the kernel that then overwrites it. Debug builds (the tests) fill it
     /// with NaN, so a kernel that skips an element shows up as a NaN.
     /// </summary>
-    internal static NdArray<T> ForResult(int[] shape)
+    internal static NdArray<T> ForResult(int[] shape) => ForResult(shape, Shapes.ContiguousStrides(shape));
+
+    /// <summary>
+    /// <see cref="ForResult(int[])"/> of <paramref name="like"/>'s shape, sharing its shape array, and
+    /// its strides array when those are row-major (no array ever writes either), so a result costs no
+    /// shape or stride array of its own.
+    /// </summary>
+    internal static NdArray<T> ForResult(NdArray<T> like) =>
+        ForResult(like._shape, Shapes.IsRowMajor(like._shape, like._strides) ? like._strides : Shapes.ContiguousStrides(like._shape));
+
+    private static NdArray<T> ForResult(int[] shape, int[] strides)
     {
         var data = GC.AllocateUninitializedArray<T>(Shapes.ElementCount(shape));
 #if DEBUG
         data.AsSpan().Fill(T.NaN);
 #endif
-        return new(data, shape, Shapes.ContiguousStrides(shape), 0);
+        return new(data, shape, strides, 0);
     }
 
     /// <inheritdoc />
@@ -170,7 +180,7 @@ public sealed partial class NdArray<T> : INdArray
     /// <summary>A contiguous copy of this array with its own buffer.</summary>
     public NdArray<T> Clone()
     {
-        var copy = ForResult((int[])_shape.Clone());
+        var copy = ForResult(this);
         NdArray.Copy(this, copy);
         return copy;
     }

@@ -22,13 +22,26 @@ internal static class Shapes
     public static int[] ContiguousStrides(ReadOnlySpan<int> shape)
     {
         var strides = new int[shape.Length];
+        ContiguousStrides(shape, strides);
+        return strides;
+    }
+
+    private static void ContiguousStrides(ReadOnlySpan<int> shape, Span<int> strides)
+    {
         long stride = 1;
         for (var axis = shape.Length - 1; axis >= 0; axis--)
         {
             strides[axis] = stride <= int.MaxValue ? (int)stride : 0;
             stride = Math.Min(stride * Math.Max(shape[axis], 1), int.MaxValue + 1L);
         }
-        return strides;
+    }
+
+    /// <summary>True when <paramref name="strides"/> are exactly the <see cref="ContiguousStrides(ReadOnlySpan{int})"/> of <paramref name="shape"/>.</summary>
+    public static bool IsRowMajor(ReadOnlySpan<int> shape, ReadOnlySpan<int> strides)
+    {
+        Span<int> expected = stackalloc int[shape.Length]; // at most NdArray.MaxRank
+        ContiguousStrides(shape, expected);
+        return strides.SequenceEqual(expected);
     }
 
     /// <summary>Row-major and gap-free; axes of length one may have any stride, and an empty array is contiguous.</summary>

@@ -57,7 +57,11 @@ internal static class BackwardEngine
                 "inside Variable.NoGrad(), or by an op whose inputs were all constants.");
         }
         if (seed is null)
-            return NdArray.Ones<T>(root.Value.Shape.ToArray());
+        {
+            var ones = NdArray<T>.ForResult(root.Value); // sharing the value's shape array
+            ones.Data.AsSpan().Fill(T.One);
+            return ones;
+        }
         if (!Shapes.SameShape(seed.Shape, root.Value.Shape))
         {
             throw new ArgumentException(

@@ -32,6 +32,11 @@ internal static class Strided
     {
         if (Shapes.ElementCount(shape) == 0)
             return;
+        if (SmallRow(shape, stridesA, stridesB, stridesD) is var n and > 0)
+        {
+            TOp.Invoke(a.AsSpan(offsetA, n), b.AsSpan(offsetB, n), d.AsSpan(offsetD, n));
+            return;
+        }
         var rank = shape.Length;
         Span<int> dims = rank <= StackRank ? stackalloc int[rank] : new int[rank];
         Span<int> sd = rank <= StackRank ? stackalloc int[rank] : new int[rank];
@@ -65,6 +70,11 @@ internal static class Strided
     {
         if (Shapes.ElementCount(shape) == 0)
             return;
+        if (SmallRow(shape, stridesA, stridesA, stridesD) is var n and > 0)
+        {
+            TOp.Invoke(a.AsSpan(offsetA, n), d.AsSpan(offsetD, n));
+            return;
+        }
         var rank = shape.Length;
         Span<int> dims = rank <= StackRank ? stackalloc int[rank] : new int[rank];
         Span<int> sd = rank <= StackRank ? stackalloc int[rank] : new int[rank];
@@ -131,6 +141,26 @@ internal static class Strided
     /// A lone axis is cut only at multiples of <see cref="ChunkAlignment"/>, so every range but the
     /// last runs whole vectors.
     /// </summary>
+    /// <summary>
+    /// The element count of a non-empty <paramref name="shape"/> when every operand lies row-major and
+    /// gap-free over it (so one span call covers it) and the kernel is too small to split across
+    /// threads; else -1. The common small case then skips the layout work altogether.
+    /// </summary>
+    private static int SmallRow(ReadOnlySpan<int> shape, ReadOnlySpan<int> strides0, ReadOnlySpan<int> strides1, ReadOnlySpan<int> strides2)
+    {
+        var count = 1;
+        for (var axis = shape.Length - 1; axis >= 0; axis--)
+        {
+            var length = shape[axis];
+            if (length != 1 && (strides0[axis] != count || strides1[axis] != count || strides2[axis] != count))
+                return -1;
+            count *= length;
+            if (count >= ParallelElements)
+                return -1;
+        }
+        return count;
+    }
+
     private static int SplitAxis(ReadOnlySpan<int> shape, ReadOnlySpan<int> written)
     {
         var threads = KernelOptions.Threads;

@@ -34,3 +34,24 @@ public class LongChainTests
         Assert.That(gradient, Is.EqualTo(Math.Pow(factor, length)).Within(1e-8));
     }
 }
+
+public class RecordingCostTests
+{
+    [Test]
+    public void A_recorded_elementwise_op_allocates_its_buffer_and_three_small_objects()
+    {
+        // The result array (sharing its operand's shape and strides arrays), the node and the variable:
+        // large graphs cost the collector per object, so a fourth small object per op is a regression.
+        var x = NdArray.RandomNormal<float>(1, 128).ToVariable("x");
+        var factor = NdArray.Ones<float>(128);
+        var y = x * factor;
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        y *= factor;
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        var buffer = 24 + 128 * sizeof(float);
+        Assert.That(allocated, Is.InRange(buffer + 3 * 48, buffer + 3 * 80), $"{allocated} B for one recorded op");
+        Assert.That(y.Node, Is.Not.Null);
+    }
+}

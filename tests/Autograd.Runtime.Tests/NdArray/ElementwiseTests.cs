@@ -227,6 +227,29 @@ public class ElementwiseTests<T>
     }
 
     [Test]
+    public void Small_contiguous_kernels_allocate_only_the_result()
+    {
+        var x = Reference.Random<T>([4, 32], new Random(34));
+        var y = Reference.Random<T>([4, 32], new Random(35));
+        var into = NdArray.Zeros<T>(4, 32);
+        NdArray.Multiply(x, y, into);
+        NdArray.Exp(y, into);
+        NdArray.Multiply(x, y);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        NdArray.Multiply(x, y, into);
+        NdArray.Exp(y, into);
+        var intoBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        before = GC.GetAllocatedBytesForCurrentThread();
+        NdArray.Multiply(x, y);
+        var freshBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.That(intoBytes, Is.Zero, "into a destination: no shape array, nothing at all");
+        var buffer = 24 + 4 * 32 * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        Assert.That(freshBytes, Is.InRange(buffer, buffer + 100), "the buffer and one array object; shape and strides shared with an operand");
+    }
+
+    [Test]
     public void Operands_crossing_the_destination_beyond_one_tile([Values] BinaryOp op)
     {
         // Larger than the 32×32 tile on both crossing axes, with ragged edges, and an outer axis.

@@ -1,0 +1,105 @@
+using System.Numerics.Tensors;
+using BenchmarkDotNet.Attributes;
+
+namespace Autograd.Benchmarks.Table;
+
+/// <summary>
+/// What recording costs per op (issue 8, targets 4 and 5): the seed's example at 128×128 against
+/// three raw multiplies, and a chain of 128-float multiplies, recorded then backpropagated, against
+/// one raw multiply per op. Leaf gradients are zeroed before every pass, as a training loop does.
+/// </summary>
+[MemoryDiagnoser]
+public class RecordingBenchmarks
+{
+    public const int ChainElements = 128, SeedSide = 128, ChainLength = 1000;
+
+    private NdArray<float> _ones = null!;
+    private Variable<float> _x1 = null!, _x2 = null!, _start = null!;
+    private float[] _a = null!, _b = null!, _product = null!, _seedA = null!, _seedB = null!, _seedProduct = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _x1 = NdArray.RandomNormal<float>(1, SeedSide, SeedSide).ToVariable("x1");
+        _x2 = NdArray.RandomNormal<float>(2, SeedSide, SeedSide).ToVariable("x2");
+        _start = NdArray.RandomNormal<float>(3, ChainElements).ToVariable("x");
+        _ones = NdArray.Ones<float>(ChainElements);
+        (_a, _b, _product) = (_ones.ToArray(), _start.Value.ToArray(), new float[ChainElements]);
+        (_seedA, _seedB, _seedProduct) = (_x1.Value.ToArray(), _x2.Value.ToArray(), new float[SeedSide * SeedSide]);
+    }
+
+    /// <summary>The seed's example: y = x1 * x2 on 128×128, then y.Backward() (ones as the seed).</summary>
+    [Benchmark]
+    public NdArray<float> SeedCase()
+    {
+        _x1.ZeroGrad();
+        _x2.ZeroGrad();
+        (_x1 * _x2).Backward();
+        return _x1.Grad!;
+    }
+
+    /// <summary>The seed case's floor: its three multiplies (forward, then dy·x2 and dy·x1) done raw into preallocated buffers.</summary>
+    [Benchmark]
+    public void SeedFloor()
+    {
+        TensorPrimitives.Multiply(_seedA, _seedB, _seedProduct);
+        TensorPrimitives.Multiply(_seedProduct, _seedB, _seedA);
+        TensorPrimitives.Multiply(_seedProduct, _seedA, _seedB);
+    }
+
+    /// <summary>One raw multiply of 128 floats into a preallocated buffer: the chain's floor per op.</summary>
+    [Benchmark]
+    public void RawMultiply128() => TensorPrimitives.Multiply(_a, _b, _product);
+
+    /// <summary>A chain of 1,000 recorded 128-float multiplies (y = y * c), per op.</summary>
+    [Benchmark(OperationsPerInvoke = ChainLength)]
+    public Variable<float> ChainForward() => Chain(_start, _ones, ChainLength);
+
+    /// <summary>The same chain, then one backward through it, per op.</summary>
+    [Benchmark(OperationsPerInvoke = ChainLength)]
+    public NdArray<float> ChainForwardBackward()
+    {
+        _start.ZeroGrad();
+        Chain(_start, _ones, ChainLength).Backward();
+        return _start.Grad!;
+    }
+
+    public static Variable<float> Chain(Variable<float> start, NdArray<float> factor, int length)
+    {
+        var y = start;
+        for (var i = 0; i < length; i++)
+            y *= factor;
+        return y;
+    }
+}
+
+/// <summary>
+/// Forward + backward through chains of 128-float multiplies, 100 … 1,000,000 ops deep (only 1,000
+/// and 1,000,000, the table's pair, in the short mode): the time per op should not grow with depth.
+/// </summary>
+[MemoryDiagnoser]
+public class ChainScaling
+{
+    public static IEnumerable<int> Depths() => PerformanceTable.Short ? [1_000, 1_000_000] : [100, 1_000, 10_000, 100_000, 1_000_000];
+
+    [ParamsSource(nameof(Depths))]
+    public int Depth { get; set; }
+
+    private NdArray<float> _ones = null!;
+    private Variable<float> _start = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _start = NdArray.RandomNormal<float>(3, RecordingBenchmarks.ChainElements).ToVariable("x");
+        _ones = NdArray.Ones<float>(RecordingBenchmarks.ChainElements);
+    }
+
+    [Benchmark]
+    public NdArray<float> ForwardBackward()
+    {
+        _start.ZeroGrad();
+        RecordingBenchmarks.Chain(_start, _ones, Depth).Backward();
+        return _start.Grad!;
+    }
+}
