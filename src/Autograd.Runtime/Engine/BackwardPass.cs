@@ -90,7 +90,9 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
      *
      * 1. Only buffers the pass itself took from the pool ("leases") are ever put back. Arrays that ops,
      *    hooks or users made are never pooled; neither is anything while a graph is created
-     *    (CreateGraph uses no buffers: gradients are recorded variables a graph may save).
+     *    (CreateGraph uses no buffers: gradients are recorded variables a graph may save), nor the
+     *    array ZeroGrad kept on a variable, which a committing pass may take to write that
+     *    variable's gradient into and make its Grad (documented: Grad's array is reused).
      * 2. A lease counts the entries whose gradient is it or a view of it (Holders). An entry gains a
      *    hold when the pass gives it the lease (GetBuffer, a sum of two contributions, a copy on write)
      *    or when a gradient handed to Accumulate shares the lease's storage (a backward passing dy, or a
@@ -100,7 +102,8 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
      *    - an op's backward, as its output gradient or a slot's buffer, only during that call (the
      *      contract of a backward: it may pass dy or views of it to its slots, which rule 2 counts,
      *      but keeps nothing after returning);
-     *    - a hook, which may keep its argument: the lease escapes before the hook runs;
+     *    - a hook, which may keep its argument: the lease escapes before the hook runs (and the
+     *      gradient is then committed as a copy, so what a hook saw never becomes a reused Grad);
      *    - Grad, when a commit makes the buffer itself a variable's gradient, and Variable.Gradients'
      *      results: the lease escapes.
      *    An escaped lease leaves Leases and is never pooled, whatever its holders do later. Every other
@@ -124,6 +127,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
 
     private const int LargestKeptEntries = 1 << 16; // a huge graph's arrays are not worth keeping alive
     private readonly bool _detectAnomaly = AnomalyMode.IsEnabled;
+    private bool _commits; // a Backward, committing kept gradients into Grad (not Variable.Gradients)
 
     List<Action>? BackwardPass.ICallbackQueue.Callbacks { get; set; }
 
@@ -170,7 +174,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     /// </summary>
     internal static Variable<T>?[] Run(Variable<T> root, Variable<T> seed, bool retainGraph, bool createGraph, Variable<T>[]? targets)
     {
-        var pass = new BackwardPass<T>(createGraph);
+        var pass = new BackwardPass<T>(createGraph) { _commits = targets is null };
         var outer = BackwardPass.Enter(pass);
         try
         {
@@ -406,6 +410,14 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         accumulate = target.Gradient is not null;
         if (target.Owned)
             return target.Gradient!;
+        if (!accumulate && _commits && target.Kept && target.Variable.TakeSpareGrad() is { } spare)
+        {
+            // The array ZeroGrad kept: written here and made Grad at commit, without a copy.
+            if (clear)
+                NdArray.Fill(spare, T.Zero);
+            SetGradient(ref target, spare, owned: true, lease: null);
+            return spare;
+        }
         var buffer = Rent(target.Variable.Shape);
         if (target.Gradient is { } sum)
             NdArray.Copy(sum, buffer.Array);

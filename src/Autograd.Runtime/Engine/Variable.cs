@@ -195,6 +195,21 @@ public sealed partial class Variable<T> : IVariable
     /// <inheritdoc />
     public override string ToString() => Name is null ? $"Variable({Value})" : $"Variable {Name}({Value})";
 
+    /// <summary>The array <see cref="ZeroGrad"/> kept, now the caller's (a pass that will make it Grad), or null.</summary>
+    internal NdArray<T>? TakeSpareGrad()
+    {
+        if (_extras is not { } extras)
+            return null;
+        lock (extras.GradLock)
+        {
+            if (Grad is not null)
+                return null;
+            var spare = extras.SpareGrad;
+            extras.SpareGrad = null;
+            return spare;
+        }
+    }
+
     /// <summary>
     /// Adds <paramref name="gradient"/> into <see cref="Grad"/>, or makes it Grad when there is none
     /// or <paramref name="replace"/>: copied into the array <see cref="ZeroGrad"/> kept, else the array

@@ -247,11 +247,37 @@ public class GradientBufferReuseTests
         Assert.That(used.Grad!.ToArray(), Is.EqualTo(new[] { 2.0, 4.0 }));
     }
 
-    [Test]
-    public void A_training_step_after_warm_up_allocates_no_gradient_sized_array()
+    [TestCase(false)]
+    [TestCase(true)]
+    public void Optimizers_update_a_strided_parameter_as_they_update_a_contiguous_one(bool adam)
+    {
+        var start = NdArray.RandomNormal<double>(14, 3, 4);
+        var contiguous = start.Clone().ToVariable("contiguous");
+        var strided = start.Transpose().Clone().Transpose().ToVariable("strided"); // the same values, column-major
+        Assert.That(strided.Value.IsContiguous, Is.False);
+        Optimizer<double> Make(Variable<double> p) => adam
+            ? new Adam<double>([p], learningRate: 0.1, weightDecay: 0.01)
+            : new Sgd<double>([p], learningRate: 0.1, momentum: 0.5, weightDecay: 0.01);
+        var (first, second) = (Make(contiguous), Make(strided));
+        for (var step = 0; step < 3; step++)
+        {
+            foreach (var (optimizer, p) in new[] { (first, contiguous), (second, strided) })
+            {
+                optimizer.ZeroGrad();
+                AutogradOps.Sum(AutogradOps.Multiply(AutogradOps.Sin(p), p)).Backward();
+                optimizer.Step();
+            }
+        }
+        Assert.That(strided.Value.ToArray(), Is.EqualTo(contiguous.Value.ToArray()).Within(1e-14));
+    }
+
+    [TestCase(false)]
+    [TestCase(true)]
+    public void A_training_step_after_warm_up_allocates_no_gradient_sized_array(bool adam)
     {
         // w1's gradient is 512 KB; the forward's activations are 2 KB each. A step that allocated any
-        // gradient of w1's size (a fresh buffer, a copy at commit, SGD's lr * g) would exceed the bound.
+        // array of w1's size (a fresh gradient buffer, a copy at commit, an optimizer's temporary such
+        // as SGD's lr * g) would exceed the bound.
         const int batch = 8, inputs = 2048, hidden = 64, classes = 4;
         var x = NdArray.RandomNormal<float>(11, batch, inputs);
         int[] labels = [0, 1, 2, 3, 0, 1, 2, 3];
@@ -259,7 +285,7 @@ public class GradientBufferReuseTests
         var b1 = NdArray.Zeros<float>(hidden).ToVariable("b1");
         var w2 = NdArray.Multiply(NdArray.RandomNormal<float>(13, hidden, classes), 0.1f).ToVariable("w2");
         var b2 = NdArray.Zeros<float>(classes).ToVariable("b2");
-        var optimizer = new Sgd<float>([w1, b1, w2, b2], learningRate: 0.01);
+        Optimizer<float> optimizer = adam ? new Adam<float>([w1, b1, w2, b2], learningRate: 0.01) : new Sgd<float>([w1, b1, w2, b2], learningRate: 0.01);
         void Step()
         {
             optimizer.ZeroGrad();
