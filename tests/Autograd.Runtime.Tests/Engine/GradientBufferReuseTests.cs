@@ -186,6 +186,26 @@ public class GradientBufferReuseTests
         GradCheck.Assert(v => model.Forward(v[0], v[1], v[2], v[3]).Loss, [.. model.Parameters.Select(p => p.Value.Clone())]);
     }
 
+    /// <summary>Each op used twice on the same input: the first backward writes the input's buffer, the second adds to it.</summary>
+    [TestCase("MatMul")]
+    [TestCase("Relu")]
+    [TestCase("CrossEntropy")]
+    [TestCase("LogSoftmax")]
+    public void Backwards_writing_into_a_buffer_add_to_a_gradient_that_already_arrived(string op)
+    {
+        int[] labels = [1, 0, 2];
+        Variable<double> Apply(Variable<double> x, Variable<double> w) => op switch
+        {
+            "MatMul" => AutogradOps.Sum(AutogradOps.Tanh(AutogradOps.MatMul(x, w))),
+            "Relu" => AutogradOps.Sum(AutogradOps.Multiply(AutogradOps.Relu(x), w)),
+            "CrossEntropy" => AutogradOps.CrossEntropy(AutogradOps.Multiply(x, w), labels),
+            _ => AutogradOps.Sum(AutogradOps.Multiply(AutogradOps.LogSoftmax(x), w)),
+        };
+        var x = NdArray.RandomNormal<double>(15, 3, 3);
+        var w = NdArray.RandomNormal<double>(16, 3, 3);
+        GradCheck.Assert(v => Apply(v[0], v[1]) + Apply(v[0], AutogradOps.Exp(v[1])) + Apply(AutogradOps.Sin(v[0]), v[1]), x, w);
+    }
+
     [Test]
     public void A_failed_pass_leaves_the_pool_sound_and_later_passes_repeat_exactly()
     {
