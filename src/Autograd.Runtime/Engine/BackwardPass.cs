@@ -122,6 +122,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     }
 
     private const long LargestPool = 64L << 20; // bytes of free buffers a thread keeps between passes
+    private const int MostPooled = 256;         // and how many: Rent searches them all
 
     [ThreadStatic]
     private static Scratch? _spare;
@@ -451,7 +452,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
             return;
         _scratch.Leases.Remove(lease.Array.Data);
         var bytes = (long)lease.Array.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
-        if (_scratch.PoolBytes + bytes > LargestPool)
+        if (_scratch.PoolBytes + bytes > LargestPool || _scratch.Pool.Count == MostPooled)
             return;
         _scratch.Pool.Add(lease);
         _scratch.PoolBytes += bytes;
