@@ -7,7 +7,7 @@ namespace Autograd;
 public static partial class Ops
 {
     /// <summary>e^x; gradient dy * e^x (the saved output).</summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Exp<T>(this NdArray<T> x)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Exp(x);
 
@@ -19,7 +19,7 @@ public static partial class Ops
     }
 
     /// <summary>The natural logarithm ln x; gradient dy / x.</summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Log<T>(this NdArray<T> x)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Log(x);
 
@@ -31,7 +31,7 @@ public static partial class Ops
     }
 
     /// <summary>√x; gradient dy / (2√x).</summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Sqrt<T>(this NdArray<T> x)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Sqrt(x);
 
@@ -43,7 +43,7 @@ public static partial class Ops
     }
 
     /// <summary>|x|; gradient dy * sign(x), with sign(0) = 0.</summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Abs<T>(this NdArray<T> x)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Abs(x);
 
@@ -55,7 +55,7 @@ public static partial class Ops
     }
 
     /// <summary>sin x; gradient dy * cos x.</summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Sin<T>(this NdArray<T> x)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Sin(x);
 
@@ -67,7 +67,7 @@ public static partial class Ops
     }
 
     /// <summary>cos x; gradient -dy * sin x.</summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Cos<T>(this NdArray<T> x)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Cos(x);
 
@@ -79,7 +79,7 @@ public static partial class Ops
     }
 
     /// <summary>tanh x; gradient dy * (1 - tanh² x), from the saved output.</summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Tanh<T>(this NdArray<T> x)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Tanh(x);
 
@@ -91,7 +91,7 @@ public static partial class Ops
     }
 
     /// <summary>The logistic function 1 / (1 + e^-x), finite at both tails; gradient dy * σ(x) * (1 - σ(x)), from the saved output.</summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Sigmoid<T>(this NdArray<T> x)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Sigmoid(x);
 
@@ -103,7 +103,7 @@ public static partial class Ops
     }
 
     /// <summary>max(x, 0); gradient dy where x &gt; 0, else 0 (also at x = 0).</summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Relu<T>(this NdArray<T> x)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Relu(x);
 
@@ -115,7 +115,7 @@ public static partial class Ops
     }
 
     /// <summary>x where x &gt; 0, else <paramref name="slope"/> * x; gradient dy where x &gt; 0, else slope * dy.</summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> LeakyRelu<T>(this NdArray<T> x, double slope = 0.01)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         OpKernels.Map<T, LeakyLinear<T>>(x, NdArray.Scalar(T.CreateChecked(slope)), "LeakyRelu");
@@ -128,7 +128,7 @@ public static partial class Ops
     }
 
     /// <summary>ln(1 + e^x), computed as max(x, 0) + ln(1 + e^-|x|) so it never overflows; gradient dy * σ(x).</summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Softplus<T>(this NdArray<T> x)
         where T : unmanaged, IFloatingPointIeee754<T> => OpKernels.Map<T, StableSoftplus<T>>(x, "Softplus");
 
