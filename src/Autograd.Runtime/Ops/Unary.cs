@@ -157,6 +157,12 @@ public static partial class Ops
         public static T Invoke(T sigmoid) => sigmoid * (T.One - sigmoid);
     }
 
+    private readonly struct PositiveStep<T> : IElementFunction<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Invoke(T x) => x > T.Zero ? T.One : T.Zero;
+    }
+
     /// <summary>dy where x &gt; 0, else exactly 0 (whatever dy is); contiguous rows in one SIMD pass.</summary>
     private readonly struct ReluGradient<T> : IBinaryOperator<T>
         where T : unmanaged, IFloatingPointIeee754<T>
