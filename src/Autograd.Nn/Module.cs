@@ -49,11 +49,11 @@ public abstract class Module<T>
     /// <summary>Sets evaluation mode on this module and every submodule (<c>Train(false)</c>); returns this module.</summary>
     public Module<T> Eval() => Train(false);
 
-    /// <summary>Clears every parameter's gradient.</summary>
-    public void ZeroGrad()
+    /// <summary>Clears every parameter's gradient, keeping the arrays for reuse; see <see cref="Variable{T}.ZeroGrad"/> for <paramref name="setToNone"/>.</summary>
+    public void ZeroGrad(bool setToNone = true)
     {
         foreach (var parameter in Parameters())
-            parameter.ZeroGrad();
+            parameter.ZeroGrad(setToNone);
     }
 
     /// <summary>Adds a parameter named <paramref name="name"/> holding <paramref name="value"/> (not copied) and returns its variable.</summary>

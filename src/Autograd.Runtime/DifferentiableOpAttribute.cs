@@ -26,7 +26,7 @@ namespace Autograd;
 /// <para>For each slot: skip work unless <see cref="GradSlot{T}.IsNeeded"/>; give the input's
 /// gradient (the vector-Jacobian product of <c>dy</c>) with <see cref="GradSlot{T}.Accumulate(NdArray{T})"/>, which
 /// sums a broadcast-shaped gradient down to the input's shape; or add into the buffer from
-/// <see cref="GradSlot{T}.GetBuffer"/> for sparse updates. Never write into the output gradient, the
+/// <see cref="GradSlot{T}.GetBuffer()"/> for sparse updates. Never write into the output gradient, the
 /// saved inputs or <c>output</c> (warning AG0026). Every rule broken is a located compile error
 /// <c>AG00xx</c>; IDEs offer to generate the backward from the forward (code fix on AG0008).</para>
 /// <example>

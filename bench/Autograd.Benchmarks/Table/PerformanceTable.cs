@@ -77,6 +77,8 @@ internal static class PerformanceTable
             Flops(CaseBenchmarks.MlpBatch, CaseBenchmarks.MlpInputs, CaseBenchmarks.MlpHidden), MatMulTarget, MatMulNote),
         new("MLP layer backward (xᵀ·dy and dy·Wᵀ, accumulated)", typeof(CaseBenchmarks), nameof(CaseBenchmarks.MlpLayerBackward), Peak,
             2 * Flops(CaseBenchmarks.MlpBatch, CaseBenchmarks.MlpInputs, CaseBenchmarks.MlpHidden), MatMulTarget, MatMulNote),
+        new("MLP 784-256-10 training step (batch 64, ReLU, cross-entropy, SGD)", typeof(CaseBenchmarks), nameof(CaseBenchmarks.MlpTrainingStep), Peak,
+            MlpStep.Flops, 2.5, "≤ 2.5× its FLOPs at peak"),
         new("4M-element multiply, forward (new result)", typeof(CaseBenchmarks), nameof(CaseBenchmarks.Multiply4M), Memory,
             FloorBenchmarks.RawMultiplyBytes, 1 / 0.85, "≥ 85% of the 2-thread floor"),
         new("4M-element multiply, forward + backward (dy given)", typeof(CaseBenchmarks), nameof(CaseBenchmarks.Multiply4MForwardBackward), Memory,
@@ -112,7 +114,7 @@ internal static class PerformanceTable
             .SelectMany(summary => summary.Reports)
             .ToArray();
 
-        var table = Table(reports, machine + $", load average at the end {LoadAverage()}");
+        var table = Table(reports, machine + $", load average at the end {LoadAverage()}") + Environment.NewLine + "- " + MlpStep.Measure() + Environment.NewLine;
         Console.WriteLine();
         Console.WriteLine(table);
         File.WriteAllText(Path.Combine(results, "table.md"), table);

@@ -59,6 +59,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         public bool Kept;         // its gradient outlives the sweep: committed to Grad, or returned
         public bool Owned;        // Gradient is this pass's own buffer (else shared: copied on write)
         public NdArray<T>? Gradient;
+        public Lease? Lease;          // the pooled buffer Gradient is (Owned) or views (an alias), held by this entry
         public Variable<T>? Recorded; // with CreateGraph: the gradient as a recorded variable (Gradient is its value)
     }
 
@@ -79,13 +80,56 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         public Entry[] Entries = new Entry[8];
         public readonly Stack<(int Entry, int NextInput)> Discovery = new();
         public readonly Stack<int> Ready = new();
+        public readonly List<Lease> Pool = [];                // free buffers: reachable by nobody but this list
+        public long PoolBytes;
+        public readonly Dictionary<T[], Lease> Leases = [];   // the pass's leased buffers, by storage, to find aliases
     }
+
+    /*
+     * Reusing gradient buffers (issue 8). A pass takes the buffers it writes gradients into from a
+     * per-thread pool and puts them back once nothing can reach them; why that is safe:
+     *
+     * 1. Only buffers the pass itself took from the pool ("leases") are ever put back. Arrays that ops,
+     *    hooks or users made are never pooled; neither is anything while a graph is created
+     *    (CreateGraph uses no buffers: gradients are recorded variables a graph may save), nor the
+     *    array ZeroGrad kept on a variable, which a committing pass may take to write that
+     *    variable's gradient into and make its Grad (documented: Grad's array is reused).
+     * 2. A lease counts the entries whose gradient is it or a view of it (Holders). An entry gains a
+     *    hold when the pass gives it the lease (GetBuffer, a sum of two contributions, a copy on write)
+     *    or when a gradient handed to Accumulate shares the lease's storage (a backward passing dy, or a
+     *    view of it, on to an input: found by storage in Leases, whatever the view). It loses the hold
+     *    when its gradient is replaced or dropped. The lease goes back to the pool at zero holders.
+     * 3. Outside the entries, a lease is reachable only by code the pass hands it to:
+     *    - an op's backward, as its output gradient or a slot's buffer, only during that call (the
+     *      contract of a backward: it may pass dy or views of it to its slots, which rule 2 counts,
+     *      but keeps nothing after returning);
+     *    - a hook, which may keep its argument: the lease escapes before the hook runs (and the
+     *      gradient is then committed as a copy, so what a hook saw never becomes a reused Grad);
+     *    - Grad, when a commit makes the buffer itself a variable's gradient, and Variable.Gradients'
+     *      results: the lease escapes.
+     *    An escaped lease leaves Leases and is never pooled, whatever its holders do later. Every other
+     *    way out (a commit adding into an existing Grad, a non-owned gradient) copies.
+     * 4. At the end of the pass, failed or not, every entry drops its hold, so a buffer goes back only
+     *    once no entry, backward, hook or Grad can reach it: it is unreachable except through the pool.
+     */
+
+    /// <summary>A buffer taken from the pool for gradients, and how many entries hold it.</summary>
+    private sealed class Lease(NdArray<T> array)
+    {
+        public NdArray<T> Array = array;
+        public int Holders;
+        public bool Escaped;
+    }
+
+    private const long LargestPool = 64L << 20; // bytes of free buffers a thread keeps between passes
+    private const int MostPooled = 256;         // and how many: Rent searches them all
 
     [ThreadStatic]
     private static Scratch? _spare;
 
     private const int LargestKeptEntries = 1 << 16; // a huge graph's arrays are not worth keeping alive
     private readonly bool _detectAnomaly = AnomalyMode.IsEnabled;
+    private bool _commits; // a Backward, committing kept gradients into Grad (not Variable.Gradients)
 
     List<Action>? BackwardPass.ICallbackQueue.Callbacks { get; set; }
 
@@ -100,6 +144,9 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     /// <summary>Clears what the pass referenced and hands its arrays to the next pass on this thread.</summary>
     private void ReturnScratch()
     {
+        for (var entry = 0; entry < _count; entry++)
+            Drop(ref _entries[entry]); // a failed pass, or gradients nobody took: no entry holds anything now
+        _scratch.Leases.Clear();
         Array.Clear(_entries, 0, _count);
         _scratch.Discovery.Clear();
         _scratch.Ready.Clear();
@@ -129,7 +176,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     /// </summary>
     internal static Variable<T>?[] Run(Variable<T> root, Variable<T> seed, bool retainGraph, bool createGraph, Variable<T>[]? targets)
     {
-        var pass = new BackwardPass<T>(createGraph);
+        var pass = new BackwardPass<T>(createGraph) { _commits = targets is null };
         var outer = BackwardPass.Enter(pass);
         try
         {
@@ -283,7 +330,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
             if (!retainGraph)
                 node.Release();
             if (!_entries[entry].Kept)
-                (_entries[entry].Gradient, _entries[entry].Recorded) = (null, null); // nobody reads it again: let it go before the pass ends
+                SetGradient(ref _entries[entry], null, owned: false, lease: null); // nobody reads it again: let it go before the pass ends
             for (var i = 0; i < node.InputCount; i++)
             {
                 if (node.GetInput(i) is { RequiresGrad: true } input)
@@ -300,6 +347,8 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
 
     private void RunHooks(int entry, NdArray<T> gradient, Func<NdArray<T>, NdArray<T>?>[] hooks)
     {
+        Escape(ref _entries[entry]); // a hook may keep what it sees,
+        _entries[entry].Owned = false; // so it never becomes a Grad that later passes write into
         foreach (var hook in hooks)
         {
             if (hook(gradient) is not { } replaced)
@@ -312,11 +361,10 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
                     "a hook returns null or a gradient of the variable's shape.");
             }
             gradient = replaced;
-            _entries[entry].Owned = false; // the hook's array may be referenced elsewhere
+            SetGradient(ref _entries[entry], replaced, owned: false, LeaseOf(replaced)); // the hook's array may be referenced elsewhere
             if (CreateGraph)
                 _entries[entry].Recorded = new Variable<T>(replaced, requiresGrad: false); // a replaced gradient is a constant
         }
-        _entries[entry].Gradient = gradient;
     }
 
     /// <summary>Adds a recorded gradient contribution for <paramref name="entry"/> (CreateGraph only): the sum is recorded too.</summary>
@@ -339,8 +387,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         ref var target = ref _entries[entry];
         if (target.Gradient is null)
         {
-            target.Gradient = gradient;
-            target.Owned = false;
+            SetGradient(ref target, gradient, owned: false, LeaseOf(gradient));
         }
         else if (target.Owned)
         {
@@ -348,23 +395,106 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         }
         else
         {
-            target.Gradient = NdArray.Add(target.Gradient, gradient);
-            target.Owned = true;
+            var sum = Rent(target.Variable.Shape);
+            NdArray.Add(target.Gradient, gradient, into: sum.Array);
+            SetGradient(ref target, sum.Array, owned: true, sum);
         }
     }
 
-    /// <summary>The gradient of <paramref name="entry"/> as a buffer this pass owns, zeros if nothing arrived yet.</summary>
-    internal NdArray<T> Buffer(int entry)
+    /// <summary>
+    /// The gradient of <paramref name="entry"/> as a contiguous buffer this pass owns. When nothing arrived
+    /// yet, <paramref name="accumulate"/> is false and the buffer holds garbage unless <paramref name="clear"/>
+    /// (then zeros); otherwise it holds the gradient so far and <paramref name="accumulate"/> is true.
+    /// </summary>
+    internal NdArray<T> Buffer(int entry, bool clear, out bool accumulate)
     {
         if (CreateGraph)
             throw new InvalidOperationException("GetBuffer: while a graph is being created (createGraph: true) gradients are recorded variables; add with Accumulate instead.");
         ref var target = ref _entries[entry];
-        if (target.Gradient is null)
-            target.Gradient = NdArray.Zeros<T>(target.Variable.Shape.ToArray());
-        else if (!target.Owned)
-            target.Gradient = target.Gradient.Clone();
-        target.Owned = true;
-        return target.Gradient;
+        accumulate = target.Gradient is not null;
+        if (target.Owned)
+            return target.Gradient!;
+        if (!accumulate && _commits && target.Kept && target.Variable.TakeSpareGrad() is { } spare)
+        {
+            // The array ZeroGrad kept: written here and made Grad at commit, without a copy.
+            if (clear)
+                NdArray.Fill(spare, T.Zero);
+            SetGradient(ref target, spare, owned: true, lease: null);
+            return spare;
+        }
+        var buffer = Rent(target.Variable.Shape);
+        if (target.Gradient is { } sum)
+            NdArray.Copy(sum, buffer.Array);
+        else if (clear)
+            NdArray.Fill(buffer.Array, T.Zero);
+        SetGradient(ref target, buffer.Array, owned: true, buffer);
+        return buffer.Array;
+    }
+
+    /// <summary>Gives <paramref name="target"/> a new gradient (or none), dropping its hold on the old one's lease and taking one on <paramref name="lease"/>.</summary>
+    private void SetGradient(ref Entry target, NdArray<T>? gradient, bool owned, Lease? lease)
+    {
+        Drop(ref target);
+        if (lease is not null)
+            lease.Holders++;
+        (target.Gradient, target.Owned, target.Lease) = (gradient, owned, lease);
+        if (gradient is null)
+            target.Recorded = null;
+    }
+
+    /// <summary>Drops <paramref name="target"/>'s hold on its lease; the last holder of a lease that never escaped puts it back in the pool.</summary>
+    private void Drop(ref Entry target)
+    {
+        if (target.Lease is not { } lease)
+            return;
+        target.Lease = null;
+        if (--lease.Holders > 0 || lease.Escaped)
+            return;
+        _scratch.Leases.Remove(lease.Array.Data);
+        var bytes = (long)lease.Array.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        if (_scratch.PoolBytes + bytes > LargestPool || _scratch.Pool.Count == MostPooled)
+            return;
+        _scratch.Pool.Add(lease);
+        _scratch.PoolBytes += bytes;
+    }
+
+    /// <summary>The gradient of <paramref name="target"/> is handed to code that may keep it: its lease is never pooled again.</summary>
+    private void Escape(ref Entry target)
+    {
+        if (target.Lease is not { } lease)
+            return;
+        lease.Escaped = true;
+        _scratch.Leases.Remove(lease.Array.Data);
+        Drop(ref target);
+    }
+
+    /// <summary>The live lease whose storage <paramref name="gradient"/> shares, if any.</summary>
+    private Lease? LeaseOf(NdArray<T> gradient) =>
+        _scratch.Leases.Count > 0 && _scratch.Leases.TryGetValue(gradient.Data, out var lease) ? lease : null;
+
+    /// <summary>A contiguous buffer of <paramref name="shape"/> from the pool (contents undefined), or a new one; held by nobody yet.</summary>
+    private Lease Rent(ReadOnlySpan<int> shape)
+    {
+        var pool = _scratch.Pool;
+        var length = Shapes.ElementCount(shape);
+        Lease? lease = null;
+        for (var i = pool.Count - 1; i >= 0 && lease is null; i--)
+        {
+            if (pool[i].Array.Length != length)
+                continue;
+            lease = pool[i];
+            pool[i] = pool[^1];
+            pool.RemoveAt(pool.Count - 1);
+            _scratch.PoolBytes -= (long)length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+            if (!Shapes.SameShape(lease.Array.Shape, shape))
+                lease.Array = lease.Array.Reshape(shape.ToArray()); // a contiguous view of the same storage
+#if DEBUG
+            NdArray.Fill(lease.Array, T.NaN); // as a new one (ForResult): a backward that leaves an element unwritten shows in the tests
+#endif
+        }
+        lease ??= new Lease(NdArray<T>.ForResult(shape.ToArray()));
+        _scratch.Leases.Add(lease.Array.Data, lease);
+        return lease;
     }
 
     /// <summary>Moves the pass's gradients into Grad: the seed onto a non-leaf root, sums onto leaves and retaining variables.</summary>
@@ -375,7 +505,8 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
             var variable = _entries[entry].Variable;
             if (_entries[entry].Gradient is not { } gradient || !_entries[entry].Kept)
                 continue;
-            variable.CommitGrad(gradient, _entries[entry].Owned, _entries[entry].Recorded, replace: variable == root && !variable.IsLeaf);
+            if (variable.CommitGrad(gradient, _entries[entry].Owned, _entries[entry].Recorded, replace: variable == root && !variable.IsLeaf))
+                Escape(ref _entries[entry]); // the buffer itself became Grad
         }
     }
 
@@ -391,6 +522,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
             return _entries[entry].Recorded;
         if (!_entries[entry].Owned)
             return new Variable<T>(gradient.Clone(), requiresGrad: false);
+        Escape(ref _entries[entry]);
         _entries[entry].Owned = false;
         return new Variable<T>(gradient, requiresGrad: false);
     }

@@ -87,13 +87,27 @@ public readonly struct GradSlot<T>
 
     /// <summary>
     /// The input's gradient buffer itself (contiguous, of the input's shape, zeros if nothing has
-    /// arrived yet), for a backward that adds its result in place instead of allocating one.
+    /// arrived yet), for a backward that adds its result in place instead of allocating one. The
+    /// buffer may be reused by later backward passes: do not keep it after the backward returns.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The slot is not needed.</exception>
-    public NdArray<T> GetBuffer()
+    /// <exception cref="InvalidOperationException">The slot is not needed, or the pass creates a graph.</exception>
+    public NdArray<T> GetBuffer() => GetBuffer(clear: true, out _);
+
+    /// <summary>
+    /// The input's gradient buffer itself (contiguous, of the input's shape), for a backward that writes
+    /// its result straight into it: <paramref name="accumulate"/> is true when gradient has already
+    /// arrived, and the result must be added to the buffer; false when this is the first, and then the
+    /// buffer's contents are undefined (a reused buffer) and every element must be written, not added
+    /// (<c>NdArray.MatMul(a, b, into: buffer, accumulate)</c>, or a kernel's <c>into:</c> form). The
+    /// buffer may be reused by later backward passes: do not keep it after the backward returns.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The slot is not needed, or the pass creates a graph.</exception>
+    public NdArray<T> GetBuffer(out bool accumulate) => GetBuffer(clear: false, out accumulate);
+
+    private NdArray<T> GetBuffer(bool clear, out bool accumulate)
     {
         if (!IsNeeded)
             throw new InvalidOperationException($"Backward of op '{_node?.OpName}': GetBuffer was called on a slot that is not needed; check IsNeeded first.");
-        return _pass!.Buffer(_entry);
+        return _pass!.Buffer(_entry, clear, out accumulate);
     }
 }

@@ -157,12 +157,30 @@ public sealed partial class Variable<T> : IVariable
         while (Interlocked.CompareExchange(ref extras.Hooks, next, seen) != seen);
     }
 
-    /// <summary>Forgets the gradient (and its recorded form), so the next <see cref="Backward"/> starts from zero.</summary>
-    public void ZeroGrad()
+    /// <summary>
+    /// Clears the gradient (and its recorded form), so the next <see cref="Backward"/> starts from zero,
+    /// keeping its array for reuse: a training step then allocates no new gradient. With
+    /// <paramref name="setToNone"/> (the default) <see cref="Grad"/> becomes null, as if no pass had
+    /// reached this variable (optimizers skip it), and the next pass that does writes its gradient into
+    /// the kept array. Otherwise <see cref="Grad"/> stays the same array, filled with zeros (PyTorch's
+    /// <c>set_to_none=False</c>; optimizers then step it with a zero gradient). Either way an array read
+    /// from <see cref="Grad"/> before changes with later passes: <see cref="NdArray{T}.Clone"/> it to keep it.
+    /// </summary>
+    public void ZeroGrad(bool setToNone = true)
     {
-        Grad = null;
-        if (_extras is { } extras)
+        if (Grad is null && _extras is null)
+            return;
+        var extras = EnsureExtras();
+        lock (extras.GradLock)
+        {
             extras.GradVariable = null;
+            if (Grad is not { } grad)
+                return;
+            if (setToNone)
+                (extras.SpareGrad, Grad) = (grad, null);
+            else
+                NdArray.Fill(grad, T.Zero);
+        }
     }
 
     /// <summary>Keeps this non-leaf variable's gradient after <see cref="Backward"/>, accumulating like a leaf's.</summary>
@@ -177,23 +195,51 @@ public sealed partial class Variable<T> : IVariable
     /// <inheritdoc />
     public override string ToString() => Name is null ? $"Variable({Value})" : $"Variable {Name}({Value})";
 
+    /// <summary>The array <see cref="ZeroGrad"/> kept, now the caller's (a pass that will make it Grad), or null.</summary>
+    internal NdArray<T>? TakeSpareGrad()
+    {
+        if (_extras is not { } extras)
+            return null;
+        lock (extras.GradLock)
+        {
+            if (Grad is not null)
+                return null;
+            var spare = extras.SpareGrad;
+            extras.SpareGrad = null;
+            return spare;
+        }
+    }
+
     /// <summary>
     /// Adds <paramref name="gradient"/> into <see cref="Grad"/>, or makes it Grad when there is none
-    /// or <paramref name="replace"/> (copied unless it is a contiguous buffer the pass
-    /// <paramref name="owned"/>); likewise <paramref name="recorded"/> (from a pass that created a
-    /// graph) into <see cref="GradVariable"/>, as a recorded sum.
+    /// or <paramref name="replace"/>: copied into the array <see cref="ZeroGrad"/> kept, else the array
+    /// itself when it is a contiguous buffer the pass <paramref name="owned"/> (returns true: the pass
+    /// must not reuse it), else a copy; likewise <paramref name="recorded"/> (from a pass that created
+    /// a graph) into <see cref="GradVariable"/>, as a recorded sum.
     /// </summary>
-    internal void CommitGrad(NdArray<T> gradient, bool owned, Variable<T>? recorded, bool replace)
+    internal bool CommitGrad(NdArray<T> gradient, bool owned, Variable<T>? recorded, bool replace)
     {
         var extras = EnsureExtras();
         lock (extras.GradLock)
         {
-            if (Grad is null || replace)
-                Grad = owned && gradient.IsContiguous ? gradient : gradient.Clone();
-            else
+            var adopted = false;
+            if (Grad is not null && !replace)
+            {
                 NdArray.AddInPlace(Grad, gradient);
+            }
+            else if (!replace && extras.SpareGrad is { } spare)
+            {
+                Grad = NdArray.Copy(gradient, spare);
+                extras.SpareGrad = null;
+            }
+            else
+            {
+                adopted = owned && gradient.IsContiguous;
+                Grad = adopted ? gradient : gradient.Clone();
+            }
             if (recorded is not null)
                 extras.GradVariable = extras.GradVariable is null || replace ? recorded : GradientNodes.Add(extras.GradVariable, recorded);
+            return adopted;
         }
     }
 
@@ -202,6 +248,7 @@ public sealed partial class Variable<T> : IVariable
         public readonly Lock GradLock = new();           // taken by a pass adding into Grad
         public Func<NdArray<T>, NdArray<T>?>[]? Hooks;  // replaced whole, never changed in place: a running pass keeps its copy
         public Variable<T>? GradVariable;
+        public NdArray<T>? SpareGrad;                    // Grad's array, kept by ZeroGrad for the next pass to write into
     }
 
     private sealed class HookRegistration(Action remove) : IDisposable

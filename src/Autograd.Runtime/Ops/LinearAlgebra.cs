@@ -42,7 +42,8 @@ public static partial class Ops
     {
         if (Shapes.SameShape(batch, matrix.Shape[..^2]))
         {
-            NdArray.MatMul(left, right, into: slot.GetBuffer().Reshape(matrix.Shape.ToArray()), accumulate: true);
+            var buffer = slot.GetBuffer(out var accumulate);
+            NdArray.MatMul(left, right, into: Shapes.SameShape(buffer.Shape, matrix.Shape) ? buffer : buffer.Reshape(matrix.Shape.ToArray()), accumulate);
             return;
         }
         var g = NdArray.MatMul(left, right);

@@ -15,10 +15,17 @@ public static partial class Ops
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(x);
-        var axes = new[] { Shapes.NormalizeAxis(axis, x.Rank, x.Shape, nameof(Softmax)) };
+        return SoftmaxAlong(x, Shapes.NormalizeAxis(axis, x.Rank, x.Shape, nameof(Softmax)), into: null);
+    }
+
+    /// <summary>Softmax along the (checked) <paramref name="axis"/>, into <paramref name="into"/> (of x's shape) or a new array.</summary>
+    private static NdArray<T> SoftmaxAlong<T>(NdArray<T> x, int axis, NdArray<T>? into)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         if (x.Length == 0)
-            return NdArray.Zeros<T>(x.Shape.ToArray());
-        var e = NdArray.ExpInPlace(NdArray.Subtract(x, NdArray.Max(x, axes, keepDims: true)));
+            return into ?? NdArray.Zeros<T>(x.Shape.ToArray());
+        int[] axes = [axis];
+        var e = NdArray.ExpInPlace(NdArray.Subtract(x, NdArray.Max(x, axes, keepDims: true), into));
         return NdArray.DivideInPlace(e, NdArray.Sum(e, axes, keepDims: true));
     }
 
@@ -54,7 +61,12 @@ public static partial class Ops
         if (!dx.IsNeeded)
             return;
         var total = NdArray.Sum(dy, [axis], keepDims: true);
-        dx.Accumulate(NdArray.Subtract(dy, NdArray.MultiplyInPlace(NdArray.Exp(output), total)));
+        var buffer = dx.GetBuffer(out var accumulate);
+        var scaled = NdArray.MultiplyInPlace(NdArray.Exp(output, accumulate ? null : buffer), total);
+        if (accumulate)
+            NdArray.AddInPlace(buffer, NdArray.Subtract(dy, scaled));
+        else
+            NdArray.Subtract(dy, scaled, into: buffer); // elementwise: reading and writing the buffer at the same index
     }
 
     /// <summary>
@@ -111,10 +123,13 @@ public static partial class Ops
     {
         if (!dlogits.IsNeeded)
             return;
-        var g = Softmax(logits, axis: 1);
+        var buffer = dlogits.GetBuffer(out var accumulate);
+        var g = SoftmaxAlong(logits, axis: 1, into: accumulate ? null : buffer);
         for (var i = 0; i < labels.Length; i++)
             g[i, labels[i]] -= T.One;
-        dlogits.Accumulate(NdArray.MultiplyInPlace(g, NdArray.Divide(dy, T.CreateChecked(labels.Length))));
+        NdArray.MultiplyInPlace(g, NdArray.Divide(dy, T.CreateChecked(labels.Length)));
+        if (accumulate)
+            NdArray.AddInPlace(buffer, g);
     }
 
     /// <summary>

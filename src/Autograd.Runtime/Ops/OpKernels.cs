@@ -52,6 +52,21 @@ internal static class OpKernels
         where T : unmanaged, IFloatingPointIeee754<T>
         where TFactor : IElementFunction2<T> => Gate(dy, Map<T, TFactor>(x, y, operation), operation);
 
+    /// <summary>
+    /// Gives <paramref name="slot"/> the gradient TOp(dy, x) of an op whose gradient has the input's shape
+    /// (dy and x do): written straight into the slot's buffer when it is the first to arrive, else added.
+    /// </summary>
+    public static void WriteGradient<T, TOp>(GradSlot<T> slot, NdArray<T> dy, NdArray<T> x, string operation)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : IBinaryOperator<T>
+    {
+        var buffer = slot.GetBuffer(out var accumulate);
+        if (accumulate)
+            NdArray.AddInPlace(buffer, NdArray.Binary<T, TOp>(dy, x, null, operation));
+        else
+            NdArray.Binary<T, TOp>(dy, x, buffer, operation);
+    }
+
     /// <summary>The shape a reduction over <paramref name="axes"/> (all when null) leaves with keepDims: reduced axes become 1.</summary>
     public static int[] KeptShape(ReadOnlySpan<int> shape, int[]? axes, string operation)
     {

@@ -123,27 +123,55 @@ public sealed class Adam<T> : Optimizer<T>
     /// <inheritdoc />
     protected override void Update(int index, NdArray<T> value, NdArray<T> gradient)
     {
-        var g = gradient;
-        if (WeightDecay != 0)
-        {
-            if (DecoupledWeightDecay)
-                NdArray.MultiplyInPlace(value, NdArray.Scalar(T.CreateChecked(1 - LearningRate * WeightDecay)));
-            else
-                g = NdArray.Add(gradient, NdArray.Multiply(value, T.CreateChecked(WeightDecay)));
-        }
+        if (WeightDecay != 0 && DecoupledWeightDecay)
+            NdArray.MultiplyInPlace(value, NdArray.Scalar(T.CreateChecked(1 - LearningRate * WeightDecay)));
         var t = ++_steps[index];
-        var m = _firstMoment[index] ??= NdArray.Zeros<T>(value.Shape.ToArray());
-        var v = _secondMoment[index] ??= NdArray.Zeros<T>(value.Shape.ToArray());
-        NdArray.MultiplyInPlace(m, NdArray.Scalar(T.CreateChecked(Beta1)));
-        NdArray.AddInPlace(m, NdArray.Multiply(g, T.CreateChecked(1 - Beta1)));
-        NdArray.MultiplyInPlace(v, NdArray.Scalar(T.CreateChecked(Beta2)));
-        NdArray.AddInPlace(v, NdArray.Multiply(NdArray.Multiply(g, g), T.CreateChecked(1 - Beta2)));
+        var m = _firstMoment[index] = Contiguous(_firstMoment[index], value);
+        var v = _secondMoment[index] = Contiguous(_secondMoment[index], value);
+        var p = value.IsContiguous ? value : value.Clone();
+        var constants = new Constants(
+            Beta1, Beta2, DecoupledWeightDecay ? 0 : WeightDecay, LearningRate / (1 - Math.Pow(Beta1, t)), 1 - Math.Pow(Beta2, t), Epsilon);
+        Update(p.AsSpan(), (gradient.IsContiguous ? gradient : gradient.Clone()).AsReadOnlySpan(), m.AsSpan(), v.AsSpan(), constants);
+        if (!ReferenceEquals(p, value))
+            NdArray.Copy(p, value);
+    }
 
-        var firstCorrection = 1 - Math.Pow(Beta1, t);
-        var secondCorrection = 1 - Math.Pow(Beta2, t);
-        var denominator = NdArray.SqrtInPlace(NdArray.Divide(v, T.CreateChecked(secondCorrection)));
-        NdArray.AddInPlace(denominator, NdArray.Scalar(T.CreateChecked(Epsilon)));
-        var step = NdArray.DivideInPlace(NdArray.Multiply(m, T.CreateChecked(LearningRate / firstCorrection)), denominator);
-        NdArray.SubtractInPlace(value, step);
+    /// <summary><paramref name="state"/> as a contiguous array of the parameter's shape (zeros before the first step).</summary>
+    private static NdArray<T> Contiguous(NdArray<T>? state, NdArray<T> value) =>
+        state is null ? NdArray.Zeros<T>(value.Shape.ToArray()) : state.IsContiguous ? state : state.Clone();
+
+    /// <summary>The step's scalars: the decays, the L2 coefficient (0 when decoupled), lr / (1 - β1^t), 1 - β2^t and ε.</summary>
+    private readonly record struct Constants(double Beta1, double Beta2, double L2, double StepSize, double SecondCorrection, double Epsilon);
+
+    /// <summary>
+    /// One pass over the elements, without temporaries: g += L2 p; m = β1 m + (1 - β1) g; v = β2 v + (1 - β2) g²;
+    /// p -= stepSize m / (√(v / secondCorrection) + ε). Vectors first, then the tail, the same arithmetic in each.
+    /// </summary>
+    private static void Update(Span<T> p, ReadOnlySpan<T> g, Span<T> m, Span<T> v, Constants c)
+    {
+        var (beta1, beta2, l2) = (T.CreateChecked(c.Beta1), T.CreateChecked(c.Beta2), T.CreateChecked(c.L2));
+        var (keep1, keep2) = (T.CreateChecked(1 - c.Beta1), T.CreateChecked(1 - c.Beta2));
+        var (stepSize, correction, epsilon) = (T.CreateChecked(c.StepSize), T.CreateChecked(c.SecondCorrection), T.CreateChecked(c.Epsilon));
+        var i = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+        {
+            for (; i <= p.Length - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                var parameter = new Vector<T>(p[i..]);
+                var gi = new Vector<T>(g[i..]) + parameter * l2;
+                var mi = new Vector<T>(m[i..]) * beta1 + gi * keep1;
+                var vi = new Vector<T>(v[i..]) * beta2 + gi * gi * keep2;
+                mi.CopyTo(m[i..]);
+                vi.CopyTo(v[i..]);
+                (parameter - mi * stepSize / (Vector.SquareRoot(vi / correction) + new Vector<T>(epsilon))).CopyTo(p[i..]);
+            }
+        }
+        for (; i < p.Length; i++)
+        {
+            var gi = g[i] + p[i] * l2;
+            m[i] = m[i] * beta1 + gi * keep1;
+            v[i] = v[i] * beta2 + gi * gi * keep2;
+            p[i] -= m[i] * stepSize / (T.Sqrt(v[i] / correction) + epsilon);
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 
 namespace Autograd.Optimizers;
 
@@ -117,15 +118,35 @@ public abstract class Optimizer<T>
         }
     }
 
-    /// <summary>Clears every parameter's gradient, so the next backward starts from zero.</summary>
-    public void ZeroGrad()
+    /// <summary>
+    /// Clears every parameter's gradient, so the next backward starts from zero, keeping the arrays for
+    /// the next pass to write into; see <see cref="Variable{T}.ZeroGrad"/> for <paramref name="setToNone"/>.
+    /// </summary>
+    public void ZeroGrad(bool setToNone = true)
     {
         foreach (var parameter in _parameters)
-            parameter.ZeroGrad();
+            parameter.ZeroGrad(setToNone);
     }
 
     /// <summary>Updates parameter <paramref name="index"/>'s <paramref name="value"/> in place from its <paramref name="gradient"/>.</summary>
     protected abstract void Update(int index, NdArray<T> value, NdArray<T> gradient);
+
+    /// <summary>
+    /// <paramref name="destination"/> += <paramref name="scale"/> * <paramref name="x"/> (same shapes), in
+    /// one fused pass without a temporary when both are contiguous.
+    /// </summary>
+    private protected static void AddScaled(NdArray<T> destination, NdArray<T> x, double scale)
+    {
+        if (destination.IsContiguous && x.IsContiguous)
+        {
+            var span = destination.AsSpan();
+            TensorPrimitives.MultiplyAdd(x.AsReadOnlySpan(), T.CreateChecked(scale), span, span);
+        }
+        else
+        {
+            NdArray.AddInPlace(destination, NdArray.Multiply(x, T.CreateChecked(scale)));
+        }
+    }
 
     /// <summary>Throws unless <paramref name="value"/> is finite and at least <paramref name="minimum"/> (and below <paramref name="below"/> when given).</summary>
     private protected static void CheckHyperparameter(string optimizer, string name, double value, double minimum, double below = double.PositiveInfinity)

@@ -70,21 +70,25 @@ public sealed class Sgd<T> : Optimizer<T>
     /// <inheritdoc />
     protected override void Update(int index, NdArray<T> value, NdArray<T> gradient)
     {
-        var g = WeightDecay == 0 ? gradient : NdArray.Add(gradient, NdArray.Multiply(value, T.CreateChecked(WeightDecay)));
-        if (Momentum != 0)
+        if (Momentum == 0)
         {
-            var velocity = _velocity[index];
-            if (velocity is null)
-            {
-                velocity = _velocity[index] = g.Clone();
-            }
-            else
-            {
-                NdArray.MultiplyInPlace(velocity, NdArray.Scalar(T.CreateChecked(Momentum)));
-                NdArray.AddInPlace(velocity, g);
-            }
-            g = velocity;
+            if (WeightDecay != 0)
+                NdArray.MultiplyInPlace(value, NdArray.Scalar(T.CreateChecked(1 - LearningRate * WeightDecay))); // p -= lr * wd * p
+            AddScaled(value, gradient, -LearningRate);
+            return;
         }
-        NdArray.SubtractInPlace(value, NdArray.Multiply(g, T.CreateChecked(LearningRate)));
+        var velocity = _velocity[index];
+        if (velocity is null)
+        {
+            velocity = _velocity[index] = gradient.Clone();
+        }
+        else
+        {
+            NdArray.MultiplyInPlace(velocity, NdArray.Scalar(T.CreateChecked(Momentum)));
+            NdArray.AddInPlace(velocity, gradient);
+        }
+        if (WeightDecay != 0)
+            AddScaled(velocity, value, WeightDecay);
+        AddScaled(value, velocity, -LearningRate);
     }
 }
