@@ -1,11 +1,15 @@
 using Autograd.Benchmarks.Distributed;
+using Autograd.Benchmarks.Kernels;
 using Autograd.Benchmarks.Table;
 using BenchmarkDotNet.Running;
 
-// `--table [--short]` runs the performance table and `distributed` the multi-rank step (see README,
-// Performance and Beyond one machine); anything else goes to BenchmarkDotNet's switcher.
+// `--table [--short]` runs the performance table, `distributed` the multi-rank step (see README,
+// Performance and Beyond one machine) and `matmul-cpu` the matmul kernel cases by CPU time (see
+// Kernels/RESULTS.md); anything else goes to BenchmarkDotNet's switcher.
 if (args is ["distributed", ..])
     return DistributedBench.Run(args);
+if (args is ["matmul-cpu", .. var shapes])
+    return MatMulCpuTime.Run(shapes);
 if (args.Contains("--table"))
     PerformanceTable.Run(quick: args.Contains("--short"));
 else

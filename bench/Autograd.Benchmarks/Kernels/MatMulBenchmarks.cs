@@ -10,14 +10,17 @@ namespace Autograd.Benchmarks.Kernels;
 /// the public <see cref="NdArray.MatMul{T}"/> with its checks. Squares n = 2 … 128, then the
 /// shapes of an MLP 784-256-10 with batch 1 and 64.
 /// </summary>
-[MemoryDiagnoser]
+[MemoryDiagnoser, MinColumn]
 public class MatMulBenchmarks
 {
     private float[] _a = null!, _b = null!, _c = null!;
     private NdArray<float> _left = null!, _right = null!, _product = null!;
     private int _m, _k, _n;
 
-    [Params("2×2×2", "4×4×4", "8×8×8", "16×16×16", "32×32×32", "64×64×64", "128×128×128", "1×784×256", "1×256×10", "64×256×10", "64×784×256")]
+    public static IEnumerable<string> Shapes =>
+        ["2×2×2", "4×4×4", "8×8×8", "16×16×16", "32×32×32", "64×64×64", "128×128×128", "1×784×256", "1×256×10", "64×256×10", "64×784×256"];
+
+    [ParamsSource(nameof(Shapes))]
     public string Shape { get; set; } = "";
 
     [GlobalSetup]
@@ -54,7 +57,7 @@ public class MatMulBenchmarks
 /// transposed view, so B is packed from columns) against the Vector512 FMA peak measured in the
 /// same run, on one thread and on every core. 2·64·256·784 = 25.7 Mflop.
 /// </summary>
-[MemoryDiagnoser]
+[MemoryDiagnoser, MinColumn]
 public class TransposedMatMulBenchmarks
 {
     /// <summary>Steps of the FMA loop; each step is 12 independent Vector512 FMAs (16 lanes × 2 flops).</summary>

@@ -161,7 +161,7 @@ internal static class MatMulKernel
         var inPlaceA = a.ColumnStride == 1;
         var inPlaceB = b.ColumnStride == 1 && (m <= InPlaceRows || (long)m * n * k <= InPlaceWork);
         var packedA = inPlaceA ? default : PackBuffers<T>.A(RowBlock * Math.Min(kcMax, k));
-        var packedB = PackBuffers<T>.B(Math.Min(kcMax, k) * (inPlaceB ? nr : (Math.Min(ncMax, n) + nr - 1) / nr * nr));
+        var packedB = inPlaceB && n % nr == 0 ? default : PackBuffers<T>.B(Math.Min(kcMax, k) * (inPlaceB ? nr : (Math.Min(ncMax, n) + nr - 1) / nr * nr));
         Span<T> edge = stackalloc T[TileRows * MaxTileColumns];
         for (var jc = 0; jc < n; jc += ncMax)
         {
@@ -172,8 +172,11 @@ internal static class MatMulKernel
                 var kc = Math.Min(kcMax, k - pc);
                 var add = accumulate || pc > 0;
                 var blockB = b.From(pc, jc);
-                var packed = blockB.From(0, firstPacked);
-                Pack(packed.Data, packed.Offset, b.ColumnStride, b.RowStride, nc - firstPacked, kc, nr, packedB);
+                if (firstPacked < nc)
+                {
+                    var packed = blockB.From(0, firstPacked);
+                    Pack(packed.Data, packed.Offset, b.ColumnStride, b.RowStride, nc - firstPacked, kc, nr, packedB);
+                }
                 for (var ic = 0; ic < m; ic += RowBlock)
                 {
                     var mc = Math.Min(RowBlock, m - ic);
