@@ -8,7 +8,7 @@ namespace Autograd.Benchmarks.Kernels;
 /// Small float products (m×k·k×n, contiguous, into a preallocated result) against the kernel before
 /// the packed GEMM (<see cref="UnpackedMatMul"/>, the baseline): the kernel called directly, and
 /// the public <see cref="NdArray.MatMul{T}"/> with its checks. Squares n = 2 … 128, then the
-/// shapes of an MLP 784-256-10 with batch 1 and 64.
+/// shapes of an MLP 784-256-10 with batch 1 and 64, and a matrix times a vector.
 /// </summary>
 [MemoryDiagnoser, MinColumn]
 public class MatMulBenchmarks
@@ -18,7 +18,7 @@ public class MatMulBenchmarks
     private int _m, _k, _n;
 
     public static IEnumerable<string> Shapes =>
-        ["2×2×2", "4×4×4", "8×8×8", "16×16×16", "32×32×32", "64×64×64", "128×128×128", "1×784×256", "1×256×10", "64×256×10", "64×784×256"];
+        ["2×2×2", "4×4×4", "8×8×8", "16×16×16", "32×32×32", "64×64×64", "128×128×128", "1×784×256", "1×256×10", "64×256×10", "64×784×256", "64×784×1"];
 
     [ParamsSource(nameof(Shapes))]
     public string Shape { get; set; } = "";

@@ -17,7 +17,7 @@ internal static class MatMulCpuTime
     private const double RoundSeconds = 0.01;
     private const int PeakSteps = 1 << 14;
 
-    /// <summary>Runs every shape, or only those given after <c>matmul-cpu</c>.</summary>
+    /// <summary>Runs every shape and dy·Wᵀ, or only the shapes given after <c>matmul-cpu</c>.</summary>
     public static int Run(string[] shapes)
     {
         KernelOptions.Threading = false;
@@ -33,6 +33,8 @@ internal static class MatMulCpuTime
             Console.WriteLine($"| {shape} | {Format(times[0])} | {Format(times[1])} | {times[1] / times[0]:F2} | {Format(times[2])} | {times[2] / times[0]:F2} |");
         }
 
+        if (shapes.Length > 0)
+            return 0;
         var transposed = new TransposedMatMulBenchmarks { Threading = false };
         transposed.Setup();
         var seconds = Fastest([() => transposed.InputGradient(), () => FloorBenchmarks.FmaLoop(PeakSteps)]);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -27,10 +28,12 @@ internal readonly record struct Matrix<T>(T[] Data, int Offset, int RowStride, i
 /// <see cref="InPlaceWork"/> multiply-adds, where the copy would not pay back. The micro-kernel
 /// is compiled for each tile height, so a short last tile (or a one-row product) does only its own
 /// work. Products of at most <see cref="DotWork"/> multiply-adds skip all of it: one dot product per
-/// element. The vector width (512, 256, 128 bits or scalar) is chosen at run time, narrower when
+/// element, as does a matrix times a contiguous column vector. The vector width (512, 256, 128 bits or scalar) is chosen at run time, narrower when
 /// a wide tile would mostly pad a narrow product; above <see cref="ParallelWork"/> multiply-adds
 /// the longer of the two outer axes is split across cores, each part with its own pack buffers.
-/// Every path adds the same products in the same order with fused multiply-adds: the same bits.
+/// Every vector width and thread count adds the same products in the same order with fused
+/// multiply-adds, so gives the same bits (a matrix times a contiguous vector takes
+/// TensorPrimitives.Dot whatever the width).
 /// </summary>
 internal static class MatMulKernel
 {
@@ -40,7 +43,7 @@ internal static class MatMulKernel
     private const int ColumnBlock = 4096;
     private const int DepthBlock = 512;
     private const long ParallelWork = 1L << 21;
-    private const long DotWork = 256;
+    private const long DotWork = 64;
     private const int InPlaceRows = 2 * TileRows;
     private const long InPlaceWork = 1L << 18;
 
@@ -53,7 +56,9 @@ internal static class MatMulKernel
     {
         Debug.Assert(m > 0 && n > 0 && k > 0);
         var work = (long)m * n * k;
-        if (work <= DotWork)
+        if (n == 1 && a.ColumnStride == 1 && b.RowStride == 1)
+            MatrixVector(m, k, a, b, c, accumulate);
+        else if (work <= DotWork)
             Dot(m, n, k, a, b, c, accumulate);
         else if (work < ParallelWork || KernelOptions.Threads == 1)
             Sequential(m, n, k, a, b, c, accumulate);
@@ -85,6 +90,22 @@ internal static class MatMulKernel
             else
                 Sequential(count, n, k, a.From(start, 0), b, c.From(start, 0), accumulate);
         });
+    }
+
+    /// <summary>
+    /// A matrix times a column vector, both contiguous along k: one <see cref="TensorPrimitives.Dot{T}(ReadOnlySpan{T}, ReadOnlySpan{T})"/>
+    /// per row (a micro-kernel tile would use one column of its two vectors).
+    /// </summary>
+    private static void MatrixVector<T>(int m, int k, Matrix<T> a, Matrix<T> b, Matrix<T> c, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var vector = b.Data.AsSpan(b.Offset, k);
+        for (var i = 0; i < m; i++)
+        {
+            var sum = TensorPrimitives.Dot<T>(a.Data.AsSpan(a.Offset + i * a.RowStride, k), vector);
+            ref var element = ref c.Data[c.Offset + i * c.RowStride];
+            element = accumulate ? element + sum : sum;
+        }
     }
 
     /// <summary>

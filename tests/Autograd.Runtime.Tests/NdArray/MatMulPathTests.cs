@@ -9,8 +9,8 @@ public enum VectorPath { Widest = 512, Vector256 = 256, Vector128 = 128, Scalar 
 /// <summary>
 /// Every path of the packed matmul kernel (each vector width, threads on and off) against a naive
 /// triple loop: odd sizes, the edges of the micro-tile and of every cache block, transposed and
-/// strided operands and destinations, batches, and the accumulate form. Every path adds the same
-/// products in the same order with fused multiply-adds, so the paths must also agree bit for bit.
+/// strided operands and destinations, batches, and the accumulate form. Every vector width and
+/// thread count adds the same products in the same order, so they must also agree bit for bit.
 /// </summary>
 [TestFixture(typeof(float))]
 [TestFixture(typeof(double))]
@@ -102,15 +102,16 @@ public class MatMulPathTests<T>
     public void Every_vector_width_reads_transposed_and_strided_operands_in_place(
         [Values] VectorPath path,
         [ValueSource(nameof(AllLayouts))] Layout layoutA,
-        [ValueSource(nameof(AllLayouts))] Layout layoutB)
+        [ValueSource(nameof(AllLayouts))] Layout layoutB,
+        [Values(250, 1)] int n)
     {
-        var random = new Random(HashCode.Combine(layoutA, layoutB));
+        var random = new Random(HashCode.Combine(layoutA, layoutB, n));
         var a = Layouts.Make<T>(layoutA, [13, 37], random);
-        var b = Layouts.Make<T>(layoutB, [37, 250], random);
+        var b = Layouts.Make<T>(layoutB, [37, n], random);
 
         var actual = OnPath(path, threading: false, () => NdArray.MatMul(a, b));
 
-        Reference.AssertClose(actual, [13, 250], Naive(a, b), Tolerance(37));
+        Reference.AssertClose(actual, [13, n], Naive(a, b), Tolerance(37));
     }
 
     [Test]
@@ -155,14 +156,15 @@ public class MatMulPathTests<T>
     }
 
     /// <summary>
-    /// Sizes on both sides of where the kernel changes course: up to 256 multiply-adds each element
-    /// is one dot product (4³, 2×64×2 vs 2×65×2); B is read in place up to 12 rows or 2^18
+    /// Sizes on both sides of where the kernel changes course: up to 64 multiply-adds each element
+    /// is one dot product (4³, 2×16×2 vs 2×17×2), and so is every row of a matrix times a column
+    /// vector (129×131×1, 1×1×1); B is read in place up to 12 rows or 2^18
     /// multiply-adds (12 vs 13 rows, 63³ vs 65³), with full and partial slivers of B (64 and 130
     /// columns), depths on and off the transpose block (16, 9, 65, 131) and past the 512-deep block
     /// (513), up to 131 in each dimension; 131×129×133 is also split across threads.
     /// </summary>
     private static readonly int[][] InPlaceEdgeSizes =
-        [[4, 4, 4], [2, 64, 2], [2, 65, 2], [12, 513, 131], [13, 513, 131], [63, 63, 63], [65, 65, 65], [6, 16, 64], [7, 9, 130], [1, 131, 129], [131, 129, 133]];
+        [[4, 4, 4], [2, 16, 2], [2, 17, 2], [129, 131, 1], [1, 1, 1], [12, 513, 131], [13, 513, 131], [63, 63, 63], [65, 65, 65], [6, 16, 64], [7, 9, 130], [1, 131, 129], [131, 129, 133]];
 
     /// <summary>
     /// A contiguous B is read in place or packed, depending on the size; a transposed B is always
