@@ -285,39 +285,17 @@ internal static class MatMulKernel
         {
             var b0 = TOps.Load(ref pb);
             var b1 = TOps.Load(ref Unsafe.Add(ref pb, w));
-            var x = TOps.Splat(pa);
-            c00 = TOps.MultiplyAdd(x, b0, c00);
-            c01 = TOps.MultiplyAdd(x, b1, c01);
+            Row<T, TOps, TV>(pa, b0, b1, ref c00, ref c01);
             if (TRows.Count > 1)
-            {
-                x = TOps.Splat(Unsafe.Add(ref pa, r1));
-                c10 = TOps.MultiplyAdd(x, b0, c10);
-                c11 = TOps.MultiplyAdd(x, b1, c11);
-            }
+                Row<T, TOps, TV>(Unsafe.Add(ref pa, r1), b0, b1, ref c10, ref c11);
             if (TRows.Count > 2)
-            {
-                x = TOps.Splat(Unsafe.Add(ref pa, r2));
-                c20 = TOps.MultiplyAdd(x, b0, c20);
-                c21 = TOps.MultiplyAdd(x, b1, c21);
-            }
+                Row<T, TOps, TV>(Unsafe.Add(ref pa, r2), b0, b1, ref c20, ref c21);
             if (TRows.Count > 3)
-            {
-                x = TOps.Splat(Unsafe.Add(ref pa, r3));
-                c30 = TOps.MultiplyAdd(x, b0, c30);
-                c31 = TOps.MultiplyAdd(x, b1, c31);
-            }
+                Row<T, TOps, TV>(Unsafe.Add(ref pa, r3), b0, b1, ref c30, ref c31);
             if (TRows.Count > 4)
-            {
-                x = TOps.Splat(Unsafe.Add(ref pa, r4));
-                c40 = TOps.MultiplyAdd(x, b0, c40);
-                c41 = TOps.MultiplyAdd(x, b1, c41);
-            }
+                Row<T, TOps, TV>(Unsafe.Add(ref pa, r4), b0, b1, ref c40, ref c41);
             if (TRows.Count > 5)
-            {
-                x = TOps.Splat(Unsafe.Add(ref pa, r5));
-                c50 = TOps.MultiplyAdd(x, b0, c50);
-                c51 = TOps.MultiplyAdd(x, b1, c51);
-            }
+                Row<T, TOps, TV>(Unsafe.Add(ref pa, r5), b0, b1, ref c50, ref c51);
             pa = ref Unsafe.Add(ref pa, stepA);
             pb = ref Unsafe.Add(ref pb, stepB);
         }
@@ -332,6 +310,18 @@ internal static class MatMulKernel
             StoreRow<T, TOps, TV>(ref Unsafe.Add(ref c, 4 * ldc), c40, c41, w, add);
         if (TRows.Count > 5)
             StoreRow<T, TOps, TV>(ref Unsafe.Add(ref c, 5 * ldc), c50, c51, w, add);
+    }
+
+    /// <summary>One step of one row of a tile: the row's value of A times both vectors of B, added into its two accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Row<T, TOps, TV>(T a, TV b0, TV b1, ref TV low, ref TV high)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOps : ISimd<T, TV>
+        where TV : struct
+    {
+        var x = TOps.Splat(a);
+        low = TOps.MultiplyAdd(x, b0, low);
+        high = TOps.MultiplyAdd(x, b1, high);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
