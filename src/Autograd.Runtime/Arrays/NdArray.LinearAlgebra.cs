@@ -46,15 +46,19 @@ public static partial class NdArray
         }
         var batch = MatMulBatch(left.Shape[..^2], right.Shape[..^2], a.Shape, b.Shape);
 
-        var shape = new List<int>(batch);
+        // The result's shape, built on the stack: a call into a destination allocates nothing.
+        Span<int> shape = stackalloc int[batch.Length + 2];
+        batch.CopyTo(shape);
+        var rank = batch.Length;
         if (a.Rank > 1)
-            shape.Add(m);
+            shape[rank++] = m;
         if (b.Rank > 1)
-            shape.Add(n);
-        Shapes.CheckShape([.. shape], nameof(MatMul));
+            shape[rank++] = n;
+        shape = shape[..rank];
+        Shapes.CheckShape(shape, nameof(MatMul));
         if (into is not null)
-            CheckDestination(into, [.. shape], nameof(MatMul));
-        var destination = into ?? new NdArray<T>([.. shape]);
+            CheckDestination(into, shape, nameof(MatMul));
+        var destination = into ?? new NdArray<T>(shape.ToArray());
         if (destination.Length == 0)
             return destination;
         if (k == 0)
@@ -62,7 +66,7 @@ public static partial class NdArray
 
         // The kernel writes straight into the destination unless it shares a buffer with an operand.
         var direct = destination.Data != a.Data && destination.Data != b.Data;
-        var output = direct ? destination : new NdArray<T>([.. shape]);
+        var output = direct ? destination : new NdArray<T>(shape.ToArray());
         var product = a.Rank == 1 ? output.Unsqueeze(output.Rank - (b.Rank == 1 ? 0 : 1)) : output;
         product = b.Rank == 1 ? product.Unsqueeze(product.Rank) : product;
         var add = accumulate && direct;
@@ -106,6 +110,8 @@ public static partial class NdArray
 
     private static int[] MatMulBatch(ReadOnlySpan<int> left, ReadOnlySpan<int> right, ReadOnlySpan<int> a, ReadOnlySpan<int> b)
     {
+        if (left.IsEmpty && right.IsEmpty)
+            return [];
         return Shapes.TryBroadcast(left, right, out _) ?? throw new ArgumentException(
             $"MatMul: shapes {ShapeText.Of(a)} and {ShapeText.Of(b)} have batch axes {ShapeText.Of(left)} and {ShapeText.Of(right)} that cannot be broadcast together; " +
             "aligned from the right, each pair of batch axes must be equal or one of them 1.");

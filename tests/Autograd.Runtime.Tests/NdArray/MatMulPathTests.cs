@@ -9,8 +9,8 @@ public enum VectorPath { Widest = 512, Vector256 = 256, Vector128 = 128, Scalar 
 /// <summary>
 /// Every path of the packed matmul kernel (each vector width, threads on and off) against a naive
 /// triple loop: odd sizes, the edges of the micro-tile and of every cache block, transposed and
-/// strided operands and destinations, batches, and the accumulate form. Every path adds the same
-/// products in the same order with fused multiply-adds, so the paths must also agree bit for bit.
+/// strided operands and destinations, batches, and the accumulate form. Every vector width and
+/// thread count adds the same products in the same order, so they must also agree bit for bit.
 /// </summary>
 [TestFixture(typeof(float))]
 [TestFixture(typeof(double))]
@@ -102,15 +102,16 @@ public class MatMulPathTests<T>
     public void Every_vector_width_reads_transposed_and_strided_operands_in_place(
         [Values] VectorPath path,
         [ValueSource(nameof(AllLayouts))] Layout layoutA,
-        [ValueSource(nameof(AllLayouts))] Layout layoutB)
+        [ValueSource(nameof(AllLayouts))] Layout layoutB,
+        [Values(250, 1)] int n)
     {
-        var random = new Random(HashCode.Combine(layoutA, layoutB));
+        var random = new Random(HashCode.Combine(layoutA, layoutB, n));
         var a = Layouts.Make<T>(layoutA, [13, 37], random);
-        var b = Layouts.Make<T>(layoutB, [37, 250], random);
+        var b = Layouts.Make<T>(layoutB, [37, n], random);
 
         var actual = OnPath(path, threading: false, () => NdArray.MatMul(a, b));
 
-        Reference.AssertClose(actual, [13, 250], Naive(a, b), Tolerance(37));
+        Reference.AssertClose(actual, [13, n], Naive(a, b), Tolerance(37));
     }
 
     [Test]
@@ -152,6 +153,71 @@ public class MatMulPathTests<T>
         var error = Assert.Throws<ArgumentException>(() => NdArray.MatMul(a, b, accumulate: true));
 
         Assert.That(error!.Message, Does.Contain("MatMul").And.Contain("[2, 3]").And.Contain("[3, 4]").And.Contain("into"));
+    }
+
+    /// <summary>
+    /// Sizes on both sides of where the kernel changes course: up to 64 multiply-adds each element
+    /// is one dot product (4³, 2×16×2 vs 2×17×2), and so is every row of a matrix times a column
+    /// vector (129×131×1, 1×1×1); B is read in place up to 12 rows or 2^18
+    /// multiply-adds (12 vs 13 rows, 63³ vs 65³), with full and partial slivers of B (64 and 130
+    /// columns), depths on and off the transpose block (16, 9, 65, 131) and past the 512-deep block
+    /// (513), up to 131 in each dimension; 131×129×133 is also split across threads.
+    /// </summary>
+    private static readonly int[][] InPlaceEdgeSizes =
+        [[4, 4, 4], [2, 16, 2], [2, 17, 2], [129, 131, 1], [1, 1, 1], [12, 513, 131], [13, 513, 131], [63, 63, 63], [65, 65, 65], [6, 16, 64], [7, 9, 130], [1, 131, 129], [131, 129, 133]];
+
+    /// <summary>
+    /// A contiguous B is read in place or packed, depending on the size; a transposed B is always
+    /// packed, by register transposes on the 256- and 512-bit paths and element by element on the
+    /// narrower ones. Whatever the path, the product matches the naive one, and it has the same bits
+    /// as the widest path on one thread, whichever layout B has, also when added into C.
+    /// </summary>
+    [Test]
+    public void B_read_in_place_or_packed_from_either_layout_matches_the_naive_product(
+        [Values] VectorPath path,
+        [ValueSource(nameof(InPlaceEdgeSizes))] int[] size,
+        [Values(Layout.Contiguous, Layout.Transposed)] Layout layoutB,
+        [Values] bool threading,
+        [Values] bool accumulate)
+    {
+        int m = size[0], k = size[1], n = size[2];
+        var random = new Random(HashCode.Combine(m, k, n));
+        var a = Reference.Random<T>([m, k], random);
+        var transposed = Reference.Random<T>([n, k], random).Transpose();
+        var b = layoutB == Layout.Transposed ? transposed : transposed.Clone();
+        var c = Reference.Random<T>([m, n], random);
+        var before = c.Clone();
+        var initial = Reference.Read(before);
+        var expected = Naive(a, b).Select((value, i) => accumulate ? initial[i] + value : value).ToArray();
+
+        OnPath(path, threading, () => NdArray.MatMul(a, b, into: c, accumulate: accumulate));
+        var reference = OnPath(VectorPath.Widest, threading: false, () => NdArray.MatMul(a, transposed.Clone(), into: before.Clone(), accumulate: accumulate));
+
+        Reference.AssertClose(c, [m, n], expected, Tolerance(k));
+        Assert.That(c.ToArray(), Is.EqualTo(reference.ToArray()), "the same bits as the widest path with B contiguous, on one thread");
+    }
+
+    private static readonly int[][] AllocationSizes = [[2, 2, 2], [1, 784, 256], [64, 64, 64], [96, 96, 96]];
+
+    /// <summary>
+    /// A 2-D product into a destination allocates nothing once the thread's pack buffers exist:
+    /// no shape arrays in the checks, no buffers in the kernel, whether B is read in place or packed.
+    /// </summary>
+    [Test]
+    public void A_product_into_a_destination_allocates_nothing([ValueSource(nameof(AllocationSizes))] int[] size, [Values] bool transposedRight)
+    {
+        int m = size[0], k = size[1], n = size[2];
+        var random = new Random(m);
+        var a = Reference.Random<T>([m, k], random);
+        var b = transposedRight ? Reference.Random<T>([n, k], random).Transpose() : Reference.Random<T>([k, n], random);
+        var c = NdArray.Zeros<T>(m, n);
+        KernelOptions.Threading = false; // the tear-down turns it back on
+        NdArray.MatMul(a, b, into: c);
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+        NdArray.MatMul(a, b, into: c);
+
+        Assert.That(GC.GetAllocatedBytesForCurrentThread() - allocated, Is.Zero);
     }
 
     /// <summary>
