@@ -15,7 +15,9 @@ internal static class RegistryEmitter
 {
     public const string TypeName = "DifferentiableOpRegistry";
 
-    public static string HintName(RegistryModel model) => (model.Namespace.Length == 0 ? string.Empty : model.Namespace + ".") + TypeName + ".g.cs";
+    /// <summary>The registry's file name: its namespace without the <c>@</c> of escaped keywords, which hint names may not hold.</summary>
+    public static string HintName(RegistryModel model) =>
+        (model.Namespace.Length == 0 ? string.Empty : model.Namespace.Replace("@", string.Empty) + ".") + TypeName + ".g.cs";
 
     /// <summary>A namespace from an assembly name: each dotted part made a valid identifier.</summary>
     public static string NamespaceFor(string? assemblyName)
