@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
+using Autograd;
+using Basic.Reference.Assemblies;
+
+/// <summary>
+/// The same 500-op source built by the SDK's own compiler (its ReadyToRun <c>csc.dll</c>), one new
+/// process per build and no build server: what <c>dotnet build -p:UseSharedCompilation=false</c>
+/// runs for the project, so every build is cold and pays the JIT of the generator and analyzers.
+/// Three configurations, interleaved so that a change in the machine's load hits them alike.
+/// </summary>
+internal static class RealCompiler
+{
+    private static readonly (string Name, bool Generator, bool Analyzers)[] Configurations =
+    [
+        ("no generator", false, false),
+        ("generator", true, false),
+        ("generator + analyzers", true, true),
+    ];
+
+    public static void Measure(string source, string generatorPath, int runs)
+    {
+        var csc = CompilerPath();
+        var directory = Directory.CreateTempSubdirectory("autograd-genbench-");
+        try
+        {
+            var sourcePath = Path.Combine(directory.FullName, "Ops.cs");
+            File.WriteAllText(sourcePath, source);
+            var references = new List<string> { typeof(NdArray<>).Assembly.Location };
+            foreach (var info in Net100.ReferenceInfos.All)
+            {
+                var path = Path.Combine(directory.FullName, info.FileName);
+                File.WriteAllBytes(path, info.ImageBytes);
+                references.Add(path);
+            }
+            var responseFile = Path.Combine(directory.FullName, "build.rsp");
+            File.WriteAllLines(responseFile,
+            [
+                "/nologo", "/target:library", "/optimize+", "/deterministic+", "/nullable:enable", "/langversion:preview", "/reportanalyzer",
+                "/out:" + Quote(Path.Combine(directory.FullName, "FiveHundredOps.dll")),
+                .. references.Select(r => "/reference:" + Quote(r)),
+                Quote(sourcePath),
+            ]);
+
+            Console.WriteLine($"The SDK's compiler ({csc}) with {generatorPath}: a new process per build (cold, JIT included), {runs} builds each, medians:");
+            var results = Configurations.Select(_ => new List<Result>()).ToArray();
+            for (var run = 0; run < runs; run++)
+            {
+                for (var c = 0; c < Configurations.Length; c++)
+                {
+                    List<string> arguments = [csc, "@" + responseFile];
+                    if (Configurations[c].Generator)
+                        arguments.Add("/analyzer:" + generatorPath);
+                    if (!Configurations[c].Analyzers)
+                        arguments.Add("/skipanalyzers+");
+                    results[c].Add(Build(arguments));
+                }
+            }
+
+            Console.WriteLine("configuration           CPU      wall     generator  analyzers  (CPU and wall: the whole csc process; the last two: what csc reports for them)");
+            for (var c = 0; c < Configurations.Length; c++)
+            {
+                var builds = results[c];
+                Console.WriteLine($"{Configurations[c].Name,-22}  {Median(builds, b => b.Cpu),5:F2} s  {Median(builds, b => b.Wall),5:F2} s  {Median(builds, b => b.Generator),7:F3} s  {Median(builds, b => b.Analyzers),7:F3} s");
+            }
+            var none = Median(results[0], b => b.Cpu);
+            Console.WriteLine($"added CPU: generator {Median(results[1], b => b.Cpu) - none:F2} s, generator + analyzers {Median(results[2], b => b.Cpu) - none:F2} s");
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    private readonly record struct Result(double Cpu, double Wall, double Generator, double Analyzers);
+
+    private static Result Build(List<string> arguments)
+    {
+        var start = new ProcessStartInfo("dotnet", arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var before = ChildrenCpuSeconds();
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(start)!;
+        var errors = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        var wall = clock.Elapsed.TotalSeconds;
+        if (process.ExitCode != 0 || output.Contains("warning", StringComparison.Ordinal))
+            throw new InvalidOperationException("csc did not build the 500-op source cleanly:\n" + output + errors.Result);
+        return new Result(ChildrenCpuSeconds() - before, wall, Reported(output, "generator"), Reported(output, "analyzer"));
+    }
+
+    /// <summary>The total csc's <c>/reportanalyzer</c> prints for generators or analyzers; 0 when it printed none.</summary>
+    private static double Reported(string output, string what)
+    {
+        var match = Regex.Match(output, "Total " + what + " execution time: ([0-9.]+) seconds");
+        return match.Success ? double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+    }
+
+    private static double Median(List<Result> builds, Func<Result, double> value)
+    {
+        var sorted = builds.Select(value).Order().ToList();
+        return sorted[(sorted.Count - 1) / 2];
+    }
+
+    private static string Quote(string path) => "\"" + path + "\"";
+
+    /// <summary>The SDK's csc.dll: the SDK that <c>dotnet --version</c> picks here, under the running runtime's dotnet root.</summary>
+    private static string CompilerPath()
+    {
+        var root = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
+        var version = new ProcessStartInfo("dotnet", "--version") { RedirectStandardOutput = true };
+        using var process = Process.Start(version)!;
+        var sdk = process.StandardOutput.ReadToEnd().Trim();
+        process.WaitForExit();
+        var csc = Path.Combine(root, "sdk", sdk, "Roslyn", "bincore", "csc.dll");
+        return File.Exists(csc) ? csc : throw new FileNotFoundException("no csc.dll in the SDK " + sdk, csc);
+    }
+
+    /// <summary>CPU seconds (user + system) of every child process this one has waited for.</summary>
+    private static double ChildrenCpuSeconds()
+    {
+        if (GetResourceUsage(-1, out var usage) != 0)
+            throw new InvalidOperationException("getrusage failed");
+        return usage.UserSeconds + usage.UserMicroseconds / 1e6 + usage.SystemSeconds + usage.SystemMicroseconds / 1e6;
+    }
+
+    [DllImport("libc", EntryPoint = "getrusage")]
+    private static extern int GetResourceUsage(int who, out ResourceUsage usage);
+
+    /// <summary>Linux's 64-bit <c>struct rusage</c>: two <c>timeval</c>s, then 14 counters this bench does not read.</summary>
+    [StructLayout(LayoutKind.Sequential, Size = 144)]
+    private struct ResourceUsage
+    {
+        public long UserSeconds;
+        public long UserMicroseconds;
+        public long SystemSeconds;
+        public long SystemMicroseconds;
+    }
+}
