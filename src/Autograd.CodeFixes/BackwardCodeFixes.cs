@@ -48,14 +48,15 @@ public sealed class AddBackwardCodeFix : CodeFixProvider
     private static MemberDeclarationSyntax Backward(MethodDeclarationSyntax forward, IMethodSymbol symbol, string name)
     {
         Symbols.IsNdArray(symbol.ReturnType, out var element);
-        var arrays = symbol.Parameters.Where(p => Symbols.IsNdArray(p.Type, out _)).ToList();
+        var arrays = symbol.Parameters.Where(p => Symbols.IsArrayInput(p.Type)).ToList();
         var taken = new HashSet<string>(symbol.Parameters.Select(p => p.Name));
         var slots = arrays.Select(p => BackwardParameters.Unique("d" + p.Name, taken)).ToList();
         var gradient = BackwardParameters.Unique(taken.Contains("dy") ? "outputGradient" : "dy", taken);
+        var each = BackwardParameters.Unique("slot", taken);
 
         var parameters = new List<string> { Type(symbol.ReturnType) + " " + gradient };
         parameters.AddRange(symbol.Parameters.Select(p => Type(p.Type) + " " + Identifiers.Escape(p.Name)));
-        parameters.AddRange(slots.Select(s => BackwardParameters.SlotType(element) + " " + s));
+        parameters.AddRange(slots.Select((s, i) => BackwardParameters.SlotType(element, arrays[i]) + " " + s));
 
         var text = new StringBuilder();
         text.Append("static void ").Append(name).Append(forward.TypeParameterList?.ToString() ?? string.Empty)
@@ -63,8 +64,12 @@ public sealed class AddBackwardCodeFix : CodeFixProvider
         foreach (var clause in forward.ConstraintClauses)
             text.Append(' ').Append(clause.WithoutTrivia().ToString());
         text.Append("\n{\n");
-        foreach (var slot in slots)
-            text.Append("if (").Append(slot).Append(".IsNeeded) throw new global::System.NotImplementedException();\n");
+        for (var i = 0; i < slots.Count; i++)
+        {
+            if (Symbols.IsVariadicInput(arrays[i].Type, out _))
+                text.Append("foreach (var ").Append(each).Append(" in ").Append(slots[i]).Append(")\n    ");
+            text.Append("if (").Append(Symbols.IsVariadicInput(arrays[i].Type, out _) ? each : slots[i]).Append(".IsNeeded) throw new global::System.NotImplementedException();\n");
+        }
         text.Append("}\n");
         var method = SyntaxFactory.ParseMemberDeclaration(text.ToString())!;
         return method
@@ -76,15 +81,16 @@ public sealed class AddBackwardCodeFix : CodeFixProvider
 }
 
 /// <summary>
-/// AG0016 and AG0017: rewrites a backward's parameter list in the order the op contract wants: the
-/// output gradient, what it takes from the forward in the forward's order (then the state, then
-/// <c>output</c>), then one <c>GradSlot</c> per array input. Slots already declared keep their names.
+/// AG0016, AG0017 and AG0029: rewrites a backward's parameter list in the order the op contract wants:
+/// the output gradient, what it takes from the forward in the forward's order (then the state, then
+/// <c>output</c>), then one slot per array input (<c>GradSlot</c>, or <c>ReadOnlySpan&lt;GradSlot&gt;</c>
+/// for a variadic one). Slots already declared keep their names.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(FixBackwardParametersCodeFix)), Shared]
 public sealed class FixBackwardParametersCodeFix : CodeFixProvider
 {
     /// <inheritdoc />
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("AG0016", "AG0017");
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("AG0016", "AG0017", "AG0029");
 
     /// <inheritdoc />
     public override FixAllProvider? GetFixAllProvider() => null;
@@ -136,8 +142,15 @@ internal static class BackwardParameters
         return Identifiers.Escape(candidate);
     }
 
-    /// <summary><c>GradSlot&lt;E&gt;</c>, <c>global::</c>-qualified for the simplifier to shorten.</summary>
-    public static string SlotType(ITypeSymbol element) => "global::Autograd.GradSlot<" + element.ToDisplayString(Symbols.TypeFormat) + ">";
+    /// <summary>
+    /// The slot type of array input <paramref name="input"/>: <c>GradSlot&lt;E&gt;</c>, or <c>ReadOnlySpan&lt;GradSlot&lt;E&gt;&gt;</c>
+    /// for a variadic one; <c>global::</c>-qualified for the simplifier to shorten.
+    /// </summary>
+    public static string SlotType(ITypeSymbol element, IParameterSymbol input)
+    {
+        var slot = "global::Autograd.GradSlot<" + element.ToDisplayString(Symbols.TypeFormat) + ">";
+        return Symbols.IsVariadicInput(input.Type, out _) ? "global::System.ReadOnlySpan<" + slot + ">" : slot;
+    }
 
     public static ParameterListSyntax Fix(ParameterListSyntax list, SemanticModel model, IMethodSymbol forward, CancellationToken cancellationToken)
     {
@@ -155,18 +168,18 @@ internal static class BackwardParameters
             return name == OpParser.OutputName ? forwardParameters.Count + 1 : forwardParameters.Count + 2;
         }
         bool IsSlot(ParameterSyntax parameter) =>
-            model.GetDeclaredSymbol(parameter, cancellationToken) is { } symbol && Symbols.IsGradSlot(symbol.Type, out _);
+            model.GetDeclaredSymbol(parameter, cancellationToken) is { } symbol && Symbols.IsSlotLike(symbol.Type);
 
         var rest = list.Parameters.Skip(1).ToList();
         var slots = rest.Where(IsSlot).ToList();
         var parameters = new List<ParameterSyntax> { list.Parameters[0] };
         parameters.AddRange(rest.Where(p => !IsSlot(p)).OrderBy(Ordinal));
 
-        var arrays = forwardParameters.Where(p => Symbols.IsNdArray(p.Type, out _)).ToList();
+        var arrays = forwardParameters.Where(p => Symbols.IsArrayInput(p.Type)).ToList();
         var taken = new HashSet<string>(list.Parameters.Select(p => p.Identifier.ValueText));
-        var slotType = SyntaxFactory.ParseTypeName(SlotType(element)).WithAdditionalAnnotations(Simplifier.Annotation);
         for (var i = 0; i < arrays.Count; i++)
         {
+            var slotType = SyntaxFactory.ParseTypeName(SlotType(element, arrays[i])).WithAdditionalAnnotations(Simplifier.Annotation);
             var slot = i < slots.Count
                 ? slots[i]
                 : SyntaxFactory.Parameter(SyntaxFactory.Identifier(Unique("d" + arrays[i].Name, taken)));

@@ -45,7 +45,10 @@ public sealed class DifferentiableOpAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.UnsupportedLocation,
         DiagnosticDescriptors.InternalError,
         DiagnosticDescriptors.InvalidName,
-        DiagnosticDescriptors.ArrayDefault);
+        DiagnosticDescriptors.ArrayDefault,
+        DiagnosticDescriptors.VariadicInputType,
+        DiagnosticDescriptors.SlotKind,
+        DiagnosticDescriptors.RecordedBackwardMissing);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)

@@ -14,7 +14,8 @@ namespace Autograd.Generators;
 /// Warns where an op's forward writes into one of its array inputs (AG0025), or its backward into the
 /// output gradient or a saved value (AG0026): an <c>…InPlace</c> call or <c>Fill</c> on it, an
 /// <c>into:</c> destination, or an indexer write, directly or through a view (Slice, Transpose,
-/// Reshape, …) taken of it in the same method. The diagnostic sits on the write.
+/// Reshape, …) taken of it in the same method; an element of a variadic input (<c>xs[i]</c>, or the
+/// variable of a <c>foreach</c> over it) counts as that input. The diagnostic sits on the write.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class InPlaceWriteAnalyzer : DiagnosticAnalyzer
@@ -55,7 +56,7 @@ public sealed class InPlaceWriteAnalyzer : DiagnosticAnalyzer
     {
         foreach (var parameter in method.Parameters)
         {
-            if (Symbols.IsNdArray(parameter.Type, out _))
+            if (Symbols.IsArrayInput(parameter.Type))
                 return true;
         }
         return false;
@@ -69,7 +70,7 @@ public sealed class InPlaceWriteAnalyzer : DiagnosticAnalyzer
     {
         if (context.SemanticModel.GetOperation(context.CodeBlock, context.CancellationToken) is not { } body)
             return;
-        var arrays = method.Parameters.Where(p => p.RefKind != RefKind.Out && Symbols.IsNdArray(p.Type, out _)).ToList();
+        var arrays = method.Parameters.Where(p => p.RefKind != RefKind.Out && Symbols.IsArrayInput(p.Type)).ToList();
         var views = new Dictionary<ILocalSymbol, IParameterSymbol>(SymbolEqualityComparer.Default);
 
         // Which protected parameter an expression's array shares storage with, and the local view it went through.
@@ -79,6 +80,8 @@ public sealed class InPlaceWriteAnalyzer : DiagnosticAnalyzer
             {
                 case IConversionOperation conversion:
                     return Root(conversion.Operand);
+                case IArrayElementReferenceOperation element: // an element of a variadic input is an input
+                    return Root(element.ArrayReference);
                 case IParameterReferenceOperation reference when arrays.Contains(reference.Parameter, SymbolEqualityComparer.Default):
                     return (reference.Parameter, null);
                 case ILocalReferenceOperation local when views.TryGetValue(local.Local, out var parameter):
@@ -113,6 +116,9 @@ public sealed class InPlaceWriteAnalyzer : DiagnosticAnalyzer
                     break;
                 case ISimpleAssignmentOperation { Target: ILocalReferenceOperation local } assignment when Root(assignment.Value) is var (parameter, _):
                     views[local.Local] = parameter;
+                    break;
+                case IForEachLoopOperation { LoopControlVariable: IVariableDeclaratorOperation element } loop when Root(loop.Collection) is var (parameter, _):
+                    views[element.Symbol] = parameter;
                     break;
                 case IAssignmentOperation { Target: IPropertyReferenceOperation { Property.IsIndexer: true } indexer }:
                     Report(indexer, indexer.Instance, " through its indexer");

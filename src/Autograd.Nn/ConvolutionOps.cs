@@ -21,7 +21,7 @@ public static partial class ConvolutionOps
     /// </summary>
     /// <exception cref="ArgumentException">A shape is not 4-D, the channels differ, or the padded input is smaller than the kernel.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The stride is below 1 or the padding below 0.</exception>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Conv2d<T>(NdArray<T> input, NdArray<T> weight, int stride, int padding, out NdArray<T> columns)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -64,7 +64,7 @@ public static partial class ConvolutionOps
     /// </summary>
     /// <exception cref="ArgumentException">The input is not 4-D, or the padded input is smaller than the kernel.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The kernel or stride is below 1, or the padding is below 0 or above half the kernel.</exception>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> MaxPool2d<T>(NdArray<T> input, int kernelSize, int stride, int padding, out int[] argmax)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -117,6 +117,91 @@ public static partial class ConvolutionOps
         var upstream = dy.IsContiguous ? dy.AsReadOnlySpan() : dy.Clone().AsReadOnlySpan();
         for (var i = 0; i < argmax.Length; i++)
             gradient[argmax[i]] += upstream[i];
+    }
+
+    /// <summary>
+    /// The unfolded input (im2col) as an op, for recorded backwards: [N·OH·OW, C·KH·KW], row (n, oh, ow)
+    /// holding window (oh, ow) of image n, zeros on the padding. Gradient: dy folded back onto the input.
+    /// </summary>
+    [DifferentiableOp(DifferentiableTwice = true)]
+    internal static NdArray<T> Unfold<T>(NdArray<T> input, int kernelHeight, int kernelWidth, int stride, int padding)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Rank != 4)
+            throw new ArgumentException($"Unfold: the input has shape {ShapeFormat.Of(input.Shape)}; give [batch, channels, height, width].", nameof(input));
+        return Unfold(input, Window.Of(input.Shape, kernelHeight, kernelWidth, stride, padding, nameof(Unfold)));
+    }
+
+    static void UnfoldBackward<T>(NdArray<T> dy, NdArray<T> input, int kernelHeight, int kernelWidth, int stride, int padding, GradSlot<T> dinput)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dinput.IsNeeded)
+            dinput.Accumulate(Fold(dy, Window.Of(input.Shape, kernelHeight, kernelWidth, stride, padding, nameof(Unfold))));
+    }
+
+    static void UnfoldBackward<T>(Variable<T> dy, Variable<T> input, int kernelHeight, int kernelWidth, int stride, int padding, GradSlot<T> dinput)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dinput.IsNeeded)
+            dinput.Accumulate(Fold(dy, input.Shape.ToArray(), kernelHeight, kernelWidth, stride, padding));
+    }
+
+    /// <summary>
+    /// The inverse move of <see cref="Unfold{T}(NdArray{T}, int, int, int, int)"/> (col2im) as an op:
+    /// each element of <paramref name="columns"/> added onto the position of an input of
+    /// <paramref name="inputShape"/> it was read from. Gradient: dy unfolded.
+    /// </summary>
+    [DifferentiableOp(DifferentiableTwice = true)]
+    internal static NdArray<T> Fold<T>(NdArray<T> columns, int[] inputShape, int kernelHeight, int kernelWidth, int stride, int padding)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        ArgumentNullException.ThrowIfNull(inputShape);
+        if (inputShape.Length != 4)
+            throw new ArgumentException($"Fold: the input shape {ShapeFormat.Of(inputShape)} must be [batch, channels, height, width].", nameof(inputShape));
+        var window = Window.Of(inputShape, kernelHeight, kernelWidth, stride, padding, nameof(Fold));
+        int rows = window.Batch * window.OutHeight * window.OutWidth, length = window.Channels * kernelHeight * kernelWidth;
+        if (columns.Rank != 2 || columns.Shape[0] != rows || columns.Shape[1] != length)
+            throw new ArgumentException($"Fold: the columns have shape {ShapeFormat.Of(columns.Shape)}; an input of shape {ShapeFormat.Of(inputShape)} unfolds to [{rows}, {length}].", nameof(columns));
+        return Fold(columns, window);
+    }
+
+    static void FoldBackward<T>(NdArray<T> dy, int kernelHeight, int kernelWidth, int stride, int padding, GradSlot<T> dcolumns)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dcolumns.IsNeeded)
+            dcolumns.Accumulate(Unfold(dy, Window.Of(dy.Shape, kernelHeight, kernelWidth, stride, padding, nameof(Fold))));
+    }
+
+    static void FoldBackward<T>(Variable<T> dy, int kernelHeight, int kernelWidth, int stride, int padding, GradSlot<T> dcolumns)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dcolumns.IsNeeded)
+            dcolumns.Accumulate(Unfold(dy, kernelHeight, kernelWidth, stride, padding));
+    }
+
+    // The recorded backwards: convolution's as matrix products with the unfolded input and a fold;
+    // max-pooling's as a scatter-add at the saved winners, whose own gradient gathers them again.
+    static void Conv2dBackward<T>(Variable<T> dy, Variable<T> input, Variable<T> weight, int stride, int padding, GradSlot<T> dinput, GradSlot<T> dweight)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int outChannels = weight.Shape[0], kernelHeight = weight.Shape[2], kernelWidth = weight.Shape[3];
+        var dyRows = Ops.Reshape(Ops.Transpose(dy, [0, 2, 3, 1]), [-1, outChannels]); // [N·OH·OW, O]
+        if (dweight.IsNeeded)
+            dweight.Accumulate(Ops.Reshape(Ops.MatMul(Ops.Transpose(dyRows), Unfold(input, kernelHeight, kernelWidth, stride, padding)), weight.Shape.ToArray()));
+        if (dinput.IsNeeded)
+            dinput.Accumulate(Fold(Ops.MatMul(dyRows, Ops.Reshape(weight, [outChannels, -1])), input.Shape.ToArray(), kernelHeight, kernelWidth, stride, padding));
+    }
+
+    static void MaxPool2dBackward<T>(Variable<T> dy, int[] argmax, GradSlot<T> dinput)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!dinput.IsNeeded)
+            return;
+        var shape = dinput.Shape.ToArray();
+        var flat = Ops.IndexAdd(NdArray.Zeros<T>(shape.Aggregate(1, (a, b) => a * b)), Ops.Reshape(dy, [-1]), 0, argmax);
+        dinput.Accumulate(Ops.Reshape(flat, shape));
     }
 
     /// <summary>im2col: row (n, oh, ow) holds window (oh, ow) of image n, ordered (c, kh, kw) as the weight's axes; outside the input, zeros.</summary>

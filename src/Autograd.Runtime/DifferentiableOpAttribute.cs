@@ -56,4 +56,12 @@ public sealed class DifferentiableOpAttribute : Attribute
     /// <c>Backward = nameof(MyGradient)</c>. It must name exactly one method of the same type (AG0008, AG0009).
     /// </summary>
     public string? Backward { get; set; }
+
+    /// <summary>
+    /// Set to <c>true</c> to require a recorded backward (an overload of the backward taking
+    /// <see cref="Variable{T}"/>s where the array backward takes arrays, written with ops), so the op
+    /// is differentiable twice and more: without one, the build fails with AG0027, which names the
+    /// overload to write. Ops without it may still have one; they are then checked the same way.
+    /// </summary>
+    public bool DifferentiableTwice { get; set; }
 }

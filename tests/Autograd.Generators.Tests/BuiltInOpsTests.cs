@@ -17,6 +17,7 @@ public class BuiltInOpsTests
     {
         var ops = BuiltIns();
         Assert.That(ops.Select(o => o.MethodName), Is.SupersetOf(new[] { "Add", "Multiply", "Exp", "Softmax", "MatMul", "Sum" }));
+        Assert.That(ops.Where(o => !o.IsDifferentiableTwice), Is.Empty, "so GradCheckAll checks second derivatives of every one");
         var options = new OpCheckOptions
         {
             Broadcasting = true,
@@ -24,6 +25,7 @@ public class BuiltInOpsTests
             {
                 "MatMul" => [[[2, 3], [3, 4]], [[2, 2, 3], [2, 3, 4]]],
                 "MeanSquaredError" => [[[2, 3], [2, 3]]],
+                "Stack" => [[[2, 3], [2, 3]]],   // stacked arrays have one shape: no broadcast case
                 _ => null,
             },
         };

@@ -49,6 +49,16 @@ public class CodeFixTests
             "public static partial class Ops\n{\n    [DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x) " + W + " => x;\n    static void FBackward<T>(NdArray<T> dy, GradSlot<T> dx, NdArray<T> x) " + W + " { }\n}\n",
             "public static partial class Ops\n{\n    [DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x) " + W + " => x;\n    static void FBackward<T>(NdArray<T> dy, NdArray<T> x, GradSlot<T> dx) " + W + " { }\n}\n",
             "Fix the parameter list of 'FBackward'");
+        yield return Case("variadic backward generated", "AG0008",
+            "public static partial class Ops\n{\n    [DifferentiableOp]\n    public static NdArray<T> Join<T>(NdArray<T>[] slot, NdArray<T> w) " + W + " => w;\n}\n",
+            "public static partial class Ops\n{\n    [DifferentiableOp]\n    public static NdArray<T> Join<T>(NdArray<T>[] slot, NdArray<T> w) " + W + " => w;\n\n" +
+            "    static void JoinBackward<T>(NdArray<T> dy, NdArray<T>[] slot, NdArray<T> w, ReadOnlySpan<GradSlot<T>> dslot, GradSlot<T> dw) " + W + "\n    {\n" +
+            "        foreach (var slot2 in dslot)\n            if (slot2.IsNeeded) throw new NotImplementedException();\n        if (dw.IsNeeded) throw new NotImplementedException();\n    }\n}\n",
+            "Generate backward 'JoinBackward'");
+        yield return Case("variadic slot made a span", "AG0029",
+            "public static partial class Ops\n{\n    [DifferentiableOp] public static NdArray<T> F<T>(params NdArray<T>[] xs) " + W + " => xs[0];\n    static void FBackward<T>(NdArray<T> dy, GradSlot<T> dxs) " + W + " { }\n}\n",
+            "public static partial class Ops\n{\n    [DifferentiableOp] public static NdArray<T> F<T>(params NdArray<T>[] xs) " + W + " => xs[0];\n    static void FBackward<T>(NdArray<T> dy, ReadOnlySpan<GradSlot<T>> dxs) " + W + " { }\n}\n",
+            "Fix the parameter list of 'FBackward'");
         yield return Case("parameters reordered", "AG0016",
             "public static partial class Ops\n{\n    [DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x, NdArray<T> y, out int n) " + W + " { n = 0; return x; }\n    static void FBackward<T>(NdArray<T> dy, NdArray<T> output, int n, NdArray<T> y, NdArray<T> x, GradSlot<T> dx, GradSlot<T> dy2) " + W + " { }\n}\n",
             "public static partial class Ops\n{\n    [DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x, NdArray<T> y, out int n) " + W + " { n = 0; return x; }\n    static void FBackward<T>(NdArray<T> dy, NdArray<T> x, NdArray<T> y, int n, NdArray<T> output, GradSlot<T> dx, GradSlot<T> dy2) " + W + " { }\n}\n",

@@ -160,6 +160,78 @@ public class CompileAndRunTests
         }
         """;
 
+    private const string VariadicScenario = Usings + """
+        using System.Collections.Generic;
+        using User;
+
+        namespace Run;
+
+        public static class VariadicScenario
+        {
+            static NdArray<double> A(params double[] values) => NdArray.Create(values, values.Length);
+
+            public static Dictionary<string, double[]> Run()
+            {
+                var r = new Dictionary<string, double[]>();
+                var options = new GradCheckOptions { RelativeTolerance = 1e-6 };
+
+                // Against finite differences: an element used twice, a broadcast element, params, and a second derivative.
+                var mix = GradCheck.Check(v => Mixing.Mix([v[0], v[1], v[0]], v[2], scale: 0.5), options,
+                    NdArray.RandomNormal<double>(seed: 1, 2, 3), NdArray.RandomNormal<double>(seed: 2, 1, 3), NdArray.RandomNormal<double>(seed: 3, 2, 3));
+                var product = GradCheck.Check(v => Products.Product(v[0], v[1], v[2]), options,
+                    NdArray.RandomNormal<double>(seed: 4, 3), NdArray.RandomNormal<double>(seed: 5, 3), NdArray.RandomNormal<double>(seed: 6, 3));
+                var second = GradCheck.CheckSecondOrder(v => Products.Product(v[0], v[1], v[0]), options,
+                    NdArray.RandomNormal<double>(seed: 7, 3), NdArray.RandomNormal<double>(seed: 8, 3));
+                r["gradcheck"] = [mix.Passed ? 1 : 0, product.Passed ? 1 : 0, second.Passed ? 1 : 0];
+
+                // One graph input per element, in parameter order; a constant array input records nulls.
+                var a = A(1, 2).ToVariable("a");
+                var b = A(3, 4).ToVariable("b", requiresGrad: false);
+                var w = A(10, 20).ToVariable("w");
+                var tracked = Mixing.Mix([a, b], w);
+                var constants = Mixing.Mix([A(1, 2), A(3, 4)], w);
+                tracked.Backward();
+                r["inputs"] = [tracked.Node!.InputCount, tracked.Node.GetInput(0) == a ? 1 : 0, tracked.Node.GetInput(1) == b ? 1 : 0, tracked.Node.GetInput(2) == w ? 1 : 0,
+                    constants.Node!.InputCount, constants.Node.GetInput(1) is null ? 1 : 0, constants.Node.GetInput(2) == w ? 1 : 0];
+                r["grads"] = [.. a.Grad!.ToArray(), .. w.Grad!.ToArray(), b.Grad is null ? 1 : 0];
+                r["values"] = [.. tracked.Value.ToArray(), .. Mixing.Mix([A(1, 2), A(3, 4)], A(10, 20)).ToArray()];
+                return r;
+            }
+
+            public static string StaleElement()
+            {
+                var xs = new[] { A(1, 2).ToVariable(), A(3, 4).ToVariable(requiresGrad: false) };
+                var y = Products.Product(xs);
+                xs[0] = A(9, 9).ToVariable();           // the caller reuses its array: the node kept its own copy
+                NdArray.NegateInPlace(y.Node!.GetInput(1)!.Value);
+                try { y.Backward(); return "no error"; }
+                catch (InvalidOperationException ex) { return ex.Message; }
+            }
+
+            public static string NullElement()
+            {
+                try { Products.Product(A(1).ToVariable(), null!); return "no error"; }
+                catch (ArgumentNullException ex) { return ex.Message; }
+            }
+        }
+        """;
+
+    [Test]
+    public void A_variadic_op_records_an_input_per_element_and_its_gradients_match_finite_differences()
+    {
+        var assembly = CompileAndLoad(OpSources.Variadic, OpSources.VariadicRecorded, VariadicScenario);
+        var r = (Dictionary<string, double[]>)Invoke(assembly, "Run.VariadicScenario", "Run")!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(r["gradcheck"], Is.EqualTo(new[] { 1.0, 1, 1 }), "Mix, Product, and Product's second derivatives");
+            Assert.That(r["inputs"], Is.EqualTo(new[] { 3.0, 1, 1, 1, 3, 1, 1 }));
+            Assert.That(r["grads"], Is.EqualTo(new[] { 10.0, 20, 4, 6, 1 }));   // d/da = w; d/dw = a + b; b does not require grad
+            Assert.That(r["values"], Is.EqualTo(new[] { 40.0, 120, 40, 120 }));
+        });
+        Assert.That((string)Invoke(assembly, "Run.VariadicScenario", "StaleElement")!, Does.Contain("input 'xs[1]'").And.Contain("op 'Product'"));
+        Assert.That((string)Invoke(assembly, "Run.VariadicScenario", "NullElement")!, Does.StartWith("Product: xs[1] is null"));
+    }
+
     private static string[] AllShapes => [.. OpSources.All.Where(s => s.Key != nameof(OpSources.BrokenBackward)).Select(s => s.Value)];
 
     [Test]
@@ -217,7 +289,7 @@ public class CompileAndRunTests
         var all = (IReadOnlyList<OpInfo>)registry.GetProperty("All")!.GetValue(null)!;
         Assert.That(all.Select(o => o.Name), Is.EquivalentTo(new[]
         {
-            "*", "Square", "neg", "leaky_relu", "Exp", "Drop", "add", "Scale", "Scale", "Identity", "fma", "Sum5", "Twice", "Tag", "Half", "gather", "Stretch", "Thin", "*",
+            "*", "Square", "neg", "leaky_relu", "Exp", "Drop", "add", "Scale", "Scale", "Identity", "fma", "Sum5", "Twice", "Tag", "Half", "gather", "Stretch", "Thin", "*", "mix", "Product",
         }));
 
         var results = all.GradCheckAll(new OpCheckOptions { Broadcasting = true });

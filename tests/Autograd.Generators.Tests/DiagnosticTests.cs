@@ -157,6 +157,70 @@ public class DiagnosticTests
         yield return Case("backward writes the forward's output", "AG0026",
             Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x) " + W + " => x.Clone();\nstatic void FBackward<T>(NdArray<T> dy, NdArray<T> output, GradSlot<T> dx) " + W + " => dx.Accumulate(NdArray.Multiply(dy, output, [|into: output|]));"),
             "Backward 'FBackward' writes into the forward's output 'output' as the 'into:' destination: other nodes and later passes read it; compute into a new array, or into a slot's GetBuffer()");
+        yield return Case("forward writes an element of its variadic input", "AG0025",
+            Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T>[] xs) " + W + " => [|NdArray.ExpInPlace(xs[1])|];\nstatic void FBackward<T>(NdArray<T> dy, ReadOnlySpan<GradSlot<T>> dxs) " + W + " { }"),
+            "Op 'F' writes into its array input 'xs' with 'ExpInPlace': a recorded node saves its inputs for backward, and this write changes them; compute into a new array instead");
+        yield return Case("backward writes the elements of a saved variadic input", "AG0026",
+            Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T>[] xs) " + W + " => xs[0].Clone();\n" +
+                "static void FBackward<T>(NdArray<T> dy, NdArray<T>[] xs, ReadOnlySpan<GradSlot<T>> dxs) " + W + " { foreach (var x in xs) [|x.Transpose()[0, 0]|] = T.Zero; }"),
+            "Backward 'FBackward' writes into the saved input 'xs' through its indexer (via its view 'x'): other nodes and later passes read it; compute into a new array, or into a slot's GetBuffer()");
+        yield return Case("list of arrays", "AG0028",
+            Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x, [|System.Collections.Generic.IReadOnlyList<NdArray<T>>|] ys) " + W + " => x;\n" + Bwd),
+            "Parameter 'ys' of op 'F' is 'IReadOnlyList<NdArray<T>>': a variadic array input is written 'NdArray<T>[]' (or 'params NdArray<T>[]'), one differentiable input per element");
+        yield return Case("jagged array of arrays", "AG0028",
+            Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x, [|NdArray<T>[][]|] ys) " + W + " => x;\n" + Bwd),
+            "Parameter 'ys' of op 'F' is 'NdArray<T>[][]': a variadic array input is written 'NdArray<T>[]' (or 'params NdArray<T>[]'), one differentiable input per element");
+        yield return Case("single slot for a variadic input", "AG0029",
+            Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x, NdArray<T>[] ys) " + W + " => x;\nstatic void FBackward<T>(NdArray<T> dy, GradSlot<T> dx, [|GradSlot<T> dys|]) " + W + " { }"),
+            "Slot 'dys' of backward 'FBackward' is 'GradSlot<T>' but input 'ys' of op 'F' is variadic ('NdArray<T>[]', one slot per element): declare the slot 'ReadOnlySpan<GradSlot<T>>'");
+        yield return Case("array of slots for a variadic input", "AG0029",
+            Ops("[DifferentiableOp] public static NdArray<T> F<T>(params NdArray<T>[] xs) " + W + " => xs[0];\nstatic void FBackward<T>(NdArray<T> dy, [|GradSlot<T>[] dxs|]) " + W + " { }"),
+            "Slot 'dxs' of backward 'FBackward' is 'GradSlot<T>[]' but input 'xs' of op 'F' is variadic ('NdArray<T>[]', one slot per element): declare the slot 'ReadOnlySpan<GradSlot<T>>'");
+        yield return Case("span of slots for one array", "AG0029",
+            Ops(Fwd + "\nstatic void FBackward<T>(NdArray<T> dy, [|ReadOnlySpan<GradSlot<T>> dx|]) " + W + " { }"),
+            "Slot 'dx' of backward 'FBackward' is 'ReadOnlySpan<GradSlot<T>>' but input 'x' of op 'F' is one array ('NdArray<T>'): declare the slot 'GradSlot<T>'");
+        yield return Case("variadic slot element type", "AG0017",
+            Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T>[] xs) " + W + " => xs[0];\nstatic void FBackward<T>(NdArray<T> dy, [|ReadOnlySpan<GradSlot<float>> dxs|]) " + W + " { }"),
+            "Backward 'FBackward' of op 'F' must end with one 'GradSlot<T>' per array input (xs, in order): 'dxs' is 'ReadOnlySpan<GradSlot<float>>'");
+        yield return Case("variadic input saved as one array", "AG0015",
+            Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T>[] xs) " + W + " => xs[0];\nstatic void FBackward<T>(NdArray<T> dy, [|NdArray<T> xs|], ReadOnlySpan<GradSlot<T>> dxs) " + W + " { }"),
+            "Parameter 'xs' of backward 'FBackward' must be 'NdArray<T>[]' passed by value, as in op 'F' (it is 'NdArray<T>')");
+        yield return Case("recorded backward takes variadic arrays", "AG0015",
+            Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T>[] xs) " + W + " => xs[0];\nstatic void FBackward<T>(NdArray<T> dy, ReadOnlySpan<GradSlot<T>> dxs) " + W + " { }\n" +
+                "static void FBackward<T>(Variable<T> dy, [|NdArray<T>[] xs|], ReadOnlySpan<GradSlot<T>> dxs) " + W + " { }"),
+            "Parameter 'xs' of backward 'FBackward' must be 'Variable<T>[]' passed by value, as in op 'F' (it is 'NdArray<T>[]')");
+        yield return Case("DifferentiableTwice without a recorded backward", "AG0027",
+            Ops("[DifferentiableOp(DifferentiableTwice = [|true|])] public static NdArray<T> F<T>(NdArray<T> x, int n = 1) " + W + " => x;\n" +
+                "static void FBackward<T>(NdArray<T> dy, NdArray<T> x, int n, NdArray<T> output, GradSlot<T> dx) " + W + " => dx.Accumulate(dy);"),
+            "Op 'F' is marked DifferentiableTwice but has no recorded backward: declare 'static void FBackward<T>(Variable<T> dy, Variable<T> x, int n, Variable<T> output, GradSlot<T> dx) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>' in 'Ops', computing each slot's gradient with ops on the variables, or remove DifferentiableTwice");
+        yield return Case("DifferentiableTwice with saved state and no backward at all", "AG0027",
+            Ops("[DifferentiableOp(Backward = \"Grad\", DifferentiableTwice = [|true|])] public static NdArray<double> F(NdArray<double> x, NdArray<double> y, out NdArray<double> mask) { mask = x; return x; }\n" +
+                "static void Grad(NdArray<double> dy, NdArray<double> mask, GradSlot<double> dx, GradSlot<double> dy2) => dx.Accumulate(dy);"),
+            "Op 'F' is marked DifferentiableTwice but has no recorded backward: declare 'static void Grad(Variable<double> dy, NdArray<double> mask, GradSlot<double> dx, GradSlot<double> dy2)' in 'Ops', computing each slot's gradient with ops on the variables, or remove DifferentiableTwice");
+    }
+
+    [Test]
+    public void DifferentiableTwice_with_the_recorded_backward_it_names_is_clean_and_recorded()
+    {
+        var source = Ops("[DifferentiableOp(DifferentiableTwice = true)] public static NdArray<T> F<T>(NdArray<T> x, int n = 1) " + W + " => x;\n" +
+            "static void FBackward<T>(NdArray<T> dy, NdArray<T> x, int n, NdArray<T> output, GradSlot<T> dx) " + W + " => dx.Accumulate(dy);\n" +
+            "static void FBackward<T>(Variable<T> dy, Variable<T> x, int n, Variable<T> output, GradSlot<T> dx) " + W + " => dx.Accumulate(dy);");
+        var result = Run(Compile(source));
+
+        Assert.That(Analyze(result.Compilation), Is.Empty);
+        Assert.That(result.GeneratedSources.Any(s => s.Text.Contains("public override bool IsDifferentiableTwice => true;", StringComparison.Ordinal)), Is.True);
+    }
+
+    [Test]
+    public void DifferentiableTwice_with_no_backward_at_all_names_the_recorded_backward_from_the_forward()
+    {
+        var source = Ops("[DifferentiableOp(DifferentiableTwice = true)] public static NdArray<T> F<T>(NdArray<T> x, NdArray<T> dy, int n = 1) " + W + " => x;");
+
+        var diagnostics = Analyze(Run(Compile(source)).Compilation);
+
+        Assert.That(diagnostics.Select(d => d.Id), Is.EquivalentTo(new[] { "AG0008", "AG0027" }));
+        Assert.That(diagnostics.Single(d => d.Id == "AG0027").GetMessage(System.Globalization.CultureInfo.InvariantCulture),
+            Does.Contain("'static void FBackward<T>(Variable<T> outputGradient, Variable<T> x, Variable<T> dy, int n, GradSlot<T> dx, GradSlot<T> ddy) where T"));
     }
 
     [Test]
@@ -207,6 +271,19 @@ public class DiagnosticTests
         var result = Run(Compile(source));
         var errors = result.Compilation.GetDiagnostics().Concat(Analyze(result.Compilation)).Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         Assert.That(errors.Select(d => d.Id).Distinct().Order(), Is.EqualTo(ids), () => string.Join("\n", errors));
+    }
+
+    [Test]
+    public void A_broken_backward_of_a_variadic_op_gives_only_its_AG_error_at_call_sites()
+    {
+        var source = Ops(
+            "[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T>[] xs, NdArray<T> w) " + W + " => w;\n" +
+            "static void FBackward<T>(NdArray<T> dy, GradSlot<T> dxs, GradSlot<T> dw) " + W + " { }\n" +
+            "public static void Use(Variable<double> a, NdArray<double> b)\n{\n" +
+            "    Variable<double> v = F([a, a], b);\n    v = F([b, b], a);\n    v = F([a], a);\n    NdArray<double> w = F([b], b);\n}", "public partial class Ops");
+        var result = Run(Compile(source));
+        var errors = result.Compilation.GetDiagnostics().Concat(Analyze(result.Compilation)).Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        Assert.That(errors.Select(d => d.Id), Is.EqualTo(new[] { "AG0029" }), () => string.Join("\n", errors));
     }
 
     [Test]

@@ -63,6 +63,19 @@ public class NeverCrashTests
         Usings + "public static partial class Ops { [DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x) " + W + " => NdArray.Add(x, x, into: ); static void FBackward<T>(NdArray<T> dy, GradSlot<T> dx) " + W + " { dy[] += ; }",
         Usings + "public static partial class Ops { [DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x) " + W + " { Missing.FillInPlace(x); x.Nope[0] = 1; return x; } static void FBackward<T>(NdArray<T> dy, GradSlot<T> dx) " + W + " { var v = dy; v = v.Transpose(; NdArray.Fill(v, ",
         Usings + "public static partial class Ops { [DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x) " + W + " { x.Reshape(2)[0]++; return x; } static void FBackward<T>(NdArray<T> dy, GradSlot<T> dx, GradSlot<T> dx) " + W + " { } static void FBackward(NdArray<double> dy) { NdArray.ExpInPlace(dy); } }",
+        // Half-typed variadic ops (NdArray<T>[] inputs, span slots).
+        Usings + "public static partial class Ops { [DifferentiableOp] public static NdArray<T> F<T>(params NdArray<T>[] ",
+        Usings + "public static partial class Ops { [DifferentiableOp] public static NdArray<T> F<T>(NdArray<T>[] xs) " + W + " => xs[0]; static void FBackward<T>(NdArray<T> dy, ReadOnlySpan<GradSlot<T>> ",
+        Usings + "public static partial class Ops { [DifferentiableOp] public static NdArray<T> F<T>(NdArray<T>[] xs) " + W + " => xs[0]; static void FBackward<T>(NdArray<T> dy, ReadOnlySpan<> dxs) " + W + " { } }",
+        Usings + "public static partial class Ops { [DifferentiableOp] public static NdArray<T> F<T>(NdArray<T>[] xs) " + W + " => xs[0]; static void FBackward<T>(NdArray<T> dy, ReadOnlySpan<GradSlot<Missing>> dxs) " + W + " { } }",
+        Usings + "public static partial class Ops { [DifferentiableOp] public static NdArray<T> F<T>(NdArray<T>[] xs, params NdArray<T>[] ys) " + W + " => xs[0]; static void FBackward<T>(NdArray<T> dy, NdArray<T>[] ys, ReadOnlySpan<GradSlot<T>> dxs, ReadOnlySpan<GradSlot<T>> dys) " + W + " { } }",
+        Usings + "public static partial class Ops { [DifferentiableOp] public static NdArray<T> F<T>(params NdArray<T>[] xs, NdArray<T> y) " + W + " => y; static void FBackward<T>(NdArray<T> dy, ReadOnlySpan<GradSlot<T>> dxs, GradSlot<T> dy2) " + W + " { } }",
+        Usings + "public static partial class Ops { [DifferentiableOp] public static NdArray<T> F<T>(NdArray<Missing>[] xs) " + W + " => null!; static void FBackward<T>(NdArray<T> dy, ReadOnlySpan<GradSlot<T>> dxs) " + W + " { } }",
+        Usings + "public static partial class Ops { [DifferentiableOp] public static NdArray<T> F<T>(NdArray<T>[]? xs = null) " + W + " => xs![0]; static void FBackward<T>(NdArray<T> dy, ReadOnlySpan<GradSlot<T>> dxs) " + W + " { } }",
+        Usings + "public static partial class Ops { [DifferentiableOp] public static NdArray<T> F<T>(Span<NdArray<T>> xs, NdArray<T>[,] ys) " + W + " => xs[0]; }",
+        Usings + "public static partial class Ops { [DifferentiableOp] public static NdArray<T> F<T>(this params NdArray<T>[] xs) " + W + " => xs[0]; static void FBackward<T>(NdArray<T> dy, Variable<T>[] xs, GradSlot<T>[] dxs) " + W + " { } }",
+        Usings + "public static partial class Ops { [DifferentiableOp] public static NdArray<double> F(NdArray<double>[] xs) => xs[0]; static void FBackward(NdArray<double> dy, NdArray<double>[] xs, ReadOnlySpan<GradSlot<double>> d) { xs[0][0] = 1; foreach (var x in xs) NdArray.ExpInPlace(x",
+        Usings + "public static partial class Ops { [DifferentiableOp] public static NdArray<double> F(NdArray<double>[] xs) { xs[ = ; return xs[0]; } static void FBackward(Variable<double> dy, Variable<double>[] xs, ReadOnlySpan<GradSlot<double>> d) { } }",
         "public static partial class Ops { [Autograd.DifferentiableOp( public static",
         "[Autograd.DifferentiableOp]",
         "",
@@ -73,7 +86,7 @@ public class NeverCrashTests
         var index = 0;
         foreach (var source in Broken)
             yield return new TestCaseData(source).SetName($"Broken_{index++:D2}");
-        foreach (var (name, source) in new[] { ("Generic", OpSources.Generic), ("SavedState", OpSources.SavedState), ("NonArrayDefaults", OpSources.NonArrayDefaults) })
+        foreach (var (name, source) in new[] { ("Generic", OpSources.Generic), ("SavedState", OpSources.SavedState), ("NonArrayDefaults", OpSources.NonArrayDefaults), ("Variadic", OpSources.Variadic), ("VariadicRecorded", OpSources.VariadicRecorded) })
         {
             // Cut the op off at evenly spaced points, as if it were still being typed.
             const int Cuts = 20;

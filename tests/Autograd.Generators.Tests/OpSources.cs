@@ -370,6 +370,82 @@ internal static class OpSources
         }
         """;
 
+    // A variadic input mixed with an ordinary array input and a non-array parameter; backward reads the elements.
+    public const string Variadic = GeneratorHarness.Usings + """
+        namespace User;
+
+        public static partial class Mixing
+        {
+            [DifferentiableOp(Name = "mix")]
+            public static NdArray<T> Mix<T>(NdArray<T>[] xs, NdArray<T> w, double scale = 1.0) where T : unmanaged, IFloatingPointIeee754<T>
+            {
+                if (xs.Length == 0)
+                    throw new ArgumentException("Mix: pass at least one array.", nameof(xs));
+                var result = NdArray.Multiply(xs[0], w);
+                for (var i = 1; i < xs.Length; i++)
+                    result = NdArray.Add(result, NdArray.Multiply(xs[i], w));
+                return NdArray.Multiply(result, T.CreateChecked(scale));
+            }
+
+            static void MixBackward<T>(NdArray<T> dy, NdArray<T>[] xs, NdArray<T> w, double scale, ReadOnlySpan<GradSlot<T>> dxs, GradSlot<T> dw)
+                where T : unmanaged, IFloatingPointIeee754<T>
+            {
+                var scaled = NdArray.Multiply(dy, T.CreateChecked(scale));
+                foreach (var slot in dxs)
+                {
+                    if (slot.IsNeeded) slot.Accumulate(NdArray.Multiply(scaled, w));
+                }
+                if (dw.IsNeeded)
+                {
+                    foreach (var x in xs) dw.Accumulate(NdArray.Multiply(scaled, x));
+                }
+            }
+        }
+        """;
+
+    // A params variadic input with a recorded backward, so the op is twice differentiable.
+    public const string VariadicRecorded = GeneratorHarness.Usings + """
+        namespace User;
+
+        public static partial class Products
+        {
+            [DifferentiableOp]
+            public static NdArray<T> Product<T>(params NdArray<T>[] xs) where T : unmanaged, IFloatingPointIeee754<T>
+            {
+                if (xs.Length == 0)
+                    throw new ArgumentException("Product: pass at least one array.", nameof(xs));
+                var result = xs[0];
+                for (var i = 1; i < xs.Length; i++)
+                    result = NdArray.Multiply(result, xs[i]);
+                return result.Clone();
+            }
+
+            static void ProductBackward<T>(NdArray<T> dy, NdArray<T>[] xs, ReadOnlySpan<GradSlot<T>> dxs) where T : unmanaged, IFloatingPointIeee754<T>
+            {
+                for (var i = 0; i < dxs.Length; i++)
+                {
+                    if (!dxs[i].IsNeeded) continue;
+                    var g = dy;
+                    for (var j = 0; j < xs.Length; j++)
+                        g = j == i ? g : NdArray.Multiply(g, xs[j]);
+                    dxs[i].Accumulate(g);
+                }
+            }
+
+            static void ProductBackward<T>(Variable<T> dy, Variable<T>[] xs, ReadOnlySpan<GradSlot<T>> dxs) where T : unmanaged, IFloatingPointIeee754<T>
+            {
+                for (var i = 0; i < dxs.Length; i++)
+                {
+                    if (!dxs[i].IsNeeded) continue;
+                    var g = dy;
+                    for (var j = 0; j < xs.Length; j++)
+                        g = j == i ? g : g * xs[j];
+                    dxs[i].Accumulate(g);
+                }
+            }
+        }
+        """;
+
     public static readonly IReadOnlyDictionary<string, string> All = new Dictionary<string, string>
     {
         [nameof(Generic)] = Generic,
@@ -390,5 +466,7 @@ internal static class OpSources
         [nameof(Documented)] = Documented,
         [nameof(BrokenBackward)] = BrokenBackward,
         [nameof(Recorded)] = Recorded,
+        [nameof(Variadic)] = Variadic,
+        [nameof(VariadicRecorded)] = VariadicRecorded,
     };
 }

@@ -83,6 +83,32 @@ public class ConvolutionTests
         GradCheck.Assert(v => ConvolutionOps.Conv2d(v[0], v[1], c[6], c[7]), x, w);
     }
 
+    [TestCaseSource(nameof(ConvCases))]
+    public void Conv2d_second_derivatives_match_finite_differences_of_its_gradient(int[] c)
+    {
+        // Conv2d is bilinear: its own second derivatives are the mixed input-weight ones; tanh adds the rest.
+        var x = Uniform(3, c[0], c[1], c[2], c[3]);
+        var w = Uniform(4, c[4], c[1], c[5], c[5]);
+        GradCheck.AssertSecondOrder(v => Ops.Tanh(ConvolutionOps.Conv2d(v[0], v[1], c[6], c[7])), x, w);
+        // On a strided view of the input, too.
+        GradCheck.AssertSecondOrder(v => Ops.Tanh(ConvolutionOps.Conv2d(Ops.Transpose(v[0], [0, 1, 3, 2]), v[1], c[6], c[7])), x.Transpose(0, 1, 3, 2).Clone(), w);
+    }
+
+    [Test]
+    public void Conv2d_third_derivatives_through_a_gradient_penalty_match_finite_differences()
+    {
+        // The penalty's gradient runs the recorded backward of the recorded backward: Unfold's and Fold's.
+        var x = Uniform(8, 1, 2, 4, 4);
+        var w = Uniform(9, 2, 2, 3, 3);
+        GradCheck.AssertSecondOrder(v =>
+        {
+            using var recording = Variable.EnableGrad(); // GradCheck evaluates the function under NoGrad too
+            var leaves = v[0].RequiresGrad ? v : [.. v.Select(p => p.Value.Clone().ToVariable())];
+            var slopes = Variable.Gradients(Ops.Sum(Ops.Tanh(ConvolutionOps.Conv2d(leaves[0], leaves[1], 2, 1))), leaves, createGraph: true);
+            return Ops.Sum(slopes[0] * slopes[0]) + Ops.Sum(slopes[1] * slopes[1]);
+        }, x, w);
+    }
+
     [Test]
     public void Conv2d_layer_adds_a_bias_per_channel_and_its_parameter_gradients_match()
     {
@@ -120,6 +146,12 @@ public class ConvolutionTests
 
         AssertClose(new MaxPool2d<double>(c[4], c[5], c[6]).Forward(x).Value, expected, shape);
         GradCheck.Assert(v => ConvolutionOps.MaxPool2d(v[0], c[4], c[5], c[6]), x);
+        // Squared, so the second derivative (2 at each winner, summed over the windows it wins) is not 0; through a strided view.
+        GradCheck.AssertSecondOrder(v =>
+        {
+            var pooled = ConvolutionOps.MaxPool2d(Ops.Transpose(v[0], [0, 1, 3, 2]), c[4], c[5], c[6]);
+            return pooled * pooled;
+        }, x.Transpose(0, 1, 3, 2).Clone());
     }
 
     [Test]

@@ -56,6 +56,15 @@ public class DispatchBenchmarks
         return _x.Grad!;
     }
 
+    /// <summary>A built-in with a recorded backward (relu), recorded and backpropagated without creating a graph: the recorded backward must cost nothing here.</summary>
+    [Benchmark]
+    public NdArray<double> BuiltInReluThenBackward()
+    {
+        _x.ZeroGrad();
+        Ops.Relu(_x).Backward();
+        return _x.Grad!;
+    }
+
     [Benchmark]
     public Variable<double> UnderNoGrad()
     {

@@ -15,7 +15,8 @@ public class CaseBenchmarks
     private NdArray<float> _a512 = null!, _b512 = null!, _a1024 = null!, _b1024 = null!;
     private NdArray<float> _x = null!, _w = null!, _dy = null!, _dw = null!, _dx = null!;
     private NdArray<float> _left = null!, _right = null!;
-    private Variable<float> _va = null!, _vb = null!;
+    private Variable<float> _va = null!, _vb = null!, _vleft = null!, _vright = null!;
+    private NdArray<float> _dproduct = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -33,6 +34,9 @@ public class CaseBenchmarks
         _right = NdArray.RandomNormal<float>(9, FloorBenchmarks.MultiplyElements);
         _va = _a512.ToVariable("a");
         _vb = _b512.ToVariable("b");
+        _vleft = _left.ToVariable("left");
+        _vright = _right.ToVariable("right");
+        _dproduct = NdArray.RandomNormal<float>(10, FloorBenchmarks.MultiplyElements);
     }
 
     [Benchmark]
@@ -62,4 +66,12 @@ public class CaseBenchmarks
 
     [Benchmark]
     public NdArray<float> Multiply4M() => NdArray.Multiply(_left, _right);
+
+    /// <summary>The same multiply recorded, then backward from a given dy: two more multiplies, added into the leaves' gradients.</summary>
+    [Benchmark]
+    public NdArray<float>? Multiply4MForwardBackward()
+    {
+        Ops.Multiply(_vleft, _vright).Backward(_dproduct);
+        return _vleft.Grad;
+    }
 }

@@ -117,6 +117,17 @@ internal static class DiagnosticDescriptors
         "AG0026", "A backward writes into its gradient or a saved value",
         "Backward '{0}' writes into {1} '{2}'{3}: other nodes and later passes read it; compute into a new array, or into a slot's GetBuffer()");
 
+    public static readonly DiagnosticDescriptor VariadicInputType = Error(
+        "AG0028", "A collection of arrays that an op cannot take",
+        "Parameter '{0}' of op '{1}' is '{2}': a variadic array input is written 'NdArray<{3}>[]' (or 'params NdArray<{3}>[]'), one differentiable input per element");
+
+    public static readonly DiagnosticDescriptor SlotKind = Error(
+        "AG0029", "A gradient slot does not fit its array input",
+        "Slot '{0}' of backward '{1}' is '{2}' but input '{3}' of op '{4}' is {5}: declare the slot '{6}'");
+    public static readonly DiagnosticDescriptor RecordedBackwardMissing = Error(
+        "AG0027", "An op marked DifferentiableTwice has no recorded backward",
+        "Op '{0}' is marked DifferentiableTwice but has no recorded backward: declare '{1}' in '{2}', computing each slot's gradient with ops on the variables, or remove DifferentiableTwice");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
 

@@ -26,6 +26,11 @@ internal static class OpEmitter
 
     private static string StateLocal(OpModel op) => Local(op, "__state");
 
+    /// <summary>The local holding the values of a tracked variadic input.</summary>
+    private static string ValuesLocal(OpModel op, ParameterModel parameter) => Local(op, "__" + parameter.RawName + "Values");
+
+    private const string VariadicInput = "global::Autograd.Engine.VariadicInput";
+
     public static string Emit(OpModel op)
     {
         var writer = new SourceWriter();
@@ -76,6 +81,16 @@ internal static class OpEmitter
 
     private static string NodeType(OpModel op) => op.NodeName + TypeArgs(op);
 
+    /// <summary>An array input's type in an overload: tracked or constant, one or (variadic) many.</summary>
+    private static string InputType(OpModel op, ParameterModel parameter, bool tracked) =>
+        (tracked ? VariableType(op) : ArrayType(op)) + (parameter.IsVariadic ? "[]" : string.Empty);
+
+    /// <summary>The array input's value as the forward takes it.</summary>
+    private static string ValueOf(OpModel op, ParameterModel parameter, bool tracked) =>
+        !tracked ? parameter.Name : parameter.IsVariadic ? ValuesLocal(op, parameter) : parameter.Name + ".Value";
+
+    private static bool IsTracked(int mask, int bit) => ((mask >> bit) & 1) == 1;
+
     /// <summary>The parameter list of an overload; <paramref name="mask"/> bit i set makes array input i a variable.</summary>
     private static string ParameterList(OpModel op, int mask)
     {
@@ -85,7 +100,7 @@ internal static class OpEmitter
         {
             string text;
             if (parameter.IsArray)
-                text = (((mask >> bit++) & 1) == 1 ? VariableType(op) : ArrayType(op)) + " " + parameter.Name;
+                text = (parameter.IsParams ? "params " : string.Empty) + InputType(op, parameter, IsTracked(mask, bit++)) + " " + parameter.Name;
             else
                 text = parameter.Type + " " + parameter.Name + (parameter.DefaultValue is null ? string.Empty : " = " + parameter.DefaultValue);
             parts.Add((parts.Count == 0 && op.IsExtension ? "this " : string.Empty) + text);
@@ -107,8 +122,10 @@ internal static class OpEmitter
         foreach (var parameter in op.Parameters)
         {
             string text;
-            if (parameter.IsArray)
-                text = ((mask >> bit++) & 1) == 1 ? "Array input, tracked: gradients flow to it when it requires them." : "Array input, a constant: no gradient flows to it.";
+            if (parameter.IsVariadic)
+                text = IsTracked(mask, bit++) ? "Array inputs, tracked: gradients flow to each element that requires them." : "Array inputs, constants: no gradient flows to them.";
+            else if (parameter.IsArray)
+                text = IsTracked(mask, bit++) ? "Array input, tracked: gradients flow to it when it requires them." : "Array input, a constant: no gradient flows to it.";
             else
                 text = "Passed to the forward unchanged.";
             writer.Line("/// <param name=\"" + parameter.RawName + "\">" + text + "</param>");
@@ -152,21 +169,29 @@ internal static class OpEmitter
         }
         writer.Open();
 
-        var variables = new List<string>();
+        var requiresGrad = new List<string>();
         var bit = 0;
+        var method = SymbolDisplay.FormatLiteral(op.MethodName.TrimStart('@'), quote: true);
         foreach (var parameter in op.Parameters)
         {
             if (!parameter.IsArray)
                 continue;
-            writer.Line("global::System.ArgumentNullException.ThrowIfNull(" + parameter.Name + ");");
-            if (((mask >> bit++) & 1) == 1)
-                variables.Add(parameter.Name);
+            var tracked = IsTracked(mask, bit++);
+            var name = SymbolDisplay.FormatLiteral(parameter.RawName, quote: true);
+            if (!parameter.IsVariadic)
+                writer.Line("global::System.ArgumentNullException.ThrowIfNull(" + parameter.Name + ");");
+            else if (tracked)
+                writer.Line("var " + ValuesLocal(op, parameter) + " = " + VariadicInput + ".Values(" + parameter.Name + ", " + method + ", " + name + ");");
+            else
+                writer.Line(VariadicInput + ".CheckElements(" + parameter.Name + ", " + method + ", " + name + ");");
+            if (tracked)
+                requiresGrad.Add(parameter.IsVariadic ? VariadicInput + ".AnyRequiresGrad(" + parameter.Name + ")" : parameter.Name + ".RequiresGrad");
         }
 
         var needsState = op.SavedArgs.Any(a => a.Kind == BackwardArgKind.State);
         writer.Line("var " + ValueLocal(op) + " = " + ForwardCall(op, mask, needsState ? "out var " + StateLocal(op) : "out _") + ";");
-        var requires = string.Join(" || ", variables.Select(v => v + ".RequiresGrad"));
-        writer.Line("if (!global::Autograd.GradMode.IsEnabled || !" + (variables.Count == 1 ? requires : "(" + requires + ")") + ")");
+        var requires = string.Join(" || ", requiresGrad);
+        writer.Line("if (!global::Autograd.GradMode.IsEnabled || !" + (requiresGrad.Count == 1 ? requires : "(" + requires + ")") + ")");
         writer.Open();
         writer.Line("return new " + VariableType(op) + "(" + ValueLocal(op) + ", requiresGrad: false);");
         writer.Close();
@@ -175,8 +200,13 @@ internal static class OpEmitter
         bit = 0;
         foreach (var parameter in op.Parameters)
         {
-            if (parameter.IsArray)
-                args.Add(((mask >> bit++) & 1) == 1 ? parameter.Name : "null");
+            if (!parameter.IsArray)
+                continue;
+            var tracked = IsTracked(mask, bit++);
+            if (parameter.IsVariadic)
+                args.Add(tracked ? VariadicInput + ".Inputs(" + parameter.Name + ")" : "new " + VariableType(op) + "?[" + parameter.Name + ".Length]");
+            else
+                args.Add(tracked ? parameter.Name : "null");
         }
         foreach (var arg in op.SavedArgs)
             args.Add(SavedValue(op, mask, arg));
@@ -190,10 +220,7 @@ internal static class OpEmitter
         var bit = 0;
         foreach (var parameter in op.Parameters)
         {
-            if (parameter.IsArray)
-                args.Add(((mask >> bit++) & 1) == 1 ? parameter.Name + ".Value" : parameter.Name);
-            else
-                args.Add(parameter.Name);
+            args.Add(parameter.IsArray ? ValueOf(op, parameter, IsTracked(mask, bit++)) : parameter.Name);
         }
         if (op.State is not null)
             args.Add(stateArgument);
@@ -214,8 +241,7 @@ internal static class OpEmitter
                     return "(" + parameter.Type + ")" + parameter.Name + (parameter.Type.EndsWith("?", StringComparison.Ordinal) ? "?" : "") + ".Clone()";
                 if (!parameter.IsArray)
                     return parameter.Name;
-                var arrayIndex = op.Parameters.Take(arg.ParameterIndex).Count(p => p.IsArray);
-                return ((mask >> arrayIndex) & 1) == 1 ? parameter.Name + ".Value" : parameter.Name;
+                return ValueOf(op, parameter, IsTracked(mask, ArrayIndex(op, arg)));
         }
     }
 
@@ -262,12 +288,12 @@ internal static class OpEmitter
         WriteSignatureTail(writer, op);
         writer.Open();
         for (var i = 0; i < arrays.Count; i++)
-            writer.Line("private readonly " + VariableType(op) + "? _input" + Number(i) + ";");
+            writer.Line("private readonly " + InputField(op, arrays[i]) + " _input" + Number(i) + ";");
         foreach (var field in saved)
             writer.Line("private " + (field.Nullable || field.Field == "_state" || field.IsArray ? string.Empty : "readonly ") + field.FieldType + " " + field.Field + ";");
         writer.Line();
 
-        var ctorParameters = Enumerable.Range(0, arrays.Count).Select(i => VariableType(op) + "? input" + Number(i))
+        var ctorParameters = Enumerable.Range(0, arrays.Count).Select(i => InputField(op, arrays[i]) + " input" + Number(i))
             .Concat(saved.Select(f => f.Type + " " + f.Parameter));
         writer.Line("/// <summary>Records one application of the op: its inputs (null for constants) and what its backward needs.</summary>");
         writer.Line("public " + op.NodeName + "(" + string.Join(", ", ctorParameters) + ")");
@@ -275,26 +301,21 @@ internal static class OpEmitter
         for (var i = 0; i < arrays.Count; i++)
             writer.Line("_input" + Number(i) + " = input" + Number(i) + ";");
         foreach (var field in saved)
-            writer.Line(field.Field + " = " + (field.IsArray ? "new " + field.FieldType + "(" + field.Parameter + ")" : field.Parameter) + ";");
+            writer.Line(field.Field + " = " + (field.IsArray ? "new " + field.FieldType + "(" + field.Parameter + ")" : field.IsVariadic ? VariadicInput + ".Save(" + field.Parameter + ")" : field.Parameter) + ";");
         writer.Close();
         writer.Line();
 
         writer.Line("/// <inheritdoc />");
         writer.Line("public override string OpName => " + SymbolDisplay.FormatLiteral(op.OpName, quote: true) + ";");
         writer.Line();
-        writer.Line("/// <inheritdoc />");
-        writer.Line("public override int InputCount => " + Number(arrays.Count) + ";");
-        writer.Line();
-        writer.Line("/// <inheritdoc />");
-        writer.Line("public override " + VariableType(op) + "? GetInput(int index) => index switch");
-        writer.Open();
-        for (var i = 0; i < arrays.Count; i++)
-            writer.Line(Number(i) + " => _input" + Number(i) + ",");
-        writer.Line("_ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, \"The op has " + Number(arrays.Count) + " array input(s).\"),");
-        writer.Close(";");
+        if (op.HasVariadic)
+            WriteVariadicInputs(writer, op, arrays);
+        else
+            WriteInputs(writer, op, arrays.Count);
         writer.Line();
 
-        var slots = Enumerable.Range(0, arrays.Count).Select(i => "pass.Slot(this, _input" + Number(i) + ")").ToList();
+        var slots = Enumerable.Range(0, arrays.Count)
+            .Select(i => arrays[i].IsVariadic ? VariadicInput + ".Slots(pass, this, _input" + Number(i) + ")" : "pass.Slot(this, _input" + Number(i) + ")").ToList();
         var passType = "global::Autograd.Engine.BackwardPass<" + op.ElementType + ">";
         var backwardArgs = new List<string> { "outputGradient" };
         backwardArgs.AddRange(op.BackwardArgs.Select(a => BackwardArgument(SavedField(op, a))));
@@ -338,6 +359,55 @@ internal static class OpEmitter
         writer.Close();
     }
 
+    private static string InputField(OpModel op, ParameterModel parameter) => VariableType(op) + "?" + (parameter.IsVariadic ? "[]" : string.Empty);
+
+    private static void WriteInputs(SourceWriter writer, OpModel op, int count)
+    {
+        writer.Line("/// <inheritdoc />");
+        writer.Line("public override int InputCount => " + Number(count) + ";");
+        writer.Line();
+        writer.Line("/// <inheritdoc />");
+        writer.Line("public override " + VariableType(op) + "? GetInput(int index) => index switch");
+        writer.Open();
+        for (var i = 0; i < count; i++)
+            writer.Line(Number(i) + " => _input" + Number(i) + ",");
+        writer.Line("_ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, \"The op has " + Number(count) + " array input(s).\"),");
+        writer.Close(";");
+    }
+
+    /// <summary>The inputs of an op with a variadic input: each of its elements is one graph input, in parameter order.</summary>
+    private static void WriteVariadicInputs(SourceWriter writer, OpModel op, List<ParameterModel> arrays)
+    {
+        var lengths = arrays.Select((a, i) => a.IsVariadic ? "_input" + Number(i) + ".Length" : "1").ToList();
+        writer.Line("/// <inheritdoc />");
+        writer.Line("public override int InputCount => " + string.Join(" + ", lengths) + ";");
+        writer.Line();
+        writer.Line("/// <inheritdoc />");
+        writer.Line("public override " + VariableType(op) + "? GetInput(int index)");
+        writer.Open();
+        writer.Line("var position = index;");
+        for (var i = 0; i < arrays.Count; i++)
+        {
+            var field = "_input" + Number(i);
+            if (arrays[i].IsVariadic)
+            {
+                writer.Line("if ((uint)position < (uint)" + field + ".Length)");
+                writer.Line("    return " + field + "[position];");
+            }
+            else
+            {
+                writer.Line("if (position == 0)");
+                writer.Line("    return " + field + ";");
+            }
+            if (i < arrays.Count - 1)
+                writer.Line("position -= " + lengths[i] + ";");
+        }
+        writer.Line("throw new global::System.ArgumentOutOfRangeException(nameof(index), index, \"The op has \" + InputCount + \" array input(s).\");");
+        writer.Close();
+    }
+
+    private static int ArrayIndex(OpModel op, BackwardArgModel arg) => op.Parameters.Take(arg.ParameterIndex).Count(p => p.IsArray);
+
     /// <summary>
     /// How the node keeps what backward reads. Arrays of the op's element type (inputs, the output, an
     /// array state) are kept as <c>SavedArray</c>s, which remember their version and refuse to hand
@@ -357,6 +427,8 @@ internal static class OpEmitter
             default:
                 var parameter = op.Parameters[arg.ParameterIndex];
                 var isReference = parameter.IsArray || parameter.IsReferenceType;
+                if (parameter.IsVariadic)
+                    return new SavedFieldInfo("_arg_" + parameter.RawName, "arg_" + parameter.RawName, parameter.Type, true, savedArray + "[]?", parameter.RawName, isVariadic: true);
                 return new SavedFieldInfo("_arg_" + parameter.RawName, "arg_" + parameter.RawName, parameter.Type, isReference, parameter.IsArray ? savedArray : null, "input '" + parameter.RawName + "'");
         }
     }
@@ -369,16 +441,18 @@ internal static class OpEmitter
     private static string RecordedArgument(OpModel op, BackwardArgModel arg)
     {
         var field = SavedField(op, arg);
-        if (!field.IsArray || arg.Kind == BackwardArgKind.State)
+        if (!(field.IsArray || field.IsVariadic) || arg.Kind == BackwardArgKind.State)
             return BackwardArgument(field);
-        var variable = arg.Kind == BackwardArgKind.Output
-            ? "output"
-            : "_input" + Number(op.Parameters.Take(arg.ParameterIndex).Count(p => p.IsArray));
+        var variable = arg.Kind == BackwardArgKind.Output ? "output" : "_input" + Number(ArrayIndex(op, arg));
+        if (field.IsVariadic)
+            return VariadicInput + ".Track(" + field.Field + "!, this, " + SymbolDisplay.FormatLiteral(field.Description, quote: true) + ", " + variable + ")";
         return field.Field + ".Track(this, " + SymbolDisplay.FormatLiteral(field.Description, quote: true) + ", " + variable + ")";
     }
 
     private static string BackwardArgument(SavedFieldInfo field)
     {
+        if (field.IsVariadic)
+            return VariadicInput + ".Unpack(" + field.Field + "!, this, " + SymbolDisplay.FormatLiteral(field.Description, quote: true) + ")";
         if (field.IsArray)
             return field.Field + ".Unpack(this, " + SymbolDisplay.FormatLiteral(field.Description, quote: true) + ")" + (field.Type.EndsWith("?", StringComparison.Ordinal) ? string.Empty : "!");
         return field.Field + (field.Nullable ? "!" : string.Empty);
@@ -390,13 +464,14 @@ internal static class OpEmitter
 
     private sealed class SavedFieldInfo
     {
-        public SavedFieldInfo(string field, string parameter, string type, bool nullable, string? savedArrayType, string description)
+        public SavedFieldInfo(string field, string parameter, string type, bool nullable, string? savedArrayType, string description, bool isVariadic = false)
         {
             Field = field;
             Parameter = parameter;
             Type = type;
             Nullable = nullable;
-            IsArray = savedArrayType is not null;
+            IsArray = savedArrayType is not null && !isVariadic;
+            IsVariadic = isVariadic;
             FieldType = savedArrayType ?? (nullable && !type.EndsWith("?", System.StringComparison.Ordinal) ? type + "?" : type);
             Description = description;
         }
@@ -404,7 +479,13 @@ internal static class OpEmitter
         /// <summary>Kept as a version-checked <c>SavedArray</c>.</summary>
         public bool IsArray { get; }
 
-        /// <summary>What the saved value is to the op, for the stale-array message.</summary>
+        /// <summary>A variadic input, kept as one version-checked <c>SavedArray</c> per element.</summary>
+        public bool IsVariadic { get; }
+
+        /// <summary>
+        /// What the saved value is to the op, for the stale-array message; for a variadic input its name,
+        /// which the message completes with the element's position.
+        /// </summary>
         public string Description { get; }
 
         public string Field { get; }

@@ -15,6 +15,9 @@ internal static class RegistryEmitter
 {
     public const string TypeName = "DifferentiableOpRegistry";
 
+    /// <summary>How many elements the registry passes to a variadic input: each is one of the op's inputs there.</summary>
+    private const int VariadicCount = 2;
+
     /// <summary>The registry's file name: its namespace without the <c>@</c> of escaped keywords, which hint names may not hold.</summary>
     public static string HintName(RegistryModel model) =>
         (model.Namespace.Length == 0 ? string.Empty : model.Namespace.Replace("@", string.Empty) + ".") + TypeName + ".g.cs";
@@ -56,7 +59,7 @@ internal static class RegistryEmitter
             writer.Line(Literal(op.OpName) + ",");
             writer.Line(Literal(op.Registry.DeclaringTypeName) + ",");
             writer.Line(Literal(op.MethodName.TrimStart('@')) + ",");
-            writer.Line(op.ArrayCount.ToString(CultureInfo.InvariantCulture) + ",");
+            writer.Line(op.Parameters.Sum(p => p.IsVariadic ? VariadicCount : p.IsArray ? 1 : 0).ToString(CultureInfo.InvariantCulture) + ",");
             writer.Line(Invoker(op, "double", op.Registry.InvokesDouble) + ",");
             var single = Invoker(op, "float", op.Registry.InvokesSingle);
             if (op.GraphBackwardArgs is null)
@@ -82,7 +85,9 @@ internal static class RegistryEmitter
             return "null";
         var typeArgs = op.TypeParameters.Count == 0 ? string.Empty : "<" + element + ">";
         var index = 0;
-        var args = op.Parameters.Where(p => p.IsArray).Select(p => p.Name + ": inputs[" + (index++).ToString(CultureInfo.InvariantCulture) + "]");
+        string Next() => "inputs[" + (index++).ToString(CultureInfo.InvariantCulture) + "]";
+        var args = op.Parameters.Where(p => p.IsArray).Select(p =>
+            p.Name + ": " + (p.IsVariadic ? "new[] { " + string.Join(", ", Enumerable.Range(0, VariadicCount).Select(_ => Next())) + " }" : Next()));
         return "static inputs => " + op.Hierarchy.FullyQualifiedName + "." + op.MethodName + typeArgs + "(" + string.Join(", ", args) + ")";
     }
 

@@ -62,7 +62,7 @@ internal sealed record OpModel(
     /// <summary>A file name unique across namespaces, nesting, overloads and generic arity.</summary>
     public string HintName => Hierarchy.HintPrefix + "." + NodeName + ".g.cs";
 
-    /// <summary>How many array (differentiable) inputs the op has.</summary>
+    /// <summary>How many array (differentiable) inputs the op has, a variadic one counting once.</summary>
     public int ArrayCount
     {
         get
@@ -76,6 +76,9 @@ internal sealed record OpModel(
             return count;
         }
     }
+
+    /// <summary>True when some array input is variadic (<c>NdArray&lt;E&gt;[]</c>).</summary>
+    public bool HasVariadic => Parameters.Any(p => p.IsVariadic);
 
     /// <summary>
     /// The tracked overloads written for an op with <paramref name="arrayCount"/> array inputs, one mask
@@ -132,7 +135,13 @@ internal sealed record TypeDeclInfo(string Keyword, string Name);
 /// True for a C# array such as <c>int[] labels</c>: the node saves a copy, so a caller who reuses the
 /// array between forward and backward cannot change what backward sees.
 /// </param>
-internal sealed record ParameterModel(string Name, string RawName, string Type, bool IsArray, string? DefaultValue, bool IsReferenceType, bool IsSystemArray = false);
+/// <param name="IsVariadic">
+/// True for a variadic array input, <c>NdArray&lt;E&gt;[]</c> (<see cref="IsArray"/> is then true too):
+/// one graph input, slot and saved array per element; the overloads take it as <c>Variable&lt;E&gt;[]</c> or <c>NdArray&lt;E&gt;[]</c>.
+/// </param>
+/// <param name="IsParams">True when the forward declares it <c>params</c> (only a variadic input may be).</param>
+internal sealed record ParameterModel(
+    string Name, string RawName, string Type, bool IsArray, string? DefaultValue, bool IsReferenceType, bool IsSystemArray = false, bool IsVariadic = false, bool IsParams = false);
 
 /// <summary>The forward's <c>out</c> state parameter.</summary>
 /// <param name="Name">The name as written in C#.</param>

@@ -104,10 +104,16 @@ internal static class OpParser
             }
             if (parameter.RefKind != RefKind.None)
                 reporter.Report(DiagnosticDescriptors.UnsupportedModifier, parameterLocation, parameter.Name, displayName, RefKindText(parameter.RefKind));
-            if (parameter.IsParams)
+            var isVariadic = Symbols.IsVariadicInput(parameter.Type, out var parameterElement);
+            var isArray = isVariadic || Symbols.IsNdArray(parameter.Type, out parameterElement);
+            if (parameter.IsParams && !isVariadic)
                 reporter.Report(DiagnosticDescriptors.UnsupportedModifier, parameterLocation, parameter.Name, displayName, "params");
+            if (Symbols.IsOtherArrayCollection(parameter.Type))
+            {
+                reporter.Report(DiagnosticDescriptors.VariadicInputType, parameterSyntax?.Type?.GetLocation() ?? parameterLocation,
+                    parameter.Name, displayName, Symbols.Display(parameter.Type), element is null ? "T" : Symbols.Display(element));
+            }
 
-            var isArray = Symbols.IsNdArray(parameter.Type, out var parameterElement);
             if (isArray && parameter.HasExplicitDefaultValue)
                 reporter.Report(DiagnosticDescriptors.ArrayDefault, parameterSyntax?.Default?.GetLocation() ?? parameterLocation, parameter.Name, displayName);
             if (isArray && element is not null && Symbols.Key(parameterElement) != Symbols.Key(element))
@@ -119,11 +125,13 @@ internal static class OpParser
             parameters.Add(new ParameterModel(
                 Identifiers.Escape(parameter.Name),
                 parameter.Name,
-                isArray ? "global::Autograd.NdArray<" + (element ?? parameterElement).ToDisplayString(Symbols.TypeFormat) + ">" : parameter.Type.ToDisplayString(Symbols.TypeFormat),
+                isArray ? "global::Autograd.NdArray<" + (element ?? parameterElement).ToDisplayString(Symbols.TypeFormat) + ">" + (isVariadic ? "[]" : string.Empty) : parameter.Type.ToDisplayString(Symbols.TypeFormat),
                 isArray,
                 DefaultValueFormatter.Format(parameter),
                 parameter.Type.IsReferenceType,
-                parameter.Type is IArrayTypeSymbol));
+                parameter.Type is IArrayTypeSymbol && !isVariadic,
+                isVariadic,
+                isVariadic && parameter.IsParams));
         }
 
         var arrayCount = parameters.Count(p => p.IsArray);
@@ -143,7 +151,7 @@ internal static class OpParser
         // Past here, only the backward can be wrong: the overloads' signatures are known, so a broken
         // backward still gets them (with throwing bodies) and call sites bind; only AG errors show.
         var signatureValid = !reporter.HasErrors && element is not null && arrayCount > 0
-            && !Symbols.ContainsError(method.ReturnType) && !method.Parameters.Any(p => Symbols.ContainsError(p.Type));
+            && !Symbols.ContainsError(method.ReturnType) && !method.Parameters.Any(p => Symbols.ContainsError(p.Type) || p.Name.Length == 0);
 
         // The backward.
         var backwardLookup = Symbols.BackwardName(method, attribute);
@@ -175,6 +183,11 @@ internal static class OpParser
             reporter.Report(DiagnosticDescriptors.BackwardAmbiguous, backwardLocation, displayName, graphCandidates.Count, backwardLookup + " (recorded, on Variables)", containingType.Name);
         else if (graphCandidates.Count == 1)
             CheckBackward(method, graphCandidates[0], element, forwardParameters, state, arrayCount, graphArgs, recorded: true, reporter, cancellationToken);
+        else if (element is not null && Symbols.NamedFlag(attribute, "DifferentiableTwice"))
+        {
+            reporter.Report(DiagnosticDescriptors.RecordedBackwardMissing, ArgumentLocation(attributeSyntax, "DifferentiableTwice") ?? methodLocation,
+                displayName, RecordedSignature(method, backward, element, forwardParameters, state, backwardLookup), containingType.Name);
+        }
 
         // The analyzer asks only for diagnostics: the model (display strings, documentation, registry) is the generator's.
         if (!signatureValid || element is null || reporter.Collects)
@@ -204,6 +217,30 @@ internal static class OpParser
             DocumentationLines(method.GetDocumentationCommentXml(cancellationToken: cancellationToken), state?.Name),
             broken,
             broken || graphCandidates.Count != 1 ? null : graphArgs.ToEquatableArray());
+    }
+
+    /// <summary>
+    /// The recorded backward to declare, as code: the array backward's parameters (without one, the
+    /// gradient, every forward parameter and a slot per array input) with <c>Variable</c> for each
+    /// array but the <c>out</c> state, and the forward's type parameters and constraints.
+    /// </summary>
+    private static string RecordedSignature(
+        IMethodSymbol forward, IMethodSymbol? backward, ITypeSymbol element, List<IParameterSymbol> forwardParameters, IParameterSymbol? state, string name)
+    {
+        var elementText = Symbols.Display(element);
+        var variable = "Variable<" + elementText + ">";
+        string TypeOf(IParameterSymbol p) =>
+            Symbols.IsNdArray(p.Type, out _) && p.Name != state?.Name ? variable : Symbols.Display(p.Type);
+        var taken = new HashSet<string>(forwardParameters.Select(p => p.Name));
+        string Unique(string candidate) => taken.Add(candidate) ? candidate : Unique(candidate + "2");
+        var gradient = Unique(taken.Contains("dy") ? "outputGradient" : "dy"); // as the AG0008 code fix names it
+        var parameters = backward is not null
+            ? backward.Parameters.Select(p => TypeOf(p) + " " + p.Name)
+            : new[] { variable + " " + gradient }.Concat(forwardParameters.Select(p => TypeOf(p) + " " + p.Name))
+                .Concat(forwardParameters.Where(p => Symbols.IsNdArray(p.Type, out _)).Select(p => "GradSlot<" + elementText + "> " + Unique("d" + p.Name)).ToList());
+        var typeParameters = forward.TypeParameters.Length == 0 ? string.Empty : "<" + string.Join(", ", forward.TypeParameters.Select(t => t.Name)) + ">";
+        var constraints = forward.TypeParameters.Select(Symbols.ConstraintClause).Where(c => c is not null).Select(c => " " + c!.Replace("global::", string.Empty));
+        return "static void " + name + typeParameters + "(" + string.Join(", ", parameters) + ")" + string.Concat(constraints);
     }
 
     private static string VariableKey(ITypeSymbol element) => "global::Autograd.Variable`1<" + Symbols.Key(element) + ">";
@@ -263,13 +300,14 @@ internal static class OpParser
             reporter.Report(DiagnosticDescriptors.BackwardGradientParameter, LocationOf(0), backward.Name, elementText, " passed by value (it is '" + Symbols.Display(parameters[0].Type) + "')");
 
         var slots = 0;
-        for (var i = parameters.Length - 1; i >= 1 && Symbols.IsGradSlot(parameters[i].Type, out _); i--)
+        for (var i = parameters.Length - 1; i >= 1 && Symbols.IsSlotLike(parameters[i].Type); i--)
             slots++;
-        var arrayNames = string.Join(", ", forwardParameters.Where(p => Symbols.IsNdArray(p.Type, out _)).Select(p => p.Name));
-        var misplaced = Enumerable.Range(1, parameters.Length - 1 - slots).Where(i => Symbols.IsGradSlot(parameters[i].Type, out _)).DefaultIfEmpty(-1).First();
+        var arrayInputs = forwardParameters.Where(p => Symbols.IsArrayInput(p.Type)).ToList();
+        var arrayNames = string.Join(", ", arrayInputs.Select(p => p.Name));
+        var misplaced = Enumerable.Range(1, parameters.Length - 1 - slots).Where(i => Symbols.IsSlotLike(parameters[i].Type)).DefaultIfEmpty(-1).First();
         if (misplaced >= 0)
         {
-            var next = parameters.Skip(misplaced).First(p => !Symbols.IsGradSlot(p.Type, out _));
+            var next = parameters.Skip(misplaced).First(p => !Symbols.IsSlotLike(p.Type));
             reporter.Report(DiagnosticDescriptors.BackwardSlots, LocationOf(misplaced), backward.Name, op, elementText, arrayNames,
                 "slot '" + parameters[misplaced].Name + "' comes before '" + next.Name + "'; move the slots after every other parameter");
         }
@@ -283,8 +321,16 @@ internal static class OpParser
         {
             for (var i = parameters.Length - slots; i < parameters.Length; i++)
             {
-                Symbols.IsGradSlot(parameters[i].Type, out var slotElement);
-                if (Symbols.Key(slotElement) != elementKey || parameters[i].RefKind != RefKind.None)
+                var input = arrayInputs[i - (parameters.Length - slots)];
+                var variadic = Symbols.IsVariadicInput(input.Type, out _);
+                var single = Symbols.IsGradSlot(parameters[i].Type, out var slotElement);
+                if (variadic ? !Symbols.IsGradSlotSpan(parameters[i].Type, out slotElement) : !single)
+                {
+                    reporter.Report(DiagnosticDescriptors.SlotKind, LocationOf(i), parameters[i].Name, backward.Name, DeclaredType(parameters[i]), input.Name, op,
+                        variadic ? "variadic ('NdArray<" + elementText + ">[]', one slot per element)" : "one array ('NdArray<" + elementText + ">')",
+                        variadic ? "ReadOnlySpan<GradSlot<" + elementText + ">>" : "GradSlot<" + elementText + ">");
+                }
+                else if (Symbols.Key(slotElement) != elementKey || parameters[i].RefKind != RefKind.None)
                 {
                     reporter.Report(DiagnosticDescriptors.BackwardSlots, LocationOf(i), backward.Name, op, elementText, arrayNames,
                         "'" + parameters[i].Name + "' is '" + DeclaredType(parameters[i]) + "'");
@@ -296,7 +342,7 @@ internal static class OpParser
         for (var i = 1; i < parameters.Length - slots; i++)
         {
             var parameter = parameters[i];
-            if (Symbols.IsGradSlot(parameter.Type, out _))
+            if (Symbols.IsSlotLike(parameter.Type))
                 continue; // a misplaced slot, reported above
             int ordinal;
             string expectedKey;
@@ -306,9 +352,11 @@ internal static class OpParser
             if (forwardIndex >= 0)
             {
                 ordinal = forwardIndex;
-                var isArray = Symbols.Key(forwardParameters[forwardIndex].Type) == ndArrayKey;
-                expectedKey = isArray ? arrayKey : Symbols.Key(forwardParameters[forwardIndex].Type);
-                expectedText = isArray ? arrayText : Symbols.Display(forwardParameters[forwardIndex].Type);
+                var forwardKey = Symbols.Key(forwardParameters[forwardIndex].Type);
+                var brackets = forwardKey == ndArrayKey + "[]" ? "[]" : string.Empty; // a variadic input: its elements, as arrays or variables
+                var isArray = forwardKey == ndArrayKey + brackets;
+                expectedKey = isArray ? arrayKey + brackets : forwardKey;
+                expectedText = isArray ? arrayText + brackets : Symbols.Display(forwardParameters[forwardIndex].Type);
                 arg = new BackwardArgModel(BackwardArgKind.Parameter, forwardIndex);
             }
             else if (state is not null && state.Name == parameter.Name)
@@ -346,7 +394,9 @@ internal static class OpParser
         var elementKey = Symbols.Key(element);
         var arrayKey = "global::Autograd.NdArray`1<" + elementKey + ">";
         var variableKey = "global::Autograd.Variable`1<" + elementKey + ">";
-        var arrays = forwardParameters.Where(p => Symbols.IsNdArray(p.Type, out _)).ToList();
+        var arrays = forwardParameters.Where(p => Symbols.IsArrayInput(p.Type)).ToList();
+        string InputKey(IParameterSymbol p, bool tracked) =>
+            (tracked ? variableKey : arrayKey) + (Symbols.IsVariadicInput(p.Type, out _) ? "[]" : string.Empty);
 
         // Every signature the generator writes, as type keys.
         var signatures = new List<(string[] Keys, string What)>();
@@ -354,11 +404,11 @@ internal static class OpParser
         {
             var bit = 0;
             var keys = forwardParameters.Select(p =>
-                Symbols.IsNdArray(p.Type, out _) ? ((mask >> bit++) & 1) == 1 ? variableKey : arrayKey : Symbols.Key(p.Type)).ToArray();
+                Symbols.IsArrayInput(p.Type) ? InputKey(p, ((mask >> bit++) & 1) == 1) : Symbols.Key(p.Type)).ToArray();
             signatures.Add((keys, "tracked overload"));
         }
         if (hasState)
-            signatures.Add((forwardParameters.Select(p => Symbols.IsNdArray(p.Type, out _) ? arrayKey : Symbols.Key(p.Type)).ToArray(), "overload without the 'out' state"));
+            signatures.Add((forwardParameters.Select(p => Symbols.IsArrayInput(p.Type) ? InputKey(p, false) : Symbols.Key(p.Type)).ToArray(), "overload without the 'out' state"));
 
         foreach (var member in containingType.GetMembers(method.Name))
         {
@@ -405,7 +455,7 @@ internal static class OpParser
             if (symbol.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
                 accessible = false;
         }
-        var defaults = forwardParameters.All(p => Symbols.IsNdArray(p.Type, out _) || p.HasExplicitDefaultValue);
+        var defaults = forwardParameters.All(p => Symbols.IsArrayInput(p.Type) || p.HasExplicitDefaultValue);
         bool Invokes(SpecialType special)
         {
             if (!accessible || !defaults)

@@ -23,6 +23,42 @@ internal static class Symbols
     /// <summary>True for <c>GradSlot&lt;X&gt;</c>; <paramref name="element"/> is X.</summary>
     public static bool IsGradSlot(ITypeSymbol? type, out ITypeSymbol element) => IsGeneric(type, "GradSlot", out element);
 
+    /// <summary>True for <c>NdArray&lt;X&gt;[]</c>, a variadic input (one graph input per element); <paramref name="element"/> is X.</summary>
+    public static bool IsVariadicInput(ITypeSymbol? type, out ITypeSymbol element)
+    {
+        element = null!;
+        return type is IArrayTypeSymbol { Rank: 1 } array && IsNdArray(array.ElementType, out element);
+    }
+
+    /// <summary>True for an op's array input: <c>NdArray&lt;X&gt;</c> or the variadic <c>NdArray&lt;X&gt;[]</c>.</summary>
+    public static bool IsArrayInput(ITypeSymbol? type) => IsNdArray(type, out _) || IsVariadicInput(type, out _);
+
+    /// <summary>True for <c>ReadOnlySpan&lt;GradSlot&lt;X&gt;&gt;</c>, the slots of a variadic input; <paramref name="element"/> is X.</summary>
+    public static bool IsGradSlotSpan(ITypeSymbol? type, out ITypeSymbol element)
+    {
+        element = null!;
+        return type is INamedTypeSymbol { Name: "ReadOnlySpan", TypeArguments.Length: 1, ContainingType: null } span
+            && span.ContainingNamespace is { Name: "System", ContainingNamespace.IsGlobalNamespace: true }
+            && IsGradSlot(span.TypeArguments[0], out element);
+    }
+
+    /// <summary>True for anything written as a gradient slot: <c>GradSlot&lt;X&gt;</c>, <c>ReadOnlySpan&lt;GradSlot&lt;X&gt;&gt;</c>, <c>GradSlot&lt;X&gt;[]</c>.</summary>
+    public static bool IsSlotLike(ITypeSymbol? type) =>
+        IsGradSlot(type, out _) || IsGradSlotSpan(type, out _) || type is IArrayTypeSymbol array && IsGradSlot(array.ElementType, out _);
+
+    /// <summary>
+    /// True for a collection of arrays other than <c>NdArray&lt;X&gt;[]</c> (a <c>List</c>, span, <c>IReadOnlyList</c>,
+    /// multi-dimensional or jagged array of <c>NdArray</c>): not a variadic input, and not a plain parameter either.
+    /// </summary>
+    public static bool IsOtherArrayCollection(ITypeSymbol type) => type switch
+    {
+        IArrayTypeSymbol array => !IsVariadicInput(array, out _) && (IsNdArray(array.ElementType, out _) || IsArrayInput(array.ElementType)),
+        INamedTypeSymbol { TypeArguments.Length: 1 } named => IsNdArray(named.TypeArguments[0], out _)
+            && (named.Name is "Span" or "ReadOnlySpan" || named.OriginalDefinition.SpecialType == SpecialType.System_Collections_Generic_IEnumerable_T
+                || named.AllInterfaces.Any(i => i.OriginalDefinition.SpecialType == SpecialType.System_Collections_Generic_IEnumerable_T)),
+        _ => false,
+    };
+
     private static bool IsGeneric(ITypeSymbol? type, string name, out ITypeSymbol element)
     {
         element = null!;
@@ -149,6 +185,10 @@ internal static class Symbols
         }
         return null;
     }
+
+    /// <summary>True when the attribute sets the bool property <paramref name="name"/> to <c>true</c>.</summary>
+    public static bool NamedFlag(AttributeData? attribute, string name) =>
+        attribute is not null && attribute.NamedArguments.Any(a => a.Key == name && a.Value.Value is true);
 
     /// <summary>The backward an op looks up: the attribute's <c>Backward</c>, else the forward's name followed by <c>Backward</c>.</summary>
     public static string BackwardName(IMethodSymbol forward, AttributeData? attribute) =>

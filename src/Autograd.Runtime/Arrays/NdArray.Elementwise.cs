@@ -129,7 +129,7 @@ public static partial class NdArray
         var shape = Shapes.Broadcast(x.Shape, y.Shape, operation);
         if (into is not null)
             CheckDestination(into, shape, operation);
-        var destination = into ?? new NdArray<T>(shape);
+        var destination = into ?? NdArray<T>.ForResult(shape);
         x = Operand(x, destination, operation, out var stridesX);
         y = Operand(y, destination, operation, out var stridesY);
         Strided.Binary<T, TOp>(
@@ -148,7 +148,7 @@ public static partial class NdArray
         ArgumentNullException.ThrowIfNull(x);
         if (into is not null)
             CheckDestination(into, x.Shape, operation);
-        return Apply<T, TOp>(x, into ?? new NdArray<T>(x.Shape.ToArray()), operation);
+        return Apply<T, TOp>(x, into ?? NdArray<T>.ForResult(x.Shape.ToArray()), operation);
     }
 
     /// <summary>destination = op(x), <paramref name="x"/> broadcast to the destination's shape.</summary>

@@ -46,6 +46,21 @@ public sealed partial class NdArray<T> : INdArray
     {
     }
 
+    /// <summary>
+    /// A new contiguous array of <paramref name="shape"/> whose elements are not cleared first: only
+    /// for a result its caller writes in full before anyone reads it. Clearing a large result costs
+    /// as much memory traffic as the kernel that then overwrites it. Debug builds (the tests) fill it
+    /// with NaN, so a kernel that skips an element shows up as a NaN.
+    /// </summary>
+    internal static NdArray<T> ForResult(int[] shape)
+    {
+        var data = GC.AllocateUninitializedArray<T>(Shapes.ElementCount(shape));
+#if DEBUG
+        data.AsSpan().Fill(T.NaN);
+#endif
+        return new(data, shape, Shapes.ContiguousStrides(shape), 0);
+    }
+
     /// <inheritdoc />
     public ReadOnlySpan<int> Shape => _shape;
 
@@ -155,7 +170,7 @@ public sealed partial class NdArray<T> : INdArray
     /// <summary>A contiguous copy of this array with its own buffer.</summary>
     public NdArray<T> Clone()
     {
-        var copy = new NdArray<T>((int[])_shape.Clone());
+        var copy = ForResult((int[])_shape.Clone());
         NdArray.Copy(this, copy);
         return copy;
     }

@@ -53,7 +53,7 @@ public sealed class OpInfo
     /// <summary>The forward method's name.</summary>
     public string MethodName { get; }
 
-    /// <summary>How many array (differentiable) inputs the op takes.</summary>
+    /// <summary>How many array (differentiable) inputs the op takes; a variadic input (<c>NdArray&lt;T&gt;[]</c>) counts as the two elements the invoker passes it.</summary>
     public int InputCount { get; }
 
     /// <summary>True when <see cref="Invoke(Variable{double}[])"/> works: the op is generic or written for <c>double</c>, reachable, and needs no non-array argument.</summary>

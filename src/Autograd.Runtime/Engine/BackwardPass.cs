@@ -17,8 +17,9 @@ public static class BackwardPass
     /// <summary>
     /// Runs <paramref name="callback"/> once the backward pass running on this thread has computed
     /// every gradient, before any leaf gradient is committed: for a hook that started work (an
-    /// all-reduce) whose result the committed gradients need. A failing callback fails the pass,
-    /// which then commits nothing.
+    /// all-reduce) whose result the committed gradients need. Callbacks run in the order queued; one
+    /// queued by a callback runs after the others. A failing callback fails the pass, which then
+    /// commits nothing.
     /// </summary>
     /// <exception cref="InvalidOperationException">No backward pass is running on this thread.</exception>
     public static void QueueCallback(Action callback)
@@ -136,8 +137,10 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
             if (targets is not null)
                 pass.MarkNeeded(order!, targets);
             pass.Sweep(root, seed, retainGraph);
-            foreach (var callback in ((BackwardPass.ICallbackQueue)pass).Callbacks ?? [])
-                callback();
+            // By index: a callback may queue more, which run in this pass too.
+            var callbacks = (BackwardPass.ICallbackQueue)pass;
+            for (var i = 0; i < (callbacks.Callbacks?.Count ?? 0); i++)
+                callbacks.Callbacks![i]();
             if (targets is null)
             {
                 pass.Commit(root);

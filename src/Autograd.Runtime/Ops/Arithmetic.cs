@@ -11,7 +11,7 @@ namespace Autograd;
 public static partial class Ops
 {
     /// <summary>x1 + x2, broadcast; gradient dy to both inputs (summed to each input's shape).</summary>
-    [DifferentiableOp(Name = "+")]
+    [DifferentiableOp(Name = "+", DifferentiableTwice = true)]
     public static NdArray<T> Add<T>(this NdArray<T> x1, NdArray<T> x2)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Add(x1, x2);
 
@@ -23,7 +23,7 @@ public static partial class Ops
     }
 
     /// <summary>x1 - x2, broadcast; gradient dy to x1 and -dy to x2.</summary>
-    [DifferentiableOp(Name = "-")]
+    [DifferentiableOp(Name = "-", DifferentiableTwice = true)]
     public static NdArray<T> Subtract<T>(this NdArray<T> x1, NdArray<T> x2)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Subtract(x1, x2);
 
@@ -36,7 +36,7 @@ public static partial class Ops
     }
 
     /// <summary>x1 * x2, broadcast; gradient dy * x2 to x1 and dy * x1 to x2.</summary>
-    [DifferentiableOp(Name = "*")]
+    [DifferentiableOp(Name = "*", DifferentiableTwice = true)]
     public static NdArray<T> Multiply<T>(this NdArray<T> x1, NdArray<T> x2)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Multiply(x1, x2);
 
@@ -50,7 +50,7 @@ public static partial class Ops
     }
 
     /// <summary>x1 / x2, broadcast; gradient dy / x2 to x1 and -dy * x1 / x2² to x2.</summary>
-    [DifferentiableOp(Name = "/")]
+    [DifferentiableOp(Name = "/", DifferentiableTwice = true)]
     public static NdArray<T> Divide<T>(this NdArray<T> x1, NdArray<T> x2)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Divide(x1, x2);
 
@@ -64,7 +64,7 @@ public static partial class Ops
     }
 
     /// <summary>-x; gradient -dy.</summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Negate<T>(this NdArray<T> x)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Negate(x);
 
@@ -72,7 +72,7 @@ public static partial class Ops
         where T : unmanaged, IFloatingPointIeee754<T> => dx.Accumulate(NdArray.Negate(dy));
 
     /// <summary>A copy of x with its own buffer (what <c>Variable.Clone()</c> records); gradient dy.</summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Copy<T>(NdArray<T> x)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -88,7 +88,7 @@ public static partial class Ops
     /// dy * x1^x2 * ln x1 to x2 (0 where x1 = 0 and x2 ≥ 0, as in PyTorch; NaN for a negative base,
     /// whose logarithm is undefined). Where a factor is 0 the gradient is exactly 0, whatever dy is.
     /// </summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Pow<T>(this NdArray<T> x1, NdArray<T> x2)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Pow(x1, x2);
 
@@ -102,7 +102,7 @@ public static partial class Ops
     }
 
     /// <summary>x to the constant power <paramref name="exponent"/>; gradient dy * exponent * x^(exponent - 1) (0 when the exponent is 0).</summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> PowScalar<T>(this NdArray<T> x, T exponent)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Pow(x, exponent);
 
@@ -117,7 +117,7 @@ public static partial class Ops
     /// The elementwise larger of x1 and x2, broadcast; gradient dy to the larger input, split equally
     /// (dy / 2 each) where they tie. A NaN wins: the result is NaN and dy goes to the NaN input.
     /// </summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Maximum<T>(this NdArray<T> x1, NdArray<T> x2)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Maximum(x1, x2);
 
@@ -134,7 +134,7 @@ public static partial class Ops
     /// The elementwise smaller of x1 and x2, broadcast; gradient dy to the smaller input, split equally
     /// (dy / 2 each) where they tie. A NaN wins: the result is NaN and dy goes to the NaN input.
     /// </summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Minimum<T>(this NdArray<T> x1, NdArray<T> x2)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Minimum(x1, x2);
 

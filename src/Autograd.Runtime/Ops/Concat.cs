@@ -3,20 +3,22 @@ using Autograd.Engine;
 
 namespace Autograd;
 
-// Concat and stack take any number of arrays, which a [DifferentiableOp] (fixed array parameters)
-// cannot express, so they record a hand-written node: the same Node<T>/GradSlot<T> contract the
-// generator emits, written out once.
+// Concat and stack take any number of arrays: each is an op with a variadic input (NdArray<T>[]), one
+// graph input and one gradient slot per element. Their backwards hand each input its slice of dy.
 public static partial class Ops
 {
     /// <summary>
     /// The arrays joined along <paramref name="axis"/>; all other axes must match. Gradient: each
-    /// input gets its own slice of dy along that axis.
+    /// input gets its own slice of dy along that axis. Called with variables, it records one node
+    /// with an input per element; pass a constant as <c>array.ToVariable(requiresGrad: false)</c>.
     /// </summary>
     /// <exception cref="ArgumentException">No arrays, or their ranks or other axes differ.</exception>
+    /// <exception cref="ArgumentNullException">The array or one of its elements is null.</exception>
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Concat<T>(NdArray<T>[] arrays, int axis = 0)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        CheckElements(arrays, nameof(Concat), nameof(arrays));
+        VariadicInput.CheckElements(arrays, nameof(Concat), nameof(arrays));
         var (shape, normalized) = ConcatShape(arrays, axis);
         var result = NdArray.Zeros<T>(shape);
         var start = 0;
@@ -29,62 +31,71 @@ public static partial class Ops
         return result;
     }
 
-    /// <summary>
-    /// The variables' values joined along <paramref name="axis"/>, recorded; gradient: each input
-    /// gets its slice of dy. Pass a constant as <c>array.ToVariable(requiresGrad: false)</c>.
-    /// </summary>
-    /// <exception cref="ArgumentException">No inputs, or their ranks or other axes differ.</exception>
-    public static Variable<T> Concat<T>(Variable<T>[] inputs, int axis = 0)
+    // Every element of a recorded concat is a variable, so every slot knows its input's shape, needed or not.
+    static void ConcatBackward<T>(NdArray<T> dy, int axis, ReadOnlySpan<GradSlot<T>> darrays)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        CheckElements(inputs, nameof(Concat), nameof(inputs));
-        var values = new NdArray<T>[inputs.Length];
-        var anyRequiresGrad = false;
-        for (var i = 0; i < inputs.Length; i++)
+        axis = Shapes.NormalizeAxis(axis, dy.Rank, dy.Shape, nameof(Concat));
+        var start = 0;
+        foreach (var slot in darrays)
         {
-            values[i] = inputs[i].Value;
-            anyRequiresGrad |= inputs[i].RequiresGrad;
+            var length = slot.Shape[axis];
+            if (slot.IsNeeded)
+                slot.Accumulate(dy.Slice(axis, start, start + length));
+            start += length;
         }
-        var value = Concat(values, axis);
-        if (!anyRequiresGrad || !GradMode.IsEnabled)
-            return new Variable<T>(value, requiresGrad: false);
-        return Variable<T>.FromOp(value, new ConcatNode<T>((Variable<T>[])inputs.Clone(), Shapes.NormalizeAxis(axis, value.Rank, value.Shape, nameof(Concat))));
+    }
+
+    static void ConcatBackward<T>(Variable<T> dy, int axis, ReadOnlySpan<GradSlot<T>> darrays)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        axis = Shapes.NormalizeAxis(axis, dy.Value.Rank, dy.Shape, nameof(Concat));
+        var start = 0;
+        foreach (var slot in darrays)
+        {
+            var length = slot.Shape[axis];
+            if (slot.IsNeeded)
+                slot.Accumulate(Slice(dy, axis, start, start + length));
+            start += length;
+        }
     }
 
     /// <summary>
     /// The arrays, all of one shape, stacked along a new axis <paramref name="axis"/>. Gradient: each
-    /// input gets its slice of dy along that axis.
+    /// input gets its slice of dy along that axis. Called with variables, it records one node with an
+    /// input per element.
     /// </summary>
     /// <exception cref="ArgumentException">No arrays, or their shapes differ.</exception>
+    /// <exception cref="ArgumentNullException">The array or one of its elements is null.</exception>
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Stack<T>(NdArray<T>[] arrays, int axis = 0)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        CheckElements(arrays, nameof(Stack), nameof(arrays));
+        VariadicInput.CheckElements(arrays, nameof(Stack), nameof(arrays));
         axis = StackAxis(Array.ConvertAll(arrays, a => a.Shape.ToArray()), axis, nameof(arrays));
         return Concat(Array.ConvertAll(arrays, a => a.Unsqueeze(axis)), axis);
     }
 
-    /// <summary>
-    /// The variables' values, all of one shape, stacked along a new axis <paramref name="axis"/>,
-    /// recorded (an unsqueeze of each, then a concat); gradient: each input gets its slice of dy.
-    /// </summary>
-    /// <exception cref="ArgumentException">No inputs, or their shapes differ.</exception>
-    public static Variable<T> Stack<T>(Variable<T>[] inputs, int axis = 0)
+    static void StackBackward<T>(NdArray<T> dy, int axis, ReadOnlySpan<GradSlot<T>> darrays)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        CheckElements(inputs, nameof(Stack), nameof(inputs));
-        axis = StackAxis(Array.ConvertAll(inputs, v => v.Value.Shape.ToArray()), axis, nameof(inputs));
-        return Concat(Array.ConvertAll(inputs, v => Unsqueeze(v, axis)), axis);
+        axis = Shapes.NormalizeAxis(axis, dy.Rank, dy.Shape, nameof(Stack));
+        for (var i = 0; i < darrays.Length; i++)
+        {
+            if (darrays[i].IsNeeded)
+                darrays[i].Accumulate(dy.Pick(axis, i));
+        }
     }
 
-    /// <summary>Throws, naming the method and the position, when the array or one of its elements is null.</summary>
-    private static void CheckElements<TItem>(TItem[] items, string operation, string parameterName)
-        where TItem : class
+    static void StackBackward<T>(Variable<T> dy, int axis, ReadOnlySpan<GradSlot<T>> darrays)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ArgumentNullException.ThrowIfNull(items, parameterName);
-        var index = Array.IndexOf(items, null);
-        if (index >= 0)
-            throw new ArgumentNullException(parameterName, $"{operation}: {parameterName}[{index}] is null ({items.Length} elements given); pass no null elements.");
+        axis = Shapes.NormalizeAxis(axis, dy.Value.Rank, dy.Shape, nameof(Stack));
+        for (var i = 0; i < darrays.Length; i++)
+        {
+            if (darrays[i].IsNeeded)
+                darrays[i].Accumulate(Squeeze(Slice(dy, axis, i, i + 1), axis));
+        }
     }
 
     /// <summary>The new axis of a stack, checked against the stacked shapes (at least one, all equal, room for one more axis) and normalized.</summary>
@@ -139,41 +150,5 @@ public static partial class Ops
         shape[normalized] = (int)joined;
         Shapes.CheckShape(shape, nameof(Concat));
         return (shape, normalized);
-    }
-
-    /// <summary>The graph node of a concat: hands each input its slice of the output gradient.</summary>
-    private sealed class ConcatNode<T> : Node<T>
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        private readonly Variable<T>[] _inputs;
-        private readonly int _axis;
-
-        public ConcatNode(Variable<T>[] inputs, int axis)
-        {
-            _inputs = inputs;
-            _axis = axis;
-        }
-
-        public override string OpName => "Concat";
-
-        public override int InputCount => _inputs.Length;
-
-        public override Variable<T>? GetInput(int index) => _inputs[index];
-
-        protected override void Backward(NdArray<T> outputGradient, BackwardPass<T> pass)
-        {
-            var start = 0;
-            foreach (var input in _inputs)
-            {
-                var length = input.Value.Shape[_axis];
-                pass.Slot(this, input).Accumulate(outputGradient.Slice(_axis, start, start + length));
-                start += length;
-            }
-        }
-
-        protected override void ReleaseSavedState()
-        {
-            // Nothing saved: the inputs stay, as in every node, so the graph can be walked.
-        }
     }
 }

@@ -12,7 +12,7 @@ public static partial class Ops
     /// axes); gradient dy @ bᵀ to a and aᵀ @ dy to b, summed over broadcast batch axes.
     /// </summary>
     /// <exception cref="ArgumentException">An operand is a scalar, the inner lengths differ, or the batch axes do not broadcast.</exception>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> MatMul<T>(this NdArray<T> a, NdArray<T> b)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.MatMul(a, b);
 

@@ -10,7 +10,7 @@ public static partial class Ops
     /// e^x / Σ e^x along <paramref name="axis"/> (shifted by the maximum, so it never overflows; an
     /// empty array gives an empty result); gradient s * (dy - Σ dy * s) with s the saved output.
     /// </summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Softmax<T>(this NdArray<T> x, int axis = -1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -35,7 +35,7 @@ public static partial class Ops
     /// x - ln Σ e^x along <paramref name="axis"/> (log-sum-exp shifted by the maximum, finite for any
     /// logits; an empty array gives an empty result); gradient dy - softmax(x) * Σ dy.
     /// </summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> LogSoftmax<T>(this NdArray<T> x, int axis = -1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -62,7 +62,7 @@ public static partial class Ops
     /// * dy to the prediction and its negative to the target.
     /// </summary>
     /// <exception cref="ArgumentException">The shapes differ (no broadcasting: a [n] against [n, 1] is almost always a bug).</exception>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> MeanSquaredError<T>(this NdArray<T> prediction, NdArray<T> target)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -92,7 +92,7 @@ public static partial class Ops
     /// (a scalar; NaN for an empty batch, like every mean over nothing, whose gradient is then empty); gradient (softmax(logits) - onehot(labels)) * dy / batch.
     /// </summary>
     /// <exception cref="ArgumentException">The logits are not 2-D, the label count differs from the batch, or a label is not a class index.</exception>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> CrossEntropy<T>(this NdArray<T> logits, int[] labels)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -123,7 +123,7 @@ public static partial class Ops
     /// <paramref name="seed"/> and returned. Gradient dy * mask.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The probability is outside [0, 1].</exception>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Dropout<T>(NdArray<T> x, double probability, int seed, out NdArray<T> mask)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

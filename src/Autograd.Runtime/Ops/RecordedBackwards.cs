@@ -5,7 +5,9 @@ namespace Autograd;
 // The built-in ops' backwards written with recorded ops: each an overload, on variables, of the op's
 // array backward (the generator finds it by name and checks it by the same rules). A pass with
 // createGraph: true runs these, so gradients through these ops can be differentiated again, to any
-// order; first-order passes keep running the fused array backwards.
+// order; first-order passes keep running the fused array backwards. Piecewise ops (relu, abs,
+// maximum, max, dropout) gate the gradient by a mask computed from the saved values, a constant: their
+// second derivative is 0 wherever it exists, and the gate keeps the array backward's exact zeros.
 public static partial class Ops
 {
     static void AddBackward<T>(Variable<T> dy, GradSlot<T> dx1, GradSlot<T> dx2)
@@ -103,6 +105,68 @@ public static partial class Ops
             dx.Accumulate(dy * output * (T.One - output));
     }
 
+    static void PowBackward<T>(Variable<T> dy, Variable<T> x1, Variable<T> x2, GradSlot<T> dx1, GradSlot<T> dx2)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx1.IsNeeded) // x2 * x1^(x2 - 1), exactly 0 where x2 = 0
+            dx1.Accumulate(Gate(dy, Gate(x2 * Pow(x1, x2 - T.One), OpKernels.Map<T, NonZero<T>>(x2.Value, "Pow"))));
+        if (dx2.IsNeeded) // x1^x2 * ln x1, exactly 0 where x1 = 0 and x2 ≥ 0
+            dx2.Accumulate(Gate(dy, Gate(Pow(x1, x2) * Log(x1), OpKernels.Map<T, PowExponentTaken<T>>(x1.Value, x2.Value, "Pow"))));
+    }
+
+    static void MaximumBackward<T>(Variable<T> dy, Variable<T> x1, Variable<T> x2, GradSlot<T> dx1, GradSlot<T> dx2)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx1.IsNeeded)
+            dx1.Accumulate(Gate(dy, OpKernels.Map<T, WinnerShare<T>>(x1.Value, x2.Value, "Maximum")));
+        if (dx2.IsNeeded)
+            dx2.Accumulate(Gate(dy, OpKernels.Map<T, WinnerShare<T>>(x2.Value, x1.Value, "Maximum")));
+    }
+
+    static void MinimumBackward<T>(Variable<T> dy, Variable<T> x1, Variable<T> x2, GradSlot<T> dx1, GradSlot<T> dx2)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx1.IsNeeded)
+            dx1.Accumulate(Gate(dy, OpKernels.Map<T, SmallerShare<T>>(x1.Value, x2.Value, "Minimum")));
+        if (dx2.IsNeeded)
+            dx2.Accumulate(Gate(dy, OpKernels.Map<T, SmallerShare<T>>(x2.Value, x1.Value, "Minimum")));
+    }
+
+    static void AbsBackward<T>(Variable<T> dy, Variable<T> x, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(Gate(dy, OpKernels.Map<T, SignFunction<T>>(x.Value, "Abs")));
+    }
+
+    static void ReluBackward<T>(Variable<T> dy, Variable<T> x, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(Gate(dy, OpKernels.Map<T, PositiveStep<T>>(x.Value, "Relu")));
+    }
+
+    static void LeakyReluBackward<T>(Variable<T> dy, Variable<T> x, double slope, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(Gate(dy, OpKernels.Map<T, LeakyStep<T>>(x.Value, NdArray.Scalar(T.CreateChecked(slope)), "LeakyRelu")));
+    }
+
+    static void SoftplusBackward<T>(Variable<T> dy, Variable<T> x, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(dy * Sigmoid(x));
+    }
+
+    static void DropoutBackward<T>(Variable<T> dy, NdArray<T> mask, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(Gate(dy, mask));
+    }
+
     static void SumBackward<T>(Variable<T> dy, Variable<T> x, int[]? axes, GradSlot<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -119,6 +183,28 @@ public static partial class Ops
         dx.Accumulate(BroadcastTo(Reshape(dy / T.CreateChecked(count), OpKernels.KeptShape(x.Shape, axes, "Mean")), x.Shape.ToArray()));
     }
 
+    static void MaxBackward<T>(Variable<T> dy, Variable<T> x, int[]? axes, Variable<T> output, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(RouteToWinners(dy, x.Value, axes, output.Value, "Max"));
+    }
+
+    static void MinBackward<T>(Variable<T> dy, Variable<T> x, int[]? axes, Variable<T> output, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(RouteToWinners(dy, x.Value, axes, output.Value, "Min"));
+    }
+
+    /// <summary>The recorded form of the array <c>RouteToWinners</c>: dy / (winners in the group), gated by the winner mask.</summary>
+    private static Variable<T> RouteToWinners<T>(Variable<T> dy, NdArray<T> x, int[]? axes, NdArray<T> output, string operation)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (winners, counts) = Winners(x, axes, output, operation);
+        return Gate(Divide(Reshape(dy, OpKernels.KeptShape(x.Shape, axes, operation)), counts), winners);
+    }
+
     static void ReshapeBackward<T>(Variable<T> dy, Variable<T> x, GradSlot<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -131,6 +217,36 @@ public static partial class Ops
     {
         if (dx.IsNeeded)
             dx.Accumulate(Transpose(dy, InverseAxes(x.Shape, axes)));
+    }
+
+    static void SliceBackward<T>(Variable<T> dy, int axis, int start, int stop, int step, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(SliceAdd(NdArray.Zeros<T>(dx.Shape.ToArray()), dy, axis, start, stop, step));
+    }
+
+    static void SliceAddBackward<T>(Variable<T> dy, int axis, int start, int stop, int step, GradSlot<T> dx, GradSlot<T> dsource)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        dx.Accumulate(dy);
+        if (dsource.IsNeeded)
+            dsource.Accumulate(Slice(dy, axis, start, stop, step));
+    }
+
+    static void IndexSelectBackward<T>(Variable<T> dy, int axis, int[] indices, GradSlot<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(IndexAdd(NdArray.Zeros<T>(dx.Shape.ToArray()), dy, axis, indices));
+    }
+
+    static void IndexAddBackward<T>(Variable<T> dy, int axis, int[] indices, GradSlot<T> dx, GradSlot<T> dsource)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        dx.Accumulate(dy);
+        if (dsource.IsNeeded)
+            dsource.Accumulate(IndexSelect(dy, axis, indices));
     }
 
     static void BroadcastToBackward<T>(Variable<T> dy, GradSlot<T> dx)
@@ -200,5 +316,19 @@ public static partial class Ops
         for (var i = 0; i < labels.Length; i++)
             oneHot[i, labels[i]] = T.One;
         dlogits.Accumulate((Softmax(logits, axis: 1) - oneHot) * (dy / T.CreateChecked(labels.Length)));
+    }
+
+    /// <summary>1 where x ≠ 0, else 0: where the exponent's power rule applies.</summary>
+    private readonly struct NonZero<T> : IElementFunction<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Invoke(T x) => x == T.Zero ? T.Zero : T.One;
+    }
+
+    /// <summary>0 where the base x is 0 and the exponent y ≥ 0 (x^y is 0 or 1 there, as <c>PowExponentDerivative</c> says), else 1.</summary>
+    private readonly struct PowExponentTaken<T> : IElementFunction2<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Invoke(T x, T y) => x == T.Zero && y >= T.Zero ? T.Zero : T.One;
     }
 }

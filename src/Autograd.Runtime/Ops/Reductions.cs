@@ -7,7 +7,7 @@ namespace Autograd;
 public static partial class Ops
 {
     /// <summary>The sum over <paramref name="axes"/> (every axis when null); gradient dy broadcast back over the reduced axes.</summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Sum<T>(this NdArray<T> x, int[]? axes = null, bool keepDims = false)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Sum(x, axes, keepDims);
 
@@ -19,7 +19,7 @@ public static partial class Ops
     }
 
     /// <summary>The mean over <paramref name="axes"/> (every axis when null); gradient dy / n broadcast back, n the count of elements averaged.</summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Mean<T>(this NdArray<T> x, int[]? axes = null, bool keepDims = false)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Mean(x, axes, keepDims);
 
@@ -38,7 +38,7 @@ public static partial class Ops
     /// winning element, split equally among elements that tie for the maximum. A NaN wins: the
     /// result is NaN and the gradient goes to the NaN elements.
     /// </summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Max<T>(this NdArray<T> x, int[]? axes = null, bool keepDims = false)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Max(x, axes, keepDims);
 
@@ -54,7 +54,7 @@ public static partial class Ops
     /// winning element, split equally among elements that tie for the minimum. A NaN wins: the
     /// result is NaN and the gradient goes to the NaN elements.
     /// </summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Min<T>(this NdArray<T> x, int[]? axes = null, bool keepDims = false)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Min(x, axes, keepDims);
 
@@ -74,10 +74,16 @@ public static partial class Ops
     private static NdArray<T> RouteToWinners<T>(NdArray<T> dy, NdArray<T> x, int[]? axes, NdArray<T> output, string operation)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        var (winners, counts) = Winners(x, axes, output, operation);
+        return OpKernels.Gate(NdArray.Divide(KeepDims(dy, x, axes, operation), counts), winners, operation);
+    }
+
+    /// <summary>1 at the elements of x equal to the reduction's result, else 0; and how many won in each group (keep-dims shape).</summary>
+    private static (NdArray<T> Winners, NdArray<T> Counts) Winners<T>(NdArray<T> x, int[]? axes, NdArray<T> output, string operation)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         var winners = OpKernels.Map<T, EqualMask<T>>(x, KeepDims(output, x, axes, operation), operation);
-        var counts = NdArray.Sum(winners, axes, keepDims: true);
-        var share = NdArray.Divide(KeepDims(dy, x, axes, operation), counts);
-        return OpKernels.Gate(share, winners, operation);
+        return (winners, NdArray.Sum(winners, axes, keepDims: true));
     }
 
     /// <summary>1 where the elements are equal or both NaN (a NaN result is won by the NaN elements), else 0.</summary>

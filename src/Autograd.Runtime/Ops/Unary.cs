@@ -6,7 +6,7 @@ namespace Autograd;
 public static partial class Ops
 {
     /// <summary>e^x; gradient dy * e^x (the saved output).</summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Exp<T>(this NdArray<T> x)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Exp(x);
 
@@ -18,7 +18,7 @@ public static partial class Ops
     }
 
     /// <summary>The natural logarithm ln x; gradient dy / x.</summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Log<T>(this NdArray<T> x)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Log(x);
 
@@ -30,7 +30,7 @@ public static partial class Ops
     }
 
     /// <summary>√x; gradient dy / (2√x).</summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Sqrt<T>(this NdArray<T> x)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Sqrt(x);
 
@@ -42,7 +42,7 @@ public static partial class Ops
     }
 
     /// <summary>|x|; gradient dy * sign(x), with sign(0) = 0.</summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Abs<T>(this NdArray<T> x)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Abs(x);
 
@@ -54,7 +54,7 @@ public static partial class Ops
     }
 
     /// <summary>sin x; gradient dy * cos x.</summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Sin<T>(this NdArray<T> x)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Sin(x);
 
@@ -66,7 +66,7 @@ public static partial class Ops
     }
 
     /// <summary>cos x; gradient -dy * sin x.</summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Cos<T>(this NdArray<T> x)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Cos(x);
 
@@ -78,7 +78,7 @@ public static partial class Ops
     }
 
     /// <summary>tanh x; gradient dy * (1 - tanh² x), from the saved output.</summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Tanh<T>(this NdArray<T> x)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Tanh(x);
 
@@ -90,7 +90,7 @@ public static partial class Ops
     }
 
     /// <summary>The logistic function 1 / (1 + e^-x), finite at both tails; gradient dy * σ(x) * (1 - σ(x)), from the saved output.</summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Sigmoid<T>(this NdArray<T> x)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Sigmoid(x);
 
@@ -102,7 +102,7 @@ public static partial class Ops
     }
 
     /// <summary>max(x, 0); gradient dy where x &gt; 0, else 0 (also at x = 0).</summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Relu<T>(this NdArray<T> x)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Relu(x);
 
@@ -114,7 +114,7 @@ public static partial class Ops
     }
 
     /// <summary>x where x &gt; 0, else <paramref name="slope"/> * x; gradient dy where x &gt; 0, else slope * dy.</summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> LeakyRelu<T>(this NdArray<T> x, double slope = 0.01)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         OpKernels.Map<T, LeakyLinear<T>>(x, NdArray.Scalar(T.CreateChecked(slope)), "LeakyRelu");
@@ -127,7 +127,7 @@ public static partial class Ops
     }
 
     /// <summary>ln(1 + e^x), computed as max(x, 0) + ln(1 + e^-|x|) so it never overflows; gradient dy * σ(x).</summary>
-    [DifferentiableOp]
+    [DifferentiableOp(DifferentiableTwice = true)]
     public static NdArray<T> Softplus<T>(this NdArray<T> x)
         where T : unmanaged, IFloatingPointIeee754<T> => OpKernels.Map<T, StableSoftplus<T>>(x, "Softplus");
 

@@ -83,6 +83,24 @@ public class HookTests
     }
 
     [Test]
+    public void A_callback_queued_by_a_callback_runs_last_in_the_same_pass()
+    {
+        var x = Vector("x", 1, 2);
+        var log = new List<string>();
+        using var hook = x.RegisterHook(_ =>
+        {
+            BackwardPass.QueueCallback(() => { log.Add("first"); BackwardPass.QueueCallback(() => log.Add($"queued by first, x.Grad {(x.Grad is null ? "null" : "set")}")); });
+            BackwardPass.QueueCallback(() => log.Add("second"));
+            return null;
+        });
+
+        TestOps.Scale(x, 2).Backward();
+
+        Assert.That(log, Is.EqualTo(new[] { "first", "second", "queued by first, x.Grad null" }));
+        Assert.That(x.Grad!.ToArray(), Is.EqualTo(new[] { 2.0, 2.0 }));
+    }
+
+    [Test]
     public void A_failing_callback_fails_the_pass_and_commits_nothing()
     {
         var x = Vector("x", 1, 2);

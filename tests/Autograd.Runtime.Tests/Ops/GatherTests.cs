@@ -4,7 +4,7 @@ using Op = Autograd.Ops;
 
 namespace Autograd.Runtime.Tests.Ops;
 
-/// <summary>IndexSelect's values and scatter-add gradient, ArgMax on variables and Accuracy.</summary>
+/// <summary>IndexSelect's values and scatter-add gradient, IndexAdd and SliceAdd (the scatters), ArgMax on variables and Accuracy.</summary>
 [TestFixture(typeof(float))]
 [TestFixture(typeof(double))]
 public class GatherTests<T>
@@ -75,6 +75,48 @@ public class GatherTests<T>
             int[] indices = [length - 1, 0, length - 1, 0, 0];
             GradCheck.Assert(v => Op.IndexSelect(v[0], axis, indices) * Uniform(4 + axis, -1, 1, [.. x.Shape.ToArray().Select((n, a) => a == axis ? 5 : n)]), x);
         }
+    }
+
+    [Test]
+    public void IndexAdd_adds_each_source_slice_at_its_index_and_is_IndexSelects_gradient()
+    {
+        var x = Cast<T>(NdArray.Create([1.0, 2, 3, 4, 5, 6], 3, 2));
+        var source = Cast<T>(NdArray.Create([10.0, 20, 30, 40, 50, 60], 3, 2));
+
+        var y = Op.IndexAdd(x, source, 0, [2, 0, 2]);
+
+        AssertValues(y, [1 + 30, 2 + 40, 3, 4, 5 + 10 + 50, 6 + 20 + 60], [3, 2]);
+        AssertValues(x, [1, 2, 3, 4, 5, 6], [3, 2]);
+        var leaf = Variable.Create(NdArray.Zeros<T>(3, 2));
+        var dy = Cast<T>(NdArray.Create([1.0, 2, 3, 4, 5, 6], 3, 2));
+        Op.IndexSelect(leaf, 0, [2, 0, 2]).Backward(dy);
+        AssertValues(leaf.Grad!, Doubles(Op.IndexAdd(NdArray.Zeros<T>(3, 2), dy, 0, [2, 0, 2])), [3, 2]);
+    }
+
+    [Test]
+    public void IndexAdd_names_a_bad_index_and_a_source_of_the_wrong_shape()
+    {
+        var x = NdArray.Zeros<T>(3, 2);
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => Op.IndexAdd(x, NdArray.Zeros<T>(1, 2), 0, [3]));
+        Assert.That(error!.Message, Does.Contain("IndexAdd: index 3 at position 0 is outside axis 0 of length 3 (shape [3, 2])"));
+        var shape = Assert.Throws<ArgumentException>(() => Op.IndexAdd(x, NdArray.Zeros<T>(2, 2), 1, [0, 1, 1]));
+        Assert.That(shape!.Message, Does.Contain("IndexAdd: the source has shape [2, 2], but 3 slices of x (shape [3, 2]) along axis 1 have shape [3, 3]"));
+    }
+
+    [Test]
+    public void SliceAdd_adds_the_source_where_Slice_reads_and_is_Slices_gradient()
+    {
+        var x = Cast<T>(NdArray.Create([1.0, 2, 3, 4, 5, 6, 7, 8], 2, 4));
+        var source = Cast<T>(NdArray.Create([10.0, 20, 30, 40], 2, 2));
+
+        var y = Op.SliceAdd(x, source, 1, 1, 4, 2);
+
+        AssertValues(y, [1, 2 + 10, 3, 4 + 20, 5, 6 + 30, 7, 8 + 40], [2, 4]);
+        var leaf = Variable.Create(NdArray.Zeros<T>(2, 4));
+        Op.Slice(leaf, 1, 1, 4, 2).Backward(source);
+        AssertValues(leaf.Grad!, Doubles(Op.SliceAdd(NdArray.Zeros<T>(2, 4), source, 1, 1, 4, 2)), [2, 4]);
+        var error = Assert.Throws<ArgumentException>(() => Op.SliceAdd(x, NdArray.Zeros<T>(2, 3), 1, 1, 4, 2));
+        Assert.That(error!.Message, Does.Contain("SliceAdd: the source has shape [2, 3], but the slice 1:4:2 along axis 1 of x (shape [2, 4]) has shape [2, 2]"));
     }
 
     [Test]

@@ -37,6 +37,8 @@ public class SecondOrderTests
         yield return Case("Transposed batch (strided) through MatMul", v => AutogradOps.Sin(AutogradOps.MatMul(AutogradOps.Transpose(v[0], [0, 2, 1]), v[1])), [2, 3, 2], [3, 3]);
         yield return Case("BroadcastTo", v => AutogradOps.BroadcastTo(v[0], [2, 3]) * v[1], [3], [2, 3]);
         yield return Case("Squeeze/Unsqueeze", v => AutogradOps.Squeeze(AutogradOps.Unsqueeze(v[0], 0) * v[0], 0), [3]);
+        yield return Case("Concat (variadic)", v => AutogradOps.Sin(AutogradOps.Concat([v[0] * v[0], AutogradOps.Exp(v[1]), v[1] * v[0].Sum([1], keepDims: true)], axis: 1)), [2, 3], [2, 2]);
+        yield return Case("Stack (variadic)", v => AutogradOps.Tanh(AutogradOps.Stack([AutogradOps.Sin(v[0]), v[0] * v[1]], axis: -1)), [2, 3], [2, 3]);
         yield return Case("MatMul", v => AutogradOps.MatMul(v[0], v[1]) * AutogradOps.MatMul(v[0], v[1]), [2, 3], [3, 2]);
         yield return Case("MatMul, batched and broadcast", v => AutogradOps.Tanh(AutogradOps.MatMul(v[0], v[1])), [2, 2, 3], [3, 2]);
         yield return Case("MatMul, vector-matrix", v => AutogradOps.Sin(AutogradOps.MatMul(v[0], v[1])), [3], [3, 2]);
@@ -45,6 +47,25 @@ public class SecondOrderTests
         yield return Case("LogSoftmax", v => AutogradOps.LogSoftmax(v[0], axis: 0), [3, 2]);
         yield return Case("MeanSquaredError", v => AutogradOps.MeanSquaredError(v[0] * v[0], v[1]), [2, 3], [2, 3]);
         yield return Case("CrossEntropy", v => AutogradOps.CrossEntropy(v[0] * v[0], [2, 0]), [2, 3]);
+        // The piecewise ops: inputs in [0.5, 1.5], shifted by 1 where a kink at 0 should be crossed.
+        yield return Case("Pow, broadcast", v => AutogradOps.Pow(v[0], v[1]), [2, 3], [3]);
+        yield return Case("Pow, strided base", v => AutogradOps.Pow(AutogradOps.Transpose(v[0]), v[1]), [2, 3], [3, 1]);
+        yield return Case("Maximum, broadcast", v => AutogradOps.Maximum(v[0] * v[0], v[1]), [2, 3], [3]);
+        yield return Case("Minimum, broadcast and strided", v => AutogradOps.Minimum(AutogradOps.Transpose(v[0]) * v[1], v[1] * v[1]), [2, 3], [3, 1]);
+        yield return Case("Abs across 0", v => AutogradOps.Abs(v[0] - 1.0) * v[0], [2, 3]);
+        yield return Case("Relu across 0, strided", v => AutogradOps.Relu(AutogradOps.Transpose(v[0]) - 1.0) * AutogradOps.Transpose(v[0]), [2, 3]);
+        yield return Case("LeakyRelu across 0, broadcast", v => AutogradOps.LeakyRelu(v[0] - v[1], 0.2) * v[0], [2, 3], [3]);
+        yield return Case("Softplus", v => AutogradOps.Softplus(v[0] * v[1]), [2, 3], [3]);
+        yield return Case("Max over an axis, strided and broadcast", v => AutogradOps.Max(AutogradOps.Transpose(v[0]) * v[1], [0]), [2, 3], [3, 1]);
+        yield return Case("Min over all, keepDims", v => AutogradOps.Min(v[0] * v[0], keepDims: true), [2, 3]);
+        yield return Case("Slice with a step", v => AutogradOps.Slice(v[0] * v[0], 1, 0, 3, 2), [2, 3]);
+        yield return Case("Slice of a strided view", v => AutogradOps.Slice(AutogradOps.Transpose(v[0]), 0, 1, 3) * v[1], [2, 3], [1, 2]);
+        yield return Case("SliceAdd, broadcast source", v => AutogradOps.SliceAdd(v[0] * v[0], AutogradOps.BroadcastTo(v[1], [2, 2]) * v[1], 1, 1, 3), [2, 3], [2]);
+        yield return Case("IndexSelect with repeats", v => AutogradOps.IndexSelect(v[0] * v[0], 1, [2, 0, 2]), [2, 3]);
+        yield return Case("IndexSelect of a strided view", v => AutogradOps.IndexSelect(AutogradOps.Transpose(v[0]), 0, [1, 1]) * v[1], [2, 3], [2]);
+        yield return Case("IndexAdd with repeats", v => AutogradOps.IndexAdd(v[0] * v[0], v[1] * v[1], 0, [1, 1]), [2, 3], [2, 3]);
+        yield return Case("Dropout", v => AutogradOps.Dropout(v[0] * v[1], 0.5, seed: 1), [2, 3], [3]);
+        yield return Case("Gate, broadcast", v => AutogradOps.Gate(v[0] * v[0], v[1] * v[1]), [2, 3], [3]);
     }
 
     [TestCaseSource(nameof(Cases))]
@@ -53,6 +74,34 @@ public class SecondOrderTests
         var inputs = shapes.Select((shape, i) => Positive(10 + i, shape)).ToArray();
 
         GradCheck.AssertSecondOrder(function, new GradCheckOptions { RelativeTolerance = 1e-4, AbsoluteTolerance = 1e-6 }, inputs);
+    }
+
+    private static IEnumerable<TestCaseData> EdgeCases()
+    {
+        TestCaseData Case(string name, Func<Variable<double>[], Variable<double>> f, params NdArray<double>[] inputs) =>
+            new TestCaseData(f, inputs).SetArgDisplayNames(name);
+        // Each sends an infinite gradient (√ at 0) into a branch not taken, whose gradient is exactly 0.
+        yield return Case("Sqrt(Relu(x)) at x ≤ 0", v => AutogradOps.Sqrt(AutogradOps.Relu(v[0])), NdArray.Create([-1.0, 0.0, 4.0]));
+        yield return Case("Sqrt(Abs(x)) at 0", v => AutogradOps.Sqrt(AutogradOps.Abs(v[0])), NdArray.Create([0.0, -4.0]));
+        yield return Case("Sqrt(Maximum(x, 0)) below 0", v => AutogradOps.Maximum(v[0], NdArray.Create([0.0])).Sqrt(), NdArray.Create([-1.0, 4.0]));
+        yield return Case("Sqrt(Dropout(x)) where dropped", v => AutogradOps.Sqrt(AutogradOps.Dropout(v[0] * v[0], 0.5, seed: 3)), NdArray.Create([1.0, 2.0, 3.0, 4.0]));
+        yield return Case("Pow(x, y) at 0⁰", v => AutogradOps.Pow(v[0], v[1]), NdArray.Create([0.0, 2.0]), NdArray.Create([0.0, 3.0]));
+    }
+
+    [TestCaseSource(nameof(EdgeCases))]
+    public void A_recorded_backward_gives_the_array_backwards_gradient_with_its_exact_zeros(Func<Variable<double>[], Variable<double>> function, NdArray<double>[] inputs)
+    {
+        var x = inputs.Select(i => i.ToVariable()).ToArray();
+        var output = AutogradOps.Sum(function(x));
+
+        var plain = Variable.Gradients(output, x);
+        var recorded = Variable.Gradients(output, x, createGraph: true);
+
+        for (var i = 0; i < x.Length; i++)
+        {
+            Assert.That(recorded[i].Value.ToArray().Any(double.IsNaN), Is.False, $"input {i}: {recorded[i].Value}");
+            Assert.That(recorded[i].Value.ToArray(), Is.EqualTo(plain[i].Value.ToArray()), $"input {i}");
+        }
     }
 
     private static double Third(Func<Variable<double>, Variable<double>> f, double at)
@@ -74,6 +123,19 @@ public class SecondOrderTests
         Assert.That(Third(AutogradOps.Sin, at), Is.EqualTo(-Math.Cos(at)).Within(1e-12));
         Assert.That(Third(AutogradOps.Exp, at), Is.EqualTo(Math.Exp(at)).Within(1e-12));
         Assert.That(Third(AutogradOps.Tanh, at), Is.EqualTo(-2 * (1 - t * t) * (1 - 3 * t * t)).Within(1e-12));
+    }
+
+    [Test]
+    public void Third_derivatives_of_softplus_pow_and_relu()
+    {
+        const double at = 0.7;
+        var s = 1 / (1 + Math.Exp(-at));
+        var power = NdArray.Create([2.5]);
+
+        Assert.That(Third(AutogradOps.Softplus, at), Is.EqualTo(s * (1 - s) * (1 - 2 * s)).Within(1e-12), "the third derivative of softplus is σ(1 - σ)(1 - 2σ)");
+        Assert.That(Third(x => AutogradOps.Pow(x, power), at), Is.EqualTo(2.5 * 1.5 * 0.5 * Math.Pow(at, -0.5)).Within(1e-12), "d³/dx³ x^2.5");
+        Assert.That(Third(x => AutogradOps.Pow(power, x), at), Is.EqualTo(Math.Pow(2.5, at) * Math.Pow(Math.Log(2.5), 3)).Within(1e-12), "d³/dx³ 2.5^x");
+        Assert.That(Third(x => AutogradOps.Relu(x) * x * x * x, at), Is.EqualTo(24 * at).Within(1e-12), "d³/dx³ x⁴ where x > 0");
     }
 
     [Test]

@@ -1,0 +1,87 @@
+using System.ComponentModel;
+using System.Numerics;
+
+namespace Autograd.Engine;
+
+/// <summary>
+/// What generated code does with a variadic input of an op (an <c>NdArray&lt;T&gt;[]</c> parameter,
+/// one graph input per element): check the elements, gather their values, hand out one slot per
+/// element, and save and unpack the elements one by one, each named by its position.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class VariadicInput
+{
+    /// <summary>Throws, naming the method and the position, when the array or one of its elements is null.</summary>
+    /// <exception cref="ArgumentNullException">The array or an element is null.</exception>
+    public static void CheckElements<TItem>(TItem[] items, string method, string parameter)
+        where TItem : class
+    {
+        ArgumentNullException.ThrowIfNull(items, parameter);
+        var index = Array.IndexOf(items, null);
+        if (index >= 0)
+            throw new ArgumentNullException(parameter, $"{method}: {parameter}[{index}] is null ({items.Length} elements given); pass no null elements.");
+    }
+
+    /// <summary>The values of <paramref name="inputs"/>, after <see cref="CheckElements"/>.</summary>
+    /// <exception cref="ArgumentNullException">The array or an element is null.</exception>
+    public static NdArray<T>[] Values<T>(Variable<T>[] inputs, string method, string parameter)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CheckElements(inputs, method, parameter);
+        return Array.ConvertAll(inputs, v => v.Value);
+    }
+
+    /// <summary>True when some element requires grad.</summary>
+    public static bool AnyRequiresGrad<T>(Variable<T>[] inputs)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        foreach (var input in inputs)
+        {
+            if (input.RequiresGrad)
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>The node's copy of the elements, so a caller reusing its array cannot change the graph.</summary>
+    public static Variable<T>?[] Inputs<T>(Variable<T>[] inputs)
+        where T : unmanaged, IFloatingPointIeee754<T> => (Variable<T>?[])inputs.Clone();
+
+    /// <summary>The slot of each element, in order.</summary>
+    public static GradSlot<T>[] Slots<T>(BackwardPass<T> pass, Node<T> node, Variable<T>?[] inputs)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var slots = new GradSlot<T>[inputs.Length];
+        for (var i = 0; i < inputs.Length; i++)
+            slots[i] = pass.Slot(node, inputs[i]);
+        return slots;
+    }
+
+    /// <summary>Saves each element at its current version.</summary>
+    public static SavedArray<T>[] Save<T>(NdArray<T>[] arrays)
+        where T : unmanaged, IFloatingPointIeee754<T> => Array.ConvertAll(arrays, a => new SavedArray<T>(a));
+
+    /// <summary>The saved elements, each checked unchanged; a stale one is named <c>input 'arrays[2]'</c>.</summary>
+    /// <exception cref="InvalidOperationException">An element was written in place since it was saved.</exception>
+    public static NdArray<T>[] Unpack<T>(SavedArray<T>[] saved, Node<T> node, string parameter)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var arrays = new NdArray<T>[saved.Length];
+        for (var i = 0; i < saved.Length; i++)
+            arrays[i] = saved[i].Unpack(node, Description(parameter, i))!;
+        return arrays;
+    }
+
+    /// <summary>For a recorded backward: each saved element, checked unchanged, as its variable (an untracked one for a constant).</summary>
+    /// <exception cref="InvalidOperationException">An element was written in place since it was saved.</exception>
+    public static Variable<T>[] Track<T>(SavedArray<T>[] saved, Node<T> node, string parameter, Variable<T>?[] inputs)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var variables = new Variable<T>[saved.Length];
+        for (var i = 0; i < saved.Length; i++)
+            variables[i] = saved[i].Track(node, Description(parameter, i), inputs[i]);
+        return variables;
+    }
+
+    private static string Description(string parameter, int index) => $"input '{parameter}[{index}]'";
+}

@@ -1,0 +1,35 @@
+using System.Numerics;
+
+namespace Autograd;
+
+// The recorded form of a gated product (OpKernels.Gate): what the recorded backwards of piecewise ops
+// (relu, abs, maximum, max, dropout, ...) multiply the output gradient by, with their mask a constant.
+public static partial class Ops
+{
+    /// <summary>
+    /// x * factor, broadcast, except that where the factor is 0 the result is exactly 0, even where x is
+    /// infinite or NaN (the gradient through a branch not taken); gradient Gate(dy, factor) to x and
+    /// Gate(dy, x) to the factor.
+    /// </summary>
+    [DifferentiableOp(DifferentiableTwice = true)]
+    internal static NdArray<T> Gate<T>(NdArray<T> x, NdArray<T> factor)
+        where T : unmanaged, IFloatingPointIeee754<T> => OpKernels.Gate(x, factor, nameof(Gate));
+
+    static void GateBackward<T>(NdArray<T> dy, NdArray<T> x, NdArray<T> factor, GradSlot<T> dx, GradSlot<T> dfactor)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(OpKernels.Gate(dy, factor, nameof(Gate)));
+        if (dfactor.IsNeeded)
+            dfactor.Accumulate(OpKernels.Gate(dy, x, nameof(Gate)));
+    }
+
+    static void GateBackward<T>(Variable<T> dy, Variable<T> x, Variable<T> factor, GradSlot<T> dx, GradSlot<T> dfactor)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.IsNeeded)
+            dx.Accumulate(Gate(dy, factor));
+        if (dfactor.IsNeeded)
+            dfactor.Accumulate(Gate(dy, x));
+    }
+}
