@@ -9,10 +9,11 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
 
-// What the generator and the analyzers add to building a project of many ops: a 500-op source
-// compiled in memory, as the compiler would, with the time of each part measured on its own.
-// The first run in a process is what a build without a build server pays (JIT included);
-// later runs are what a warm compiler server pays.
+// What the generator and the analyzers add to building a project of many ops, on a 500-op source.
+// First in memory, each part measured on its own: the first run in a process is what a build
+// without a build server pays (JIT included), later runs what a warm compiler server pays. Then
+// with the SDK's own compiler, a process per build, as `dotnet build` without a build server runs
+// it (RealCompiler.cs): the number a user of the generator feels.
 const int OpCount = 500;
 var runs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5;
 
@@ -24,13 +25,13 @@ var compilation = CSharpCompilation.Create(
     new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
 // The generator's time is CPU time of this process (the machine may be shared, and wall time then
-// says little); the analyzers' is what the analyzer driver records for them.
+// says little).
 // The compiler's own binding of the user source is warmed first, and the generated compilation is
 // bound before the analyzers run, as the compiler binds it anyway: what is left is what the
 // generator and the analyzers add.
 compilation.GetDiagnostics();
 
-Console.WriteLine($"{OpCount} ops; run 1 is cold (a build without a build server), the rest warm; generator: CPU seconds, analyzers: seconds inside their callbacks");
+Console.WriteLine($"{OpCount} ops in process; run 1 is cold (JIT included, also of this bench's IL-only Roslyn), the rest warm; generator: CPU seconds, analyzers: wall seconds inside their callbacks");
 Console.WriteLine("run  generator  analyzers  total");
 var totals = new List<double>();
 for (var run = 1; run <= runs; run++)
@@ -49,9 +50,14 @@ for (var run = 1; run <= runs; run++)
     Console.WriteLine($"{run,3}  {generator,7:F3} s  {analyzers,7:F3} s  {generator + analyzers,5:F3} s");
 }
 Console.WriteLine($"cold total {totals[0]:F3} s; warm median {totals.Skip(1).Order().ElementAtOrDefault((totals.Count - 2) / 2):F3} s");
+Console.WriteLine();
+// A second argument names another build of Autograd.Generators.dll for the compiler to load instead
+// (say, of an older commit), to compare the two on the same machine.
+RealCompiler.Measure(Source(OpCount), args.Length > 1 ? Path.GetFullPath(args[1]) : typeof(DifferentiableOpGenerator).Assembly.Location, runs);
 
-// The analyzers' own time as the analyzer driver accounts it (time inside their callbacks), on a
-// compilation already bound, as the compiler binds it anyway.
+// The analyzers' own time as the analyzer driver accounts it: wall time inside their callbacks, which
+// swings tenfold on a loaded machine. (Their CPU time cannot be had apart here: the analyzer driver
+// binds its own copy of the compilation.) The compiler runs below give the CPU they add.
 static (double Seconds, ImmutableArray<Diagnostic> Diagnostics) Analyze(Compilation compilation, params DiagnosticAnalyzer[] analyzers)
 {
     var bound = compilation.Clone();

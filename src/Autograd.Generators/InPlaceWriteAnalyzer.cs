@@ -38,25 +38,38 @@ public sealed class InPlaceWriteAnalyzer : DiagnosticAnalyzer
             if (start.Compilation.GetTypeByMetadataName(Symbols.AttributeMetadataName) is null)
                 return;
             var backwardNames = new ConcurrentDictionary<INamedTypeSymbol, HashSet<string>>(SymbolEqualityComparer.Default);
-            // Operation trees are asked for only in ops and backwards, so other methods cost nothing.
-            start.RegisterSymbolStartAction(symbolStart =>
+            // Operation trees are built only for ops and backwards, so other methods cost nothing. A code
+            // block action rather than a symbol-start action: the analyzer driver then keeps no
+            // per-symbol scope for every method of the compilation.
+            start.RegisterCodeBlockAction(block =>
             {
-                var method = (IMethodSymbol)symbolStart.Symbol;
-                if (!method.Parameters.Any(p => Symbols.IsArrayInput(p.Type)))
+                if (block.OwningSymbol is not IMethodSymbol method || !HasArrayParameter(method))
                     return;
                 var isForward = Symbols.OpAttribute(method) is not null;
                 if (isForward || backwardNames.GetOrAdd(method.ContainingType, BackwardNames).Contains(method.Name))
-                    symbolStart.RegisterOperationBlockAction(block => Analyze(block, method, isForward));
-            }, SymbolKind.Method);
+                    Analyze(block, method, isForward);
+            });
         });
+    }
+
+    private static bool HasArrayParameter(IMethodSymbol method)
+    {
+        foreach (var parameter in method.Parameters)
+        {
+            if (Symbols.IsArrayInput(parameter.Type))
+                return true;
+        }
+        return false;
     }
 
     private static HashSet<string> BackwardNames(INamedTypeSymbol type) =>
         new(type.GetMembers().OfType<IMethodSymbol>().Select(m => (Method: m, Attribute: Symbols.OpAttribute(m)))
             .Where(m => m.Attribute is not null).Select(m => Symbols.BackwardName(m.Method, m.Attribute)));
 
-    private static void Analyze(OperationBlockAnalysisContext context, IMethodSymbol method, bool isForward)
+    private static void Analyze(CodeBlockAnalysisContext context, IMethodSymbol method, bool isForward)
     {
+        if (context.SemanticModel.GetOperation(context.CodeBlock, context.CancellationToken) is not { } body)
+            return;
         var arrays = method.Parameters.Where(p => p.RefKind != RefKind.Out && Symbols.IsArrayInput(p.Type)).ToList();
         var views = new Dictionary<ILocalSymbol, IParameterSymbol>(SymbolEqualityComparer.Default);
 
@@ -94,7 +107,7 @@ public sealed class InPlaceWriteAnalyzer : DiagnosticAnalyzer
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardWritesInput, write.Syntax.GetLocation(), method.Name, what, parameter.Name, through));
         }
 
-        foreach (var operation in context.OperationBlocks.SelectMany(b => b.DescendantsAndSelf()))
+        foreach (var operation in body.DescendantsAndSelf())
         {
             switch (operation)
             {

@@ -110,4 +110,14 @@ public class EmitterTests
         Assert.That(RegistryEmitter.NamespaceFor("1st.class"), Is.EqualTo("_1st.@class"));
         Assert.That(RegistryEmitter.NamespaceFor(null), Is.EqualTo("Autograd.Generated"));
     }
+
+    [Test]
+    public void An_assembly_named_like_a_keyword_gets_its_registry()
+    {
+        // `csc /out:out.dll` names the assembly "out": its registry namespace is @out, and a hint name may not hold '@'.
+        var result = Run(CompileAs("out", OpSources.Generic));
+        Assert.That(result.GeneratorDiagnostics, Is.Empty);
+        Assert.That(result.GeneratedSources.Select(s => s.HintName), Does.Contain("out.DifferentiableOpRegistry.g.cs"));
+        Assert.That(result.Compilation.GetTypeByMetadataName("out.DifferentiableOpRegistry"), Is.Not.Null);
+    }
 }

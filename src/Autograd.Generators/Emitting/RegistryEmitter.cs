@@ -18,7 +18,9 @@ internal static class RegistryEmitter
     /// <summary>How many elements the registry passes to a variadic input: each is one of the op's inputs there.</summary>
     private const int VariadicCount = 2;
 
-    public static string HintName(RegistryModel model) => (model.Namespace.Length == 0 ? string.Empty : model.Namespace + ".") + TypeName + ".g.cs";
+    /// <summary>The registry's file name: its namespace without the <c>@</c> of escaped keywords, which hint names may not hold.</summary>
+    public static string HintName(RegistryModel model) =>
+        (model.Namespace.Length == 0 ? string.Empty : model.Namespace.Replace("@", string.Empty) + ".") + TypeName + ".g.cs";
 
     /// <summary>A namespace from an assembly name: each dotted part made a valid identifier.</summary>
     public static string NamespaceFor(string? assemblyName)

@@ -15,8 +15,8 @@ namespace Autograd.Generators.Parsing;
 /// Turns a [DifferentiableOp] method into an <see cref="OpModel"/>, checking every rule of the op
 /// contract on the way. The generator calls it without a diagnostics list and emits what it gets
 /// (a model with <see cref="OpModel.IsBroken"/> set when only the backward is wrong; null when
-/// nothing can be emitted); the analyzer calls it with one and reports what it found, so
-/// diagnostics never travel in the generator's cached pipeline.
+/// nothing can be emitted); the analyzer calls it with one and reports what it found (and gets no
+/// model, which it does not need), so diagnostics never travel in the generator's cached pipeline.
 /// </summary>
 internal static class OpParser
 {
@@ -189,7 +189,8 @@ internal static class OpParser
                 displayName, RecordedSignature(method, backward, element, forwardParameters, state, backwardLookup), containingType.Name);
         }
 
-        if (!signatureValid || element is null)
+        // The analyzer asks only for diagnostics: the model (display strings, documentation, registry) is the generator's.
+        if (!signatureValid || element is null || reporter.Collects)
             return null;
         var broken = reporter.HasErrors || backward is null;
 
@@ -594,6 +595,9 @@ internal static class OpParser
         public Reporter(List<Diagnostic>? diagnostics) => _diagnostics = diagnostics;
 
         public bool HasErrors { get; private set; }
+
+        /// <summary>True when diagnostics are collected: the analyzer is asking, and needs no model.</summary>
+        public bool Collects => _diagnostics is not null;
 
         public void Report(DiagnosticDescriptor descriptor, Location? location, params object?[] args)
         {
