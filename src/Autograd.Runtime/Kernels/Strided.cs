@@ -135,13 +135,6 @@ internal static class Strided
     }
 
     /// <summary>
-    /// The axis to cut into one range per thread, or -1 to stay on this thread: the outermost axis
-    /// that the written operand moves along (so that the ranges write apart) and that has a range
-    /// for every thread, when the whole layout has at least <see cref="ParallelElements"/> elements.
-    /// A lone axis is cut only at multiples of <see cref="ChunkAlignment"/>, so every range but the
-    /// last runs whole vectors.
-    /// </summary>
-    /// <summary>
     /// The element count of a non-empty <paramref name="shape"/> when every operand lies row-major and
     /// gap-free over it (so one span call covers it) and the kernel is too small to split across
     /// threads; else -1. The common small case then skips the layout work altogether.
@@ -161,6 +154,13 @@ internal static class Strided
         return count;
     }
 
+    /// <summary>
+    /// The axis to cut into one range per thread, or -1 to stay on this thread: the outermost axis
+    /// that the written operand moves along (so that the ranges write apart) and that has a range
+    /// for every thread, when the whole layout has at least <see cref="ParallelElements"/> elements.
+    /// A lone axis is cut only at multiples of <see cref="ChunkAlignment"/>, so every range but the
+    /// last runs whole vectors.
+    /// </summary>
     private static int SplitAxis(ReadOnlySpan<int> shape, ReadOnlySpan<int> written)
     {
         var threads = KernelOptions.Threads;
