@@ -451,12 +451,14 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         if (--lease.Holders > 0 || lease.Escaped)
             return;
         _scratch.Leases.Remove(lease.Array.Data);
-        var bytes = (long)lease.Array.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        var bytes = Bytes(lease.Array.Length);
         if (_scratch.PoolBytes + bytes > LargestPool || _scratch.Pool.Count == MostPooled)
             return;
         _scratch.Pool.Add(lease);
         _scratch.PoolBytes += bytes;
     }
+
+    private static long Bytes(int elements) => (long)elements * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
 
     /// <summary>The gradient of <paramref name="target"/> is handed to code that may keep it: its lease is never pooled again.</summary>
     private void Escape(ref Entry target)
@@ -485,7 +487,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
             lease = pool[i];
             pool[i] = pool[^1];
             pool.RemoveAt(pool.Count - 1);
-            _scratch.PoolBytes -= (long)length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+            _scratch.PoolBytes -= Bytes(length);
             if (!Shapes.SameShape(lease.Array.Shape, shape))
                 lease.Array = lease.Array.Reshape(shape.ToArray()); // a contiguous view of the same storage
 #if DEBUG
