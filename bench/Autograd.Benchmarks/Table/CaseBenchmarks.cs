@@ -14,7 +14,7 @@ public class CaseBenchmarks
 
     private NdArray<float> _a512 = null!, _b512 = null!, _a1024 = null!, _b1024 = null!;
     private NdArray<float> _x = null!, _w = null!, _dy = null!, _dw = null!, _dx = null!;
-    private NdArray<float> _left = null!, _right = null!;
+    private NdArray<float> _left = null!, _right = null!, _product = null!;
     private Variable<float> _va = null!, _vb = null!, _vleft = null!, _vright = null!;
     private NdArray<float> _dproduct = null!;
     private MlpStep _mlp = null!;
@@ -33,6 +33,7 @@ public class CaseBenchmarks
         _dx = NdArray.Zeros<float>(MlpBatch, MlpInputs);
         _left = NdArray.RandomNormal<float>(8, FloorBenchmarks.MultiplyElements);
         _right = NdArray.RandomNormal<float>(9, FloorBenchmarks.MultiplyElements);
+        _product = NdArray.Zeros<float>(FloorBenchmarks.MultiplyElements);
         _va = _a512.ToVariable("a");
         _vb = _b512.ToVariable("b");
         _vleft = _left.ToVariable("left");
@@ -72,6 +73,9 @@ public class CaseBenchmarks
 
     [Benchmark]
     public NdArray<float> Multiply4M() => NdArray.Multiply(_left, _right);
+
+    [Benchmark]
+    public NdArray<float> Multiply4MInto() => NdArray.Multiply(_left, _right, into: _product);
 
     /// <summary>The same multiply recorded, then backward from a given dy: two more multiplies, added into the leaves' gradients.</summary>
     [Benchmark]
