@@ -1,3 +1,4 @@
+using System.Runtime;
 using BenchmarkDotNet.Attributes;
 
 namespace Autograd.Benchmarks.Table;
@@ -18,6 +19,7 @@ public class CaseBenchmarks
     private Variable<float> _va = null!, _vb = null!, _vleft = null!, _vright = null!;
     private NdArray<float> _dproduct = null!;
     private MlpStep _mlp = null!;
+    private GCLatencyMode _latencyMode;
 
     [GlobalSetup]
     public void Setup()
@@ -41,6 +43,24 @@ public class CaseBenchmarks
         _dproduct = NdArray.RandomNormal<float>(10, FloorBenchmarks.MultiplyElements);
         _mlp = new MlpStep();
     }
+
+    /// <summary>
+    /// <see cref="Setup"/>, then the collector's background (concurrent) gen-2 collections off, as
+    /// <c>&lt;ConcurrentGarbageCollection&gt;false&lt;/ConcurrentGarbageCollection&gt;</c> in a project
+    /// file sets them. The table runs in one process, so this is done the way a program can do it at
+    /// run time, <see cref="GCLatencyMode.Batch"/>, and undone afterwards; <c>fresh-4m</c> measures
+    /// either way with the same collections and page faults.
+    /// </summary>
+    [GlobalSetup(Target = nameof(Multiply4MConcurrentGcOff))]
+    public void SetupConcurrentGcOff()
+    {
+        Setup();
+        _latencyMode = GCSettings.LatencyMode;
+        GCSettings.LatencyMode = GCLatencyMode.Batch;
+    }
+
+    [GlobalCleanup(Target = nameof(Multiply4MConcurrentGcOff))]
+    public void CleanupConcurrentGcOff() => GCSettings.LatencyMode = _latencyMode;
 
     [Benchmark]
     public NdArray<float> MatMul512() => NdArray.MatMul(_a512, _b512);
@@ -73,6 +93,10 @@ public class CaseBenchmarks
 
     [Benchmark]
     public NdArray<float> Multiply4M() => NdArray.Multiply(_left, _right);
+
+    /// <summary><see cref="Multiply4M"/> with the same live heap, background collections off (see <see cref="SetupConcurrentGcOff"/>).</summary>
+    [Benchmark]
+    public NdArray<float> Multiply4MConcurrentGcOff() => NdArray.Multiply(_left, _right);
 
     [Benchmark]
     public NdArray<float> Multiply4MInto() => NdArray.Multiply(_left, _right, into: _product);
