@@ -4,7 +4,7 @@ using Autograd.Benchmarks.Table;
 using BenchmarkDotNet.Running;
 
 // `--table [--short]` runs the performance table, `mlp-steps` 1,000 MLP training steps (bytes and
-// collections per step), `fresh-4m [--batch] [part…]` where a 4M-element multiply with a new result
+// collections per step), `fresh-4m [--batch] [part…] [interleaved]` where a 4M-element multiply with a new result
 // spends its time (collector, page faults, kernel), `distributed` the multi-rank step (see README,
 // Performance and Beyond one machine) and `matmul-cpu` the matmul kernel cases by CPU time (see
 // Kernels/RESULTS.md); anything else goes to BenchmarkDotNet's switcher.

@@ -23,7 +23,12 @@ internal static partial class FreshResult
     /// <summary>Ops run before measuring: enough for the collector to settle on the regions it cycles through (each first write to a new one faults in 4,096 pages).</summary>
     private const int Warmup = 60;
 
-    /// <summary>Runs the parts whose numbers (1-based) are given, or every part; <c>--batch</c> first sets <see cref="GCLatencyMode.Batch"/>.</summary>
+    private const int Rounds = 40, RoundOps = 30;
+
+    /// <summary>
+    /// Runs the parts whose numbers (1-based) are given, and the interleaved comparison if
+    /// <c>interleaved</c> is, or all of them; <c>--batch</c> first sets <see cref="GCLatencyMode.Batch"/>.
+    /// </summary>
     public static int Run(string[] args)
     {
         if (args.Contains("--batch"))
@@ -48,8 +53,9 @@ internal static partial class FreshResult
             if (parts.Length == 0 || parts.Contains(part.ToString(CultureInfo.InvariantCulture)))
                 MeasurePart(name, op, before);
         }
-        Measure("raw TensorPrimitives, 2 threads, warm destination", () => Parallel.For(0, 2, half =>
-            TensorPrimitives.Multiply(xs.AsSpan(half * Half, Half), ys.AsSpan(half * Half, Half), ws.AsSpan(half * Half, Half))));
+        Action raw = () => Parallel.For(0, 2, half =>
+            TensorPrimitives.Multiply(xs.AsSpan(half * Half, Half), ys.AsSpan(half * Half, Half), ws.AsSpan(half * Half, Half)));
+        Measure("raw TensorPrimitives, 2 threads, warm destination", raw);
         Measure("NdArray.Multiply into a warm destination", () => NdArray.Multiply(x, y, into: warm));
         Measure("NdArray.Multiply into a never-touched destination", () => NdArray.Multiply(x, y, into: cold), () => Discard(cold.Data));
         Measure("GC.AllocateUninitializedArray alone", () => buffer = GC.AllocateUninitializedArray<float>(Elements));
@@ -57,9 +63,48 @@ internal static partial class FreshResult
         Measure("the same on the pinned heap", () => buffer = Written(GC.AllocateUninitializedArray<float>(Elements, pinned: true)));
         Measure("new float[], then written once", () => buffer = Written(new float[Elements]));
         Measure("NdArray.Multiply, new result", () => kept = NdArray.Multiply(x, y));
+        if (parts.Length == 0 || parts.Contains("interleaved"))
+        {
+            Interleaved(
+                ("raw TensorPrimitives, 2 threads, warm destination (the floor)", raw, null),
+                ("NdArray.Multiply into a warm destination", () => NdArray.Multiply(x, y, into: warm), null),
+                ("NdArray.Multiply, new result, default collector", () => kept = NdArray.Multiply(x, y), GCLatencyMode.Interactive),
+                ("NdArray.Multiply, new result, concurrent collection off", () => kept = NdArray.Multiply(x, y), GCLatencyMode.Batch));
+        }
         GC.KeepAlive(kept);
         GC.KeepAlive(buffer);
         return 0;
+    }
+
+    /// <summary>
+    /// Wall time, which the table compares, drifts from one second to the next on a shared machine. So
+    /// the cases a ratio rests on run in turn, <see cref="RoundOps"/> ops each (after a few to settle),
+    /// for <see cref="Rounds"/> rounds, each under its collector mode (null: as the process started),
+    /// and each case's median per-op time is printed against the first's: drift hits them alike.
+    /// </summary>
+    private static void Interleaved(params (string Name, Action Op, GCLatencyMode? Mode)[] cases)
+    {
+        var started = GCSettings.LatencyMode;
+        var times = cases.Select(_ => new List<double>()).ToArray();
+        for (var round = 0; round < Rounds; round++)
+        {
+            for (var i = 0; i < cases.Length; i++)
+            {
+                GCSettings.LatencyMode = cases[i].Mode ?? started;
+                for (var op = 0; op < 10; op++)
+                    cases[i].Op();
+                var start = Stopwatch.GetTimestamp();
+                for (var op = 0; op < RoundOps; op++)
+                    cases[i].Op();
+                times[i].Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds / RoundOps);
+            }
+        }
+        GCSettings.LatencyMode = started;
+        var medians = times.Select(list => list.Order().ElementAt(list.Count / 2)).ToArray();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"interleaved, {Rounds} rounds of {RoundOps} ops, median wall per op (load average now {File.ReadAllText("/proc/loadavg").Split(' ')[0]}):"));
+        for (var i = 0; i < cases.Length; i++)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{cases[i].Name} | {medians[i]:0} µs | {medians[i] / medians[0]:0.00}×"));
     }
 
     /// <summary>Fills <paramref name="buffer"/> with ones, one half per thread, as a two-thread kernel writes its result.</summary>
