@@ -13,6 +13,7 @@ namespace Autograd.Benchmarks.Table;
 /// generation and the collector's pause time. Run it under different <c>DOTNET_GC…</c> settings to
 /// compare them; <c>--batch</c> turns background collections off at run time
 /// (<see cref="GCLatencyMode.Batch"/>, as the table's row does), like <c>DOTNET_gcConcurrent=0</c> at start.
+/// Linux only: it reads <c>/proc</c> and calls <c>madvise</c>.
 /// </summary>
 internal static partial class FreshResult
 {
@@ -114,7 +115,7 @@ internal static partial class FreshResult
         return buffer;
     }
 
-    /// <summary>Runs <paramref name="op"/> <see cref="Warmup"/> times, then <see cref="Ops"/> times, and prints one line per op; <paramref name="before"/> runs untimed before each op.</summary>
+    /// <summary>Runs <paramref name="op"/> <see cref="Warmup"/> times, then <see cref="Ops"/> times, and prints one line of per-op averages; <paramref name="before"/> runs untimed before each op.</summary>
     private static void MeasurePart(string name, Action op, Action? before = null)
     {
         for (var i = 0; i < Warmup; i++)
