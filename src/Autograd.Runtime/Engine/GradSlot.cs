@@ -33,8 +33,8 @@ public readonly struct GradSlot<T>
 
     /// <summary>
     /// Adds <paramref name="gradient"/> to the input's gradient. A gradient of a broadcast shape is
-    /// summed down to the input's shape first. Does nothing when the slot is not needed. The array
-    /// is not copied unless it has to be, so do not write to it afterwards.
+    /// summed down to the input's shape, straight into the input's gradient buffer. Does nothing when
+    /// the slot is not needed. The array is not copied unless it has to be, so do not write to it afterwards.
     /// </summary>
     /// <exception cref="ArgumentException">The gradient's shape does not broadcast from the input's.</exception>
     public void Accumulate(NdArray<T> gradient)
@@ -43,12 +43,19 @@ public readonly struct GradSlot<T>
         if (!IsNeeded)
             return;
         var shape = _input!.Value.Shape;
-        if (!Shapes.SameShape(gradient.Shape, shape))
+        if (Shapes.SameShape(gradient.Shape, shape))
         {
-            CheckReducible(gradient.Shape, shape);
-            gradient = NdArray.SumToShape(gradient, shape);
+            _pass!.Accumulate(_entry, gradient);
+            return;
         }
-        _pass!.Accumulate(_entry, gradient);
+        CheckReducible(gradient.Shape, shape);
+        if (_pass!.CreateGraph)
+        {
+            _pass.Accumulate(_entry, NdArray.SumToShape(gradient, shape));
+            return;
+        }
+        var buffer = GetBuffer(out var accumulate);
+        NdArray.SumInto(gradient, buffer, accumulate, "Backward");
     }
 
     private void CheckReducible(ReadOnlySpan<int> gradient, ReadOnlySpan<int> input)

@@ -186,11 +186,27 @@ public class GradientBufferReuseTests
         GradCheck.Assert(v => model.Forward(v[0], v[1], v[2], v[3]).Loss, [.. model.Parameters.Select(p => p.Value.Clone())]);
     }
 
-    /// <summary>Each op used twice on the same input: the first backward writes the input's buffer, the second adds to it.</summary>
+    /// <summary>
+    /// Each op used twice on the same input: the first backward writes the input's buffer, the second
+    /// adds to it; the broadcast cases sum a gradient over the broadcast axes into the buffer.
+    /// </summary>
     [TestCase("MatMul")]
     [TestCase("Relu")]
     [TestCase("CrossEntropy")]
     [TestCase("LogSoftmax")]
+    [TestCase("Multiply")]
+    [TestCase("Divide")]
+    [TestCase("Subtract")]
+    [TestCase("Negate")]
+    [TestCase("Exp")]
+    [TestCase("Log")]
+    [TestCase("Sqrt")]
+    [TestCase("Tanh")]
+    [TestCase("Sigmoid")]
+    [TestCase("BroadcastAdd")]
+    [TestCase("BroadcastSubtract")]
+    [TestCase("BroadcastMultiply")]
+    [TestCase("BroadcastDivide")]
     public void Backwards_writing_into_a_buffer_add_to_a_gradient_that_already_arrived(string op)
     {
         int[] labels = [1, 0, 2];
@@ -199,12 +215,29 @@ public class GradientBufferReuseTests
             "MatMul" => AutogradOps.Sum(AutogradOps.Tanh(AutogradOps.MatMul(x, w))),
             "Relu" => AutogradOps.Sum(AutogradOps.Multiply(AutogradOps.Relu(x), w)),
             "CrossEntropy" => AutogradOps.CrossEntropy(AutogradOps.Multiply(x, w), labels),
-            _ => AutogradOps.Sum(AutogradOps.Multiply(AutogradOps.LogSoftmax(x), w)),
+            "LogSoftmax" => AutogradOps.Sum(AutogradOps.Multiply(AutogradOps.LogSoftmax(x), w)),
+            "Multiply" => AutogradOps.Sum(AutogradOps.Multiply(x, w)),
+            "Divide" => AutogradOps.Sum(AutogradOps.Divide(x, AutogradOps.Exp(w))),
+            "Subtract" => AutogradOps.Sum(AutogradOps.Multiply(AutogradOps.Subtract(w, x), w)),
+            "Negate" => AutogradOps.Sum(AutogradOps.Multiply(AutogradOps.Negate(x), w)),
+            "Exp" => AutogradOps.Sum(AutogradOps.Multiply(AutogradOps.Exp(x), w)),
+            "Log" => AutogradOps.Sum(AutogradOps.Multiply(AutogradOps.Log(AutogradOps.Exp(x)), w)),
+            "Sqrt" => AutogradOps.Sum(AutogradOps.Multiply(AutogradOps.Sqrt(AutogradOps.Exp(x)), w)),
+            "Tanh" => AutogradOps.Sum(AutogradOps.Multiply(AutogradOps.Tanh(x), w)),
+            "Sigmoid" => AutogradOps.Sum(AutogradOps.Multiply(AutogradOps.Sigmoid(x), w)),
+            "BroadcastAdd" => Twice(AutogradOps.Sum(x, [0], keepDims: true), w, (s, v) => AutogradOps.Add(s, v) * AutogradOps.Add(v, s)),
+            "BroadcastSubtract" => Twice(AutogradOps.Sum(x, [1]), w, (s, v) => AutogradOps.Subtract(v, s) * AutogradOps.Subtract(s, v)),
+            "BroadcastMultiply" => Twice(AutogradOps.Sum(x, [1], keepDims: true), w, (s, v) => AutogradOps.Multiply(s, v) * AutogradOps.Multiply(v, s)),
+            _ => Twice(AutogradOps.Sum(x, [0]), w, (s, v) => AutogradOps.Divide(s, AutogradOps.Exp(v)) * AutogradOps.Divide(AutogradOps.Exp(v), s)),
         };
         var x = NdArray.RandomNormal<double>(15, 3, 3);
         var w = NdArray.RandomNormal<double>(16, 3, 3);
         GradCheck.Assert(v => Apply(v[0], v[1]) + Apply(v[0], AutogradOps.Exp(v[1])) + Apply(AutogradOps.Sin(v[0]), v[1]), x, w);
     }
+
+    /// <summary>Sum(f(s, w)) for a broadcast-shaped s that f uses twice, so its gradient is summed into its buffer twice.</summary>
+    private static Variable<double> Twice(Variable<double> s, Variable<double> w, Func<Variable<double>, Variable<double>, Variable<double>> f) =>
+        AutogradOps.Sum(f(s, w));
 
     [Test]
     public void A_failed_pass_leaves_the_pool_sound_and_later_passes_repeat_exactly()
