@@ -287,6 +287,60 @@ public class GradientBufferReuseTests
     }
 
     [Test]
+    public void The_seed_case_allocates_its_forward_result_and_writes_leaf_gradients_into_the_kept_arrays()
+    {
+        // y = x1 * x2 on 128×128 floats (64 KB per array): with ZeroGrad before each pass, the leaf
+        // gradients are written straight into the arrays ZeroGrad kept and the ones seed is the pass's
+        // own buffer, so a step allocates the forward's result and nothing else of that size.
+        var x1 = NdArray.RandomNormal<float>(1, 128, 128).ToVariable("x1");
+        var x2 = NdArray.RandomNormal<float>(2, 128, 128).ToVariable("x2");
+        void Step()
+        {
+            x1.ZeroGrad();
+            x2.ZeroGrad();
+            (x1 * x2).Backward();
+        }
+
+        Step();
+        var (kept1, kept2) = (x1.Grad!, x2.Grad!);
+        const int steps = 10;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var step = 0; step < steps; step++)
+            Step();
+        var perStep = (GC.GetAllocatedBytesForCurrentThread() - before) / steps;
+
+        Assert.That(perStep, Is.LessThan(128 * 128 * sizeof(float) * 3 / 2), $"{perStep} bytes per step");
+        Assert.That(x1.Grad, Is.SameAs(kept1));
+        Assert.That(x2.Grad, Is.SameAs(kept2));
+        Assert.That(x1.Grad!.ToArray(), Is.EqualTo(x2.Value.ToArray()));
+        Assert.That(x2.Grad!.ToArray(), Is.EqualTo(x1.Value.ToArray()));
+    }
+
+    [Test]
+    public void A_root_backpropagated_from_ones_reads_ones_as_its_Grad_which_later_passes_replace_but_never_change()
+    {
+        var x = NdArray.Create([1.0, 2.0, 3.0]).ToVariable("x");
+        var y = x * x;
+        y.Backward();
+
+        var seen = y.Grad!;
+        Assert.That(seen.Shape.ToArray(), Is.EqualTo(new[] { 3 }));
+        Assert.That(seen.ToArray(), Is.All.EqualTo(1.0));
+        Assert.That(y.Grad, Is.SameAs(seen), "one array, however often it is read");
+        seen[0] = 5; // the user's array now
+        Assert.That(y.Grad![0], Is.EqualTo(5.0));
+
+        for (var pass = 0; pass < 3; pass++)
+        {
+            y.Backward();
+            Assert.That(y.Grad!.ToArray(), Is.All.EqualTo(1.0), $"pass {pass}");
+        }
+        Assert.That(y.Grad, Is.Not.SameAs(seen));
+        Assert.That(seen.ToArray(), Is.EqualTo(new[] { 5.0, 1.0, 1.0 }), "an array read from Grad is never reused by a pass");
+        Assert.That(x.Grad!.ToArray(), Is.EqualTo(new[] { 8.0, 16.0, 24.0 }), "four passes of 2x");
+    }
+
+    [Test]
     public void ZeroGrad_without_setToNone_leaves_zeros_on_a_parameter_no_pass_reaches()
     {
         var used = NdArray.Create([1.0, 2.0]).ToVariable("used");
