@@ -102,9 +102,9 @@ public static partial class Ops
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx1.IsNeeded)
-            dx1.Accumulate(OpKernels.Gate<T, PowDerivative<T>>(dy, x1, x2, "Pow"));
+            OpKernels.WriteGated<T, PowDerivative<T>>(dx1, dy, x1, x2, "Pow");
         if (dx2.IsNeeded)
-            dx2.Accumulate(OpKernels.Gate<T, PowExponentDerivative<T>>(dy, x1, x2, "Pow"));
+            OpKernels.WriteGated<T, PowExponentDerivative<T>>(dx2, dy, x1, x2, "Pow");
     }
 
     /// <summary>x to the constant power <paramref name="exponent"/>; gradient dy * exponent * x^(exponent - 1) (0 when the exponent is 0).</summary>
@@ -116,7 +116,7 @@ public static partial class Ops
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx.IsNeeded)
-            dx.Accumulate(OpKernels.Gate<T, PowDerivative<T>>(dy, x, NdArray.Scalar(exponent), "PowScalar"));
+            OpKernels.WriteGated<T, PowDerivative<T>>(dx, dy, x, NdArray.Scalar(exponent), "PowScalar");
     }
 
     /// <summary>
@@ -131,9 +131,9 @@ public static partial class Ops
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx1.IsNeeded)
-            dx1.Accumulate(OpKernels.Gate<T, WinnerShare<T>>(dy, x1, x2, "Maximum"));
+            OpKernels.WriteGated<T, WinnerShare<T>>(dx1, dy, x1, x2, "Maximum");
         if (dx2.IsNeeded)
-            dx2.Accumulate(OpKernels.Gate<T, WinnerShare<T>>(dy, x2, x1, "Maximum"));
+            OpKernels.WriteGated<T, WinnerShare<T>>(dx2, dy, x2, x1, "Maximum");
     }
 
     /// <summary>
@@ -148,9 +148,9 @@ public static partial class Ops
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx1.IsNeeded)
-            dx1.Accumulate(OpKernels.Gate<T, SmallerShare<T>>(dy, x1, x2, "Minimum"));
+            OpKernels.WriteGated<T, SmallerShare<T>>(dx1, dy, x1, x2, "Minimum");
         if (dx2.IsNeeded)
-            dx2.Accumulate(OpKernels.Gate<T, SmallerShare<T>>(dy, x2, x1, "Minimum"));
+            OpKernels.WriteGated<T, SmallerShare<T>>(dx2, dy, x2, x1, "Minimum");
     }
 
     /// <summary>-(a * b).</summary>

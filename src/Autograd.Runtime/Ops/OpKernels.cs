@@ -53,15 +53,19 @@ internal static class OpKernels
     public static NdArray<T> Gate<T>(NdArray<T> dy, NdArray<T> factor, string operation)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Binary<T, GatedProduct<T>>(dy, factor, null, operation);
 
-    /// <summary><see cref="Gate{T}"/> by the factor f(x): a local derivative of one input.</summary>
-    public static NdArray<T> Gate<T, TFactor>(NdArray<T> dy, NdArray<T> x, string operation)
-        where T : unmanaged, IFloatingPointIeee754<T>
-        where TFactor : IElementFunction<T> => Gate(dy, Map<T, TFactor>(x, operation), operation);
+    /// <summary><see cref="Gate{T}"/> given to <paramref name="slot"/>, straight into its buffer where it can be (<see cref="WriteGradient{T, TOp}"/>).</summary>
+    public static void WriteGated<T>(GradSlot<T> slot, NdArray<T> dy, NdArray<T> factor, string operation)
+        where T : unmanaged, IFloatingPointIeee754<T> => WriteGradient<T, GatedProduct<T>>(slot, dy, factor, operation);
 
-    /// <summary><see cref="Gate{T}"/> by the factor f(x, y): a local derivative of two inputs, broadcast.</summary>
-    public static NdArray<T> Gate<T, TFactor>(NdArray<T> dy, NdArray<T> x, NdArray<T> y, string operation)
+    /// <summary><see cref="WriteGated{T}"/> by the factor f(x): a local derivative of one input.</summary>
+    public static void WriteGated<T, TFactor>(GradSlot<T> slot, NdArray<T> dy, NdArray<T> x, string operation)
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TFactor : IElementFunction2<T> => Gate(dy, Map<T, TFactor>(x, y, operation), operation);
+        where TFactor : IElementFunction<T> => WriteGated(slot, dy, Map<T, TFactor>(x, operation), operation);
+
+    /// <summary><see cref="WriteGated{T}"/> by the factor f(x, y): a local derivative of two inputs, broadcast.</summary>
+    public static void WriteGated<T, TFactor>(GradSlot<T> slot, NdArray<T> dy, NdArray<T> x, NdArray<T> y, string operation)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TFactor : IElementFunction2<T> => WriteGated(slot, dy, Map<T, TFactor>(x, y, operation), operation);
 
     /// <summary>
     /// Gives <paramref name="slot"/> the gradient TOp(dy, y), with dy of the op's output shape and y

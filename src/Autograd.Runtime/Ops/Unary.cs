@@ -48,7 +48,7 @@ public static partial class Ops
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx.IsNeeded)
-            dx.Accumulate(OpKernels.Gate<T, SignFunction<T>>(dy, x, "Abs"));
+            OpKernels.WriteGated<T, SignFunction<T>>(dx, dy, x, "Abs");
     }
 
     /// <summary>sin x; gradient dy * cos x.</summary>
@@ -60,7 +60,7 @@ public static partial class Ops
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx.IsNeeded)
-            dx.Accumulate(NdArray.Multiply(dy, NdArray.Cos(x)));
+            OpKernels.WriteGradient<T, MultiplyOperator<T>>(dx, dy, NdArray.Cos(x), "Sin");
     }
 
     /// <summary>cos x; gradient -dy * sin x.</summary>
@@ -72,7 +72,7 @@ public static partial class Ops
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx.IsNeeded)
-            dx.Accumulate(NdArray.NegateInPlace(NdArray.Multiply(dy, NdArray.Sin(x))));
+            OpKernels.WriteGradientOf<T, NegatedProduct<T>>(dx, dy, NdArray.Sin(x), "Cos");
     }
 
     /// <summary>tanh x; gradient dy * (1 - tanh² x), from the saved output.</summary>
@@ -118,7 +118,7 @@ public static partial class Ops
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx.IsNeeded)
-            dx.Accumulate(OpKernels.Gate<T, LeakyStep<T>>(dy, x, NdArray.Scalar(T.CreateChecked(slope)), "LeakyRelu"));
+            OpKernels.WriteGated<T, LeakyStep<T>>(dx, dy, x, NdArray.Scalar(T.CreateChecked(slope)), "LeakyRelu");
     }
 
     /// <summary>ln(1 + e^x), computed as max(x, 0) + ln(1 + e^-|x|) so it never overflows; gradient dy * σ(x).</summary>
@@ -130,7 +130,7 @@ public static partial class Ops
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx.IsNeeded)
-            dx.Accumulate(NdArray.Multiply(dy, NdArray.Sigmoid(x)));
+            OpKernels.WriteGradient<T, MultiplyOperator<T>>(dx, dy, NdArray.Sigmoid(x), "Softplus");
     }
 
     private readonly struct SignFunction<T> : IElementFunction<T>

@@ -203,6 +203,13 @@ public class GradientBufferReuseTests
     [TestCase("Sqrt")]
     [TestCase("Tanh")]
     [TestCase("Sigmoid")]
+    [TestCase("Sin")]
+    [TestCase("Cos")]
+    [TestCase("Abs")]
+    [TestCase("Softplus")]
+    [TestCase("LeakyRelu")]
+    [TestCase("Pow")]
+    [TestCase("Maximum")]
     [TestCase("BroadcastAdd")]
     [TestCase("BroadcastSubtract")]
     [TestCase("BroadcastMultiply")]
@@ -225,6 +232,13 @@ public class GradientBufferReuseTests
             "Sqrt" => AutogradOps.Sum(AutogradOps.Multiply(AutogradOps.Sqrt(AutogradOps.Exp(x)), w)),
             "Tanh" => AutogradOps.Sum(AutogradOps.Multiply(AutogradOps.Tanh(x), w)),
             "Sigmoid" => AutogradOps.Sum(AutogradOps.Multiply(AutogradOps.Sigmoid(x), w)),
+            "Sin" => AutogradOps.Sum(AutogradOps.Multiply(AutogradOps.Sin(x), w)),
+            "Cos" => AutogradOps.Sum(AutogradOps.Multiply(AutogradOps.Cos(x), w)),
+            "Abs" => AutogradOps.Sum(AutogradOps.Multiply(AutogradOps.Abs(x), w)),
+            "Softplus" => AutogradOps.Sum(AutogradOps.Multiply(AutogradOps.Softplus(x), w)),
+            "LeakyRelu" => AutogradOps.Sum(AutogradOps.Multiply(AutogradOps.LeakyRelu(x, 0.1), w)),
+            "Pow" => AutogradOps.Sum(AutogradOps.Pow(AutogradOps.Exp(x), w)),
+            "Maximum" => AutogradOps.Sum(AutogradOps.Maximum(x, w)),
             "BroadcastAdd" => Twice(AutogradOps.Sum(x, [0], keepDims: true), w, (s, v) => AutogradOps.Add(s, v) * AutogradOps.Add(v, s)),
             "BroadcastSubtract" => Twice(AutogradOps.Sum(x, [1]), w, (s, v) => AutogradOps.Subtract(v, s) * AutogradOps.Subtract(s, v)),
             "BroadcastMultiply" => Twice(AutogradOps.Sum(x, [1], keepDims: true), w, (s, v) => AutogradOps.Multiply(s, v) * AutogradOps.Multiply(v, s)),
