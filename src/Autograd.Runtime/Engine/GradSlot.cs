@@ -105,7 +105,8 @@ public readonly struct GradSlot<T>
     /// its result straight into it: <paramref name="accumulate"/> is true when gradient has already
     /// arrived, and the result must be added to the buffer; false when this is the first, and then the
     /// buffer's contents are undefined (a reused buffer) and every element must be written, not added
-    /// (<c>NdArray.MatMul(a, b, into: buffer, accumulate)</c>, or a kernel's <c>into:</c> form). The
+    /// (<c>NdArray.Multiply(dy, x, into: buffer, accumulate)</c>, likewise Add, Subtract, Divide and
+    /// MatMul, write or add in one pass; or a kernel's <c>into:</c> form). The
     /// buffer may be reused by later backward passes: do not keep it after the backward returns.
     /// </summary>
     /// <exception cref="InvalidOperationException">The slot is not needed, or the pass creates a graph.</exception>
