@@ -36,8 +36,6 @@ internal static class Strided
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : IBinaryOperator<T>
     {
-        if (Shapes.ElementCount(shape) == 0)
-            return;
         if (SmallRow(shape, stridesA, stridesB, stridesD) is var n and > 0)
         {
             if (accumulate)
@@ -46,6 +44,8 @@ internal static class Strided
                 TOp.Invoke(a.AsSpan(offsetA, n), b.AsSpan(offsetB, n), d.AsSpan(offsetD, n));
             return;
         }
+        if (Shapes.ElementCount(shape) == 0)
+            return;
         var rank = shape.Length;
         Span<int> dims = rank <= StackRank ? stackalloc int[rank] : new int[rank];
         Span<int> sd = rank <= StackRank ? stackalloc int[rank] : new int[rank];
@@ -77,13 +77,13 @@ internal static class Strided
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : IUnaryOperator<T>
     {
-        if (Shapes.ElementCount(shape) == 0)
-            return;
         if (SmallRow(shape, stridesA, stridesA, stridesD) is var n and > 0)
         {
             TOp.Invoke(a.AsSpan(offsetA, n), d.AsSpan(offsetD, n));
             return;
         }
+        if (Shapes.ElementCount(shape) == 0)
+            return;
         var rank = shape.Length;
         Span<int> dims = rank <= StackRank ? stackalloc int[rank] : new int[rank];
         Span<int> sd = rank <= StackRank ? stackalloc int[rank] : new int[rank];
@@ -144,9 +144,9 @@ internal static class Strided
     }
 
     /// <summary>
-    /// The element count of a non-empty <paramref name="shape"/> when every operand lies row-major and
-    /// gap-free over it (so one span call covers it) and the kernel is too small to split across
-    /// threads; else -1. The common small case then skips the layout work altogether.
+    /// The element count of <paramref name="shape"/> when every operand lies row-major and gap-free
+    /// over it (so one span call covers it) and the kernel is too small to split across threads; else
+    /// 0 or -1. The common small case then skips the layout work altogether.
     /// </summary>
     private static int SmallRow(ReadOnlySpan<int> shape, ReadOnlySpan<int> strides0, ReadOnlySpan<int> strides1, ReadOnlySpan<int> strides2)
     {
