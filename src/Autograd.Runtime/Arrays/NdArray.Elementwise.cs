@@ -11,11 +11,13 @@ namespace Autograd;
 // Shapes that do not broadcast, or a destination of another shape than the result, throw
 // ArgumentException naming the op and the shapes. A destination may be an operand: an operand that
 // overlaps it in another layout is copied first, so the result is as if computed out of place.
+// Add, Subtract, Multiply and Divide into a destination take `accumulate: true` to add the result
+// into it instead (into += x op y, as a backward adds into a gradient buffer), in the same one pass.
 public static partial class NdArray
 {
-    /// <summary>x + y, broadcast.</summary>
-    public static NdArray<T> Add<T>(NdArray<T> x, NdArray<T> y, NdArray<T>? into = null)
-        where T : unmanaged, IFloatingPointIeee754<T> => Binary<T, AddOperator<T>>(x, y, into, nameof(Add));
+    /// <summary>x + y, broadcast; with <c>accumulate</c>, added into <c>into</c>.</summary>
+    public static NdArray<T> Add<T>(NdArray<T> x, NdArray<T> y, NdArray<T>? into = null, bool accumulate = false)
+        where T : unmanaged, IFloatingPointIeee754<T> => Binary<T, AddOperator<T>>(x, y, into, nameof(Add), accumulate);
 
     /// <summary>x + y for every element of <paramref name="x"/>.</summary>
     public static NdArray<T> Add<T>(NdArray<T> x, T y)
@@ -25,9 +27,9 @@ public static partial class NdArray
     public static NdArray<T> AddInPlace<T>(NdArray<T> x, NdArray<T> y)
         where T : unmanaged, IFloatingPointIeee754<T> => Binary<T, AddOperator<T>>(x, y, x, nameof(AddInPlace));
 
-    /// <summary>x - y, broadcast.</summary>
-    public static NdArray<T> Subtract<T>(NdArray<T> x, NdArray<T> y, NdArray<T>? into = null)
-        where T : unmanaged, IFloatingPointIeee754<T> => Binary<T, SubtractOperator<T>>(x, y, into, nameof(Subtract));
+    /// <summary>x - y, broadcast; with <c>accumulate</c>, added into <c>into</c>.</summary>
+    public static NdArray<T> Subtract<T>(NdArray<T> x, NdArray<T> y, NdArray<T>? into = null, bool accumulate = false)
+        where T : unmanaged, IFloatingPointIeee754<T> => Binary<T, SubtractOperator<T>>(x, y, into, nameof(Subtract), accumulate);
 
     /// <summary>x - y for every element of <paramref name="x"/>.</summary>
     public static NdArray<T> Subtract<T>(NdArray<T> x, T y)
@@ -41,9 +43,9 @@ public static partial class NdArray
     public static NdArray<T> SubtractInPlace<T>(NdArray<T> x, NdArray<T> y)
         where T : unmanaged, IFloatingPointIeee754<T> => Binary<T, SubtractOperator<T>>(x, y, x, nameof(SubtractInPlace));
 
-    /// <summary>x * y, broadcast.</summary>
-    public static NdArray<T> Multiply<T>(NdArray<T> x, NdArray<T> y, NdArray<T>? into = null)
-        where T : unmanaged, IFloatingPointIeee754<T> => Binary<T, MultiplyOperator<T>>(x, y, into, nameof(Multiply));
+    /// <summary>x * y, broadcast; with <c>accumulate</c>, added into <c>into</c> (into += x * y).</summary>
+    public static NdArray<T> Multiply<T>(NdArray<T> x, NdArray<T> y, NdArray<T>? into = null, bool accumulate = false)
+        where T : unmanaged, IFloatingPointIeee754<T> => Binary<T, MultiplyOperator<T>>(x, y, into, nameof(Multiply), accumulate);
 
     /// <summary>x * y for every element of <paramref name="x"/>.</summary>
     public static NdArray<T> Multiply<T>(NdArray<T> x, T y)
@@ -53,9 +55,9 @@ public static partial class NdArray
     public static NdArray<T> MultiplyInPlace<T>(NdArray<T> x, NdArray<T> y)
         where T : unmanaged, IFloatingPointIeee754<T> => Binary<T, MultiplyOperator<T>>(x, y, x, nameof(MultiplyInPlace));
 
-    /// <summary>x / y, broadcast: ±∞ for a nonzero x over 0, NaN for 0 / 0.</summary>
-    public static NdArray<T> Divide<T>(NdArray<T> x, NdArray<T> y, NdArray<T>? into = null)
-        where T : unmanaged, IFloatingPointIeee754<T> => Binary<T, DivideOperator<T>>(x, y, into, nameof(Divide));
+    /// <summary>x / y, broadcast: ±∞ for a nonzero x over 0, NaN for 0 / 0; with <c>accumulate</c>, added into <c>into</c>.</summary>
+    public static NdArray<T> Divide<T>(NdArray<T> x, NdArray<T> y, NdArray<T>? into = null, bool accumulate = false)
+        where T : unmanaged, IFloatingPointIeee754<T> => Binary<T, DivideOperator<T>>(x, y, into, nameof(Divide), accumulate);
 
     /// <summary>x / y for every element of <paramref name="x"/>.</summary>
     public static NdArray<T> Divide<T>(NdArray<T> x, T y)
@@ -120,12 +122,14 @@ public static partial class NdArray
     public static NdArray<T> Fill<T>(NdArray<T> destination, T value)
         where T : unmanaged, IFloatingPointIeee754<T> => Copy(Scalar(value), destination);
 
-    internal static NdArray<T> Binary<T, TOp>(NdArray<T> x, NdArray<T> y, NdArray<T>? into, string operation)
+    internal static NdArray<T> Binary<T, TOp>(NdArray<T> x, NdArray<T> y, NdArray<T>? into, string operation, bool accumulate = false)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : IBinaryOperator<T>
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
+        if (accumulate && into is null)
+            throw new ArgumentException($"{operation}: accumulate: true adds the result into a destination; pass one as into.", nameof(accumulate));
         // When one operand already has the result's shape (the common case), the result shares its shape array.
         var like = Shapes.BroadcastsTo(y.Shape, x.Shape) ? x : Shapes.BroadcastsTo(x.Shape, y.Shape) ? y : null;
         var broadcast = like is null ? Shapes.Broadcast(x.Shape, y.Shape, operation) : null;
@@ -138,7 +142,8 @@ public static partial class NdArray
             destination.Shape,
             x.Data, x.Offset, stridesX,
             y.Data, y.Offset, stridesY,
-            destination.Data, destination.Offset, destination.Strides);
+            destination.Data, destination.Offset, destination.Strides,
+            accumulate);
         return destination;
     }
 

@@ -47,14 +47,24 @@ public static partial class NdArray
             return x;
         if (!Shapes.BroadcastsTo(shape, x.Shape))
             throw new ArgumentException($"SumToShape: an array of shape {ShapeText.Of(x.Shape)} cannot be summed to {ShapeText.Of(shape)}, which does not broadcast to it.", nameof(shape));
-        var lead = x.Rank - shape.Length;
-        var axes = new List<int>();
-        for (var axis = 0; axis < x.Rank; axis++)
-        {
-            if (axis < lead || (shape[axis - lead] == 1 && x.Shape[axis] != 1))
-                axes.Add(axis);
-        }
-        return Sum(x, [.. axes], keepDims: true).Reshape(shape.ToArray());
+        return SumInto(x, new NdArray<T>(shape.ToArray()), accumulate: true, nameof(SumToShape));
+    }
+
+    /// <summary>
+    /// Sums <paramref name="x"/> over the axes <paramref name="into"/> (whose shape broadcasts to x's)
+    /// was broadcast along, straight into <paramref name="into"/>: overwriting it, or adding to it when
+    /// <paramref name="accumulate"/>. Returns <paramref name="into"/>.
+    /// </summary>
+    internal static NdArray<T> SumInto<T>(NdArray<T> x, NdArray<T> into, bool accumulate, string operation)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var strides = Shapes.BroadcastStrides(into.Shape, into.Strides, x.Shape, operation); // stride 0 on summed axes: each element folds into its slot
+        if (!accumulate)
+            Fill(into, T.Zero);
+        else
+            BeginWrite(into, operation);
+        Strided.Reduce<T, AddOperator<T>>(x.Shape, x.Data, x.Offset, x.Strides, into.Data, into.Offset, strides);
+        return into;
     }
 
     /// <summary>

@@ -12,16 +12,16 @@ internal static class BackwardEngine
 {
     public static void Backward<T>(Variable<T> root, NdArray<T>? seed, bool retainGraph, bool createGraph)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        BackwardPass<T>.Run(root, new Variable<T>(Seed(root, seed, "Backward"), requiresGrad: false), retainGraph, createGraph, targets: null);
+        BackwardPass<T>.Run(root, SeedVariable(root, seed, createGraph, "Backward"), retainGraph, createGraph, targets: null);
 
     public static Variable<T>[] Gradients<T>(
         Variable<T> output, IReadOnlyList<Variable<T>> inputs, NdArray<T>? seed, bool retainGraph, bool createGraph, bool allowUnused)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Gradients(output, inputs, new Variable<T>(Seed(output, seed, "Gradients"), requiresGrad: false), retainGraph, createGraph, allowUnused);
+        Gradients(output, inputs, SeedVariable(output, seed, createGraph, "Gradients"), retainGraph, createGraph, allowUnused);
 
-    /// <summary>Like the public form, with a seed that may itself be a tracked variable (recorded gradients then depend on it).</summary>
+    /// <summary>Like the public form, with a seed that may itself be a tracked variable (recorded gradients then depend on it), or null for ones.</summary>
     public static Variable<T>[] Gradients<T>(
-        Variable<T> output, IReadOnlyList<Variable<T>> inputs, Variable<T> seed, bool retainGraph, bool createGraph, bool allowUnused)
+        Variable<T> output, IReadOnlyList<Variable<T>> inputs, Variable<T>? seed, bool retainGraph, bool createGraph, bool allowUnused)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(inputs);
@@ -45,8 +45,11 @@ internal static class BackwardEngine
         return result;
     }
 
-    /// <summary>The seed for a pass from <paramref name="root"/>: ones, or a copy of the caller's after checking its shape.</summary>
-    private static NdArray<T> Seed<T>(Variable<T> root, NdArray<T>? seed, string method)
+    /// <summary>
+    /// The seed for a pass from <paramref name="root"/>, checked: null for ones when no graph is created
+    /// (the pass fills a buffer of its own), else ones or a copy of the caller's, as an untracked variable.
+    /// </summary>
+    private static Variable<T>? SeedVariable<T>(Variable<T> root, NdArray<T>? seed, bool createGraph, string method)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(root);
@@ -58,9 +61,11 @@ internal static class BackwardEngine
         }
         if (seed is null)
         {
+            if (!createGraph)
+                return null;
             var ones = NdArray<T>.ForResult(root.Value); // sharing the value's shape array
             ones.Data.AsSpan().Fill(T.One);
-            return ones;
+            return new Variable<T>(ones, requiresGrad: false);
         }
         if (!Shapes.SameShape(seed.Shape, root.Value.Shape))
         {
@@ -68,6 +73,6 @@ internal static class BackwardEngine
                 $"{method}: the seed gradient has shape {ShapeText.Of(seed.Shape)} but {BackwardPass<T>.Describe(root)} has shape {ShapeText.Of(root.Value.Shape)}; pass a gradient of the same shape.",
                 nameof(seed));
         }
-        return seed.Clone(); // the caller keeps theirs; the pass gets a copy nothing else aliases
+        return new Variable<T>(seed.Clone(), requiresGrad: false); // the caller keeps theirs; the pass gets a copy nothing else aliases
     }
 }

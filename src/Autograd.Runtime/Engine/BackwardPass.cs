@@ -130,6 +130,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     private const int LargestKeptEntries = 1 << 16; // a huge graph's arrays are not worth keeping alive
     private readonly bool _detectAnomaly = AnomalyMode.IsEnabled;
     private bool _commits; // a Backward, committing kept gradients into Grad (not Variable.Gradients)
+    private NdArray<T>? _onesSeed; // the pass's buffer of ones, when it seeded the root with ones
 
     List<Action>? BackwardPass.ICallbackQueue.Callbacks { get; set; }
 
@@ -168,13 +169,13 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         new(this, node, input, input is { RequiresGrad: true } && TryGetEntry(input, out var index) && _entries[index].Needed ? index : -1);
 
     /// <summary>
-    /// Backpropagates <paramref name="seed"/> from <paramref name="root"/>. With <paramref name="targets"/>
+    /// Backpropagates <paramref name="seed"/> (null: ones, in a buffer of the pass's own) from <paramref name="root"/>. With <paramref name="targets"/>
     /// null, commits like <see cref="Variable{T}.Backward"/>: into every leaf's and retaining variable's
     /// <see cref="Variable{T}.Grad"/>, and the seed onto the root. Otherwise runs only what the targets
     /// need, commits nothing, and returns their gradients (null where none arrived): recorded
     /// variables with <paramref name="createGraph"/>, else untracked ones holding arrays nobody else holds.
     /// </summary>
-    internal static Variable<T>?[] Run(Variable<T> root, Variable<T> seed, bool retainGraph, bool createGraph, Variable<T>[]? targets)
+    internal static Variable<T>?[] Run(Variable<T> root, Variable<T>? seed, bool retainGraph, bool createGraph, Variable<T>[]? targets)
     {
         var pass = new BackwardPass<T>(createGraph) { _commits = targets is null };
         var outer = BackwardPass.Enter(pass);
@@ -304,12 +305,22 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     /// Runs each needed op's backward once all the uses of its output have delivered their gradient,
     /// starting from the root; a variable's hooks see its gradient when it is complete.
     /// </summary>
-    private void Sweep(Variable<T> root, Variable<T> seed, bool retainGraph)
+    private void Sweep(Variable<T> root, Variable<T>? seed, bool retainGraph)
     {
-        _entries[0].Gradient = seed.Value;
-        _entries[0].Owned = !CreateGraph; // a copy made for this pass, unless a recorded graph reads it
-        if (CreateGraph)
-            _entries[0].Recorded = seed;
+        if (seed is null)
+        {
+            var ones = Rent(root.Shape);
+            ones.Array.Data.AsSpan().Fill(T.One);
+            SetGradient(ref _entries[0], ones.Array, owned: true, ones);
+            _onesSeed = ones.Array;
+        }
+        else
+        {
+            _entries[0].Gradient = seed.Value;
+            _entries[0].Owned = !CreateGraph; // a copy made for this pass, unless a recorded graph reads it
+            if (CreateGraph)
+                _entries[0].Recorded = seed;
+        }
         var ready = _scratch.Ready;
         ready.Push(0);
         while (ready.Count > 0)
@@ -507,6 +518,11 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
             var variable = _entries[entry].Variable;
             if (_entries[entry].Gradient is not { } gradient || !_entries[entry].Kept)
                 continue;
+            if (variable == root && !variable.IsLeaf && ReferenceEquals(gradient, _onesSeed))
+            {
+                variable.SetOnesGrad(); // Grad reads as ones; the buffer goes back to the pool
+                continue;
+            }
             if (variable.CommitGrad(gradient, _entries[entry].Owned, _entries[entry].Recorded, replace: variable == root && !variable.IsLeaf))
                 Escape(ref _entries[entry]); // the buffer itself became Grad
         }

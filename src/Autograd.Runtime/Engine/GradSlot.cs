@@ -33,8 +33,8 @@ public readonly struct GradSlot<T>
 
     /// <summary>
     /// Adds <paramref name="gradient"/> to the input's gradient. A gradient of a broadcast shape is
-    /// summed down to the input's shape first. Does nothing when the slot is not needed. The array
-    /// is not copied unless it has to be, so do not write to it afterwards.
+    /// summed down to the input's shape, straight into the input's gradient buffer. Does nothing when
+    /// the slot is not needed. The array is not copied unless it has to be, so do not write to it afterwards.
     /// </summary>
     /// <exception cref="ArgumentException">The gradient's shape does not broadcast from the input's.</exception>
     public void Accumulate(NdArray<T> gradient)
@@ -43,12 +43,19 @@ public readonly struct GradSlot<T>
         if (!IsNeeded)
             return;
         var shape = _input!.Value.Shape;
-        if (!Shapes.SameShape(gradient.Shape, shape))
+        if (Shapes.SameShape(gradient.Shape, shape))
         {
-            CheckReducible(gradient.Shape, shape);
-            gradient = NdArray.SumToShape(gradient, shape);
+            _pass!.Accumulate(_entry, gradient);
+            return;
         }
-        _pass!.Accumulate(_entry, gradient);
+        CheckReducible(gradient.Shape, shape);
+        if (_pass!.CreateGraph)
+        {
+            _pass.Accumulate(_entry, NdArray.SumToShape(gradient, shape));
+            return;
+        }
+        var buffer = GetBuffer(out var accumulate);
+        NdArray.SumInto(gradient, buffer, accumulate, "Backward");
     }
 
     private void CheckReducible(ReadOnlySpan<int> gradient, ReadOnlySpan<int> input)
@@ -98,7 +105,8 @@ public readonly struct GradSlot<T>
     /// its result straight into it: <paramref name="accumulate"/> is true when gradient has already
     /// arrived, and the result must be added to the buffer; false when this is the first, and then the
     /// buffer's contents are undefined (a reused buffer) and every element must be written, not added
-    /// (<c>NdArray.MatMul(a, b, into: buffer, accumulate)</c>, or a kernel's <c>into:</c> form). The
+    /// (<c>NdArray.Multiply(dy, x, into: buffer, accumulate)</c>, likewise Add, Subtract, Divide and
+    /// MatMul, write or add in one pass; or a kernel's <c>into:</c> form). The
     /// buffer may be reused by later backward passes: do not keep it after the backward returns.
     /// </summary>
     /// <exception cref="InvalidOperationException">The slot is not needed, or the pass creates a graph.</exception>

@@ -65,7 +65,15 @@ public sealed partial class Variable<T> : IVariable
     /// value's shape; null before any backward pass reached it. Kept on leaves (accumulating across
     /// calls), on the root, and on variables that called <see cref="RetainGrad"/>.
     /// </summary>
-    public NdArray<T>? Grad { get; internal set; }
+    public NdArray<T>? Grad
+    {
+        get => ReferenceEquals(_grad, OnesGrad) ? MakeOnesGrad() : _grad;
+        internal set => _grad = value;
+    }
+
+    // Grad's array, or OnesGrad: ones of the value's shape, made when first read (SetOnesGrad).
+    private NdArray<T>? _grad;
+    private static readonly NdArray<T> OnesGrad = new([0]);
 
     /// <summary>
     /// The gradient as a recorded variable, set by <c>Backward(createGraph: true)</c> (and summed like
@@ -195,6 +203,25 @@ public sealed partial class Variable<T> : IVariable
     /// <inheritdoc />
     public override string ToString() => Name is null ? $"Variable({Value})" : $"Variable {Name}({Value})";
 
+    /// <summary>
+    /// Makes <see cref="Grad"/> ones of the value's shape, as a backward from this variable with the
+    /// default seed leaves it; the array is made only if somebody reads Grad (the seed the pass used was
+    /// its own buffer).
+    /// </summary>
+    internal void SetOnesGrad()
+    {
+        lock (EnsureExtras().GradLock)
+            _grad = OnesGrad;
+    }
+
+    private NdArray<T>? MakeOnesGrad()
+    {
+        var ones = NdArray<T>.ForResult(Value); // sharing the value's shape array
+        ones.Data.AsSpan().Fill(T.One);
+        var seen = Interlocked.CompareExchange(ref _grad, ones, OnesGrad);
+        return ReferenceEquals(seen, OnesGrad) ? ones : seen; // another thread made it, or a pass replaced it, first
+    }
+
     /// <summary>The array <see cref="ZeroGrad"/> kept, now the caller's (a pass that will make it Grad), or null.</summary>
     internal NdArray<T>? TakeSpareGrad()
     {
@@ -202,7 +229,7 @@ public sealed partial class Variable<T> : IVariable
             return null;
         lock (extras.GradLock)
         {
-            if (Grad is not null)
+            if (_grad is not null)
                 return null;
             var spare = extras.SpareGrad;
             extras.SpareGrad = null;

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 
 namespace Autograd.Kernels;
@@ -20,23 +21,31 @@ internal static class Strided
     private const int Tile = 16;
     private const int ParallelElements = 1 << 17;
     private const int ChunkAlignment = 16;
+    private const int AccumulateChunk = 256;
 
-    /// <summary>d = op(a, b) over <paramref name="shape"/>; axes are ordered by the destination's strides.</summary>
+    /// <summary>
+    /// d = op(a, b) over <paramref name="shape"/>, or d += op(a, b) when <paramref name="accumulate"/>;
+    /// axes are ordered by the destination's strides.
+    /// </summary>
     public static void Binary<T, TOp>(
         ReadOnlySpan<int> shape,
         T[] a, int offsetA, ReadOnlySpan<int> stridesA,
         T[] b, int offsetB, ReadOnlySpan<int> stridesB,
-        T[] d, int offsetD, ReadOnlySpan<int> stridesD)
+        T[] d, int offsetD, ReadOnlySpan<int> stridesD,
+        bool accumulate = false)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : IBinaryOperator<T>
     {
-        if (Shapes.ElementCount(shape) == 0)
-            return;
         if (SmallRow(shape, stridesA, stridesB, stridesD) is var n and > 0)
         {
-            TOp.Invoke(a.AsSpan(offsetA, n), b.AsSpan(offsetB, n), d.AsSpan(offsetD, n));
+            if (accumulate)
+                new BinaryRow<T, TOp>(a, 1, b, 1, d, 1, accumulate).Run(n, offsetD, offsetA, offsetB);
+            else
+                TOp.Invoke(a.AsSpan(offsetA, n), b.AsSpan(offsetB, n), d.AsSpan(offsetD, n));
             return;
         }
+        if (Shapes.ElementCount(shape) == 0)
+            return;
         var rank = shape.Length;
         Span<int> dims = rank <= StackRank ? stackalloc int[rank] : new int[rank];
         Span<int> sd = rank <= StackRank ? stackalloc int[rank] : new int[rank];
@@ -49,10 +58,10 @@ internal static class Strided
         rank = Simplify(dims, sd, sa, sb);
         if (rank == 0)
         {
-            d[offsetD] = TOp.Invoke(a[offsetA], b[offsetB]);
+            d[offsetD] = accumulate ? d[offsetD] + TOp.Invoke(a[offsetA], b[offsetB]) : TOp.Invoke(a[offsetA], b[offsetB]);
             return;
         }
-        var row = new BinaryRow<T, TOp>(a, sa[rank - 1], b, sb[rank - 1], d, sd[rank - 1]);
+        var row = new BinaryRow<T, TOp>(a, sa[rank - 1], b, sb[rank - 1], d, sd[rank - 1], accumulate);
         var axis = SplitAxis(dims[..rank], sd);
         if (axis >= 0)
             ParallelWalk(axis, dims[..rank], sd, offsetD, sa, offsetA, sb, offsetB, row);
@@ -68,13 +77,13 @@ internal static class Strided
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : IUnaryOperator<T>
     {
-        if (Shapes.ElementCount(shape) == 0)
-            return;
         if (SmallRow(shape, stridesA, stridesA, stridesD) is var n and > 0)
         {
             TOp.Invoke(a.AsSpan(offsetA, n), d.AsSpan(offsetD, n));
             return;
         }
+        if (Shapes.ElementCount(shape) == 0)
+            return;
         var rank = shape.Length;
         Span<int> dims = rank <= StackRank ? stackalloc int[rank] : new int[rank];
         Span<int> sd = rank <= StackRank ? stackalloc int[rank] : new int[rank];
@@ -135,9 +144,9 @@ internal static class Strided
     }
 
     /// <summary>
-    /// The element count of a non-empty <paramref name="shape"/> when every operand lies row-major and
-    /// gap-free over it (so one span call covers it) and the kernel is too small to split across
-    /// threads; else -1. The common small case then skips the layout work altogether.
+    /// The element count of <paramref name="shape"/> when every operand lies row-major and gap-free
+    /// over it (so one span call covers it) and the kernel is too small to split across threads; else
+    /// 0 or -1. The common small case then skips the layout work altogether.
     /// </summary>
     private static int SmallRow(ReadOnlySpan<int> shape, ReadOnlySpan<int> strides0, ReadOnlySpan<int> strides1, ReadOnlySpan<int> strides2)
     {
@@ -368,38 +377,62 @@ internal static class Strided
         }
     }
 
-    /// <summary>d = op(a, b) along a row; offsets in the order destination, a, b.</summary>
+    /// <summary>
+    /// d = op(a, b) along a row, or d += op(a, b) when accumulating; offsets in the order destination,
+    /// a, b. A contiguous row is accumulated <see cref="AccumulateChunk"/> elements at a time: op into
+    /// a chunk on the stack (in L1), then one SIMD add, so accumulating reads and writes memory no
+    /// more than writing does.
+    /// </summary>
     private readonly struct BinaryRow<T, TOp> : IRow
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : IBinaryOperator<T>
     {
         private readonly T[] _a, _b, _d;
         private readonly int _sa, _sb, _sd;
+        private readonly bool _accumulate;
 
-        public BinaryRow(T[] a, int sa, T[] b, int sb, T[] d, int sd) => (_a, _sa, _b, _sb, _d, _sd) = (a, sa, b, sb, d, sd);
+        public BinaryRow(T[] a, int sa, T[] b, int sb, T[] d, int sd, bool accumulate) =>
+            (_a, _sa, _b, _sb, _d, _sd, _accumulate) = (a, sa, b, sb, d, sd, accumulate);
 
+        [SkipLocalsInit]
         public void Run(int n, int od, int oa, int ob)
         {
-            if (_sd == 1)
+            if (_sd != 1)
             {
-                if (_sa == 1 && _sb == 1)
-                {
-                    TOp.Invoke(_a.AsSpan(oa, n), _b.AsSpan(ob, n), _d.AsSpan(od, n));
-                    return;
-                }
-                if (_sa == 1 && _sb == 0)
-                {
-                    TOp.Invoke(_a.AsSpan(oa, n), _b[ob], _d.AsSpan(od, n));
-                    return;
-                }
-                if (_sa == 0 && _sb == 1)
-                {
-                    TOp.Invoke(_a[oa], _b.AsSpan(ob, n), _d.AsSpan(od, n));
-                    return;
-                }
+                for (int i = 0, ia = oa, ib = ob, id = od; i < n; i++, ia += _sa, ib += _sb, id += _sd)
+                    _d[id] = _accumulate ? _d[id] + TOp.Invoke(_a[ia], _b[ib]) : TOp.Invoke(_a[ia], _b[ib]);
+                return;
             }
-            for (int i = 0, ia = oa, ib = ob, id = od; i < n; i++, ia += _sa, ib += _sb, id += _sd)
-                _d[id] = TOp.Invoke(_a[ia], _b[ib]);
+            if (!_accumulate)
+            {
+                Write(oa, ob, _d.AsSpan(od, n));
+                return;
+            }
+            Span<T> chunk = stackalloc T[AccumulateChunk];
+            for (var done = 0; done < n; done += AccumulateChunk)
+            {
+                var length = Math.Min(AccumulateChunk, n - done);
+                var sum = _d.AsSpan(od + done, length);
+                Write(oa + done * _sa, ob + done * _sb, chunk[..length]);
+                TensorPrimitives.Add(sum, chunk[..length], sum);
+            }
+        }
+
+        /// <summary>destination = op(a, b) for as many elements as <paramref name="destination"/> has.</summary>
+        private void Write(int oa, int ob, Span<T> destination)
+        {
+            var n = destination.Length;
+            if (_sa == 1 && _sb == 1)
+                TOp.Invoke(_a.AsSpan(oa, n), _b.AsSpan(ob, n), destination);
+            else if (_sa == 1 && _sb == 0)
+                TOp.Invoke(_a.AsSpan(oa, n), _b[ob], destination);
+            else if (_sa == 0 && _sb == 1)
+                TOp.Invoke(_a[oa], _b.AsSpan(ob, n), destination);
+            else
+            {
+                for (int i = 0, ia = oa, ib = ob; i < n; i++, ia += _sa, ib += _sb)
+                    destination[i] = TOp.Invoke(_a[ia], _b[ib]);
+            }
         }
     }
 

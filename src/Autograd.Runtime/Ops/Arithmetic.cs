@@ -1,4 +1,5 @@
 using System.Numerics;
+using Autograd.Kernels;
 
 namespace Autograd;
 
@@ -31,8 +32,7 @@ public static partial class Ops
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         dx1.Accumulate(dy);
-        if (dx2.IsNeeded)
-            dx2.Accumulate(NdArray.Negate(dy));
+        OpKernels.WriteGradient<T, MultiplyOperator<T>>(dx2, dy, MinusOne<T>(), "Subtract");
     }
 
     /// <summary>x1 * x2, broadcast; gradient dy * x2 to x1 and dy * x1 to x2.</summary>
@@ -43,10 +43,8 @@ public static partial class Ops
     static void MultiplyBackward<T>(NdArray<T> dy, NdArray<T> x1, NdArray<T> x2, GradSlot<T> dx1, GradSlot<T> dx2)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (dx1.IsNeeded)
-            dx1.Accumulate(NdArray.Multiply(dy, x2));
-        if (dx2.IsNeeded)
-            dx2.Accumulate(NdArray.Multiply(dy, x1));
+        OpKernels.WriteGradient<T, MultiplyOperator<T>>(dx1, dy, x2, "Multiply");
+        OpKernels.WriteGradient<T, MultiplyOperator<T>>(dx2, dy, x1, "Multiply");
     }
 
     /// <summary>x1 / x2, broadcast; gradient dy / x2 to x1 and -dy * x1 / x2² to x2.</summary>
@@ -57,9 +55,13 @@ public static partial class Ops
     static void DivideBackward<T>(NdArray<T> dy, NdArray<T> x2, NdArray<T> output, GradSlot<T> dx1, GradSlot<T> dx2)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (!dx2.IsNeeded)
+        {
+            OpKernels.WriteGradient<T, DivideOperator<T>>(dx1, dy, x2, "Divide");
+            return;
+        }
         var scaled = NdArray.Divide(dy, x2);
-        if (dx2.IsNeeded)
-            dx2.Accumulate(NdArray.NegateInPlace(NdArray.Multiply(scaled, output))); // -dy * (x1 / x2) / x2
+        OpKernels.WriteGradientOf<T, NegatedProduct<T>>(dx2, scaled, output, "Divide"); // -dy * (x1 / x2) / x2
         dx1.Accumulate(scaled);
     }
 
@@ -69,7 +71,11 @@ public static partial class Ops
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Negate(x);
 
     static void NegateBackward<T>(NdArray<T> dy, GradSlot<T> dx)
-        where T : unmanaged, IFloatingPointIeee754<T> => dx.Accumulate(NdArray.Negate(dy));
+        where T : unmanaged, IFloatingPointIeee754<T> => OpKernels.WriteGradient<T, MultiplyOperator<T>>(dx, dy, MinusOne<T>(), "Negate");
+
+    /// <summary>-1 as an array, for -dy as dy * -1 (exactly -dy, signed zeros and NaN included) written straight into a gradient buffer.</summary>
+    private static NdArray<T> MinusOne<T>()
+        where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Scalar(-T.One);
 
     /// <summary>A copy of x with its own buffer (what <c>Variable.Clone()</c> records); gradient dy.</summary>
     [DifferentiableOp(DifferentiableTwice = true)]
@@ -96,9 +102,9 @@ public static partial class Ops
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx1.IsNeeded)
-            dx1.Accumulate(OpKernels.Gate<T, PowDerivative<T>>(dy, x1, x2, "Pow"));
+            OpKernels.WriteGated<T, PowDerivative<T>>(dx1, dy, x1, x2, "Pow");
         if (dx2.IsNeeded)
-            dx2.Accumulate(OpKernels.Gate<T, PowExponentDerivative<T>>(dy, x1, x2, "Pow"));
+            OpKernels.WriteGated<T, PowExponentDerivative<T>>(dx2, dy, x1, x2, "Pow");
     }
 
     /// <summary>x to the constant power <paramref name="exponent"/>; gradient dy * exponent * x^(exponent - 1) (0 when the exponent is 0).</summary>
@@ -110,7 +116,7 @@ public static partial class Ops
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx.IsNeeded)
-            dx.Accumulate(OpKernels.Gate<T, PowDerivative<T>>(dy, x, NdArray.Scalar(exponent), "PowScalar"));
+            OpKernels.WriteGated<T, PowDerivative<T>>(dx, dy, x, NdArray.Scalar(exponent), "PowScalar");
     }
 
     /// <summary>
@@ -125,9 +131,9 @@ public static partial class Ops
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx1.IsNeeded)
-            dx1.Accumulate(OpKernels.Gate<T, WinnerShare<T>>(dy, x1, x2, "Maximum"));
+            OpKernels.WriteGated<T, WinnerShare<T>>(dx1, dy, x1, x2, "Maximum");
         if (dx2.IsNeeded)
-            dx2.Accumulate(OpKernels.Gate<T, WinnerShare<T>>(dy, x2, x1, "Maximum"));
+            OpKernels.WriteGated<T, WinnerShare<T>>(dx2, dy, x2, x1, "Maximum");
     }
 
     /// <summary>
@@ -142,9 +148,18 @@ public static partial class Ops
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx1.IsNeeded)
-            dx1.Accumulate(OpKernels.Gate<T, SmallerShare<T>>(dy, x1, x2, "Minimum"));
+            OpKernels.WriteGated<T, SmallerShare<T>>(dx1, dy, x1, x2, "Minimum");
         if (dx2.IsNeeded)
-            dx2.Accumulate(OpKernels.Gate<T, SmallerShare<T>>(dy, x2, x1, "Minimum"));
+            OpKernels.WriteGated<T, SmallerShare<T>>(dx2, dy, x2, x1, "Minimum");
+    }
+
+    /// <summary>-(a * b).</summary>
+    private readonly struct NegatedProduct<T> : IGradientFunction<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Invoke(T a, T b) => -(a * b);
+
+        public static Vector<T> Invoke(Vector<T> a, Vector<T> b) => -(a * b);
     }
 
     /// <summary>d/dx of x^y: y * x^(y - 1), and 0 for y = 0 (where 0 * 0^-1 would be NaN).</summary>

@@ -18,10 +18,8 @@ public static partial class Ops
     static void GateBackward<T>(NdArray<T> dy, NdArray<T> x, NdArray<T> factor, GradSlot<T> dx, GradSlot<T> dfactor)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (dx.IsNeeded)
-            dx.Accumulate(OpKernels.Gate(dy, factor, nameof(Gate)));
-        if (dfactor.IsNeeded)
-            dfactor.Accumulate(OpKernels.Gate(dy, x, nameof(Gate)));
+        OpKernels.WriteGated(dx, dy, factor, nameof(Gate));
+        OpKernels.WriteGated(dfactor, dy, x, nameof(Gate));
     }
 
     static void GateBackward<T>(Variable<T> dy, Variable<T> x, Variable<T> factor, GradSlot<T> dx, GradSlot<T> dfactor)

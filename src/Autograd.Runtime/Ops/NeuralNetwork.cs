@@ -157,8 +157,7 @@ public static partial class Ops
     static void DropoutBackward<T>(NdArray<T> dy, NdArray<T> mask, GradSlot<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (dx.IsNeeded)
-            dx.Accumulate(OpKernels.Gate(dy, mask, "Dropout"));
+        OpKernels.WriteGated(dx, dy, mask, "Dropout");
     }
 
     private static void CheckLabels<T>(NdArray<T> logits, int[] labels)

@@ -19,6 +19,17 @@ internal interface IElementFunction2<T>
 }
 
 /// <summary>
+/// An op's gradient as a function of the output gradient dy and one saved array y (an input or the
+/// output), elementwise: dy · f'(…) in a scalar and a SIMD form, which must agree.
+/// </summary>
+internal interface IGradientFunction<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    static abstract T Invoke(T dy, T y);
+    static abstract Vector<T> Invoke(Vector<T> dy, Vector<T> y);
+}
+
+/// <summary>
 /// Elementwise helpers the built-in ops need and the shared kernels do not have (yet): any scalar
 /// function mapped over strided, broadcast arrays through the same loops as the kernels.
 /// </summary>
@@ -42,30 +53,45 @@ internal static class OpKernels
     public static NdArray<T> Gate<T>(NdArray<T> dy, NdArray<T> factor, string operation)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Binary<T, GatedProduct<T>>(dy, factor, null, operation);
 
-    /// <summary><see cref="Gate{T}"/> by the factor f(x): a local derivative of one input.</summary>
-    public static NdArray<T> Gate<T, TFactor>(NdArray<T> dy, NdArray<T> x, string operation)
-        where T : unmanaged, IFloatingPointIeee754<T>
-        where TFactor : IElementFunction<T> => Gate(dy, Map<T, TFactor>(x, operation), operation);
+    /// <summary><see cref="Gate{T}"/> given to <paramref name="slot"/>, straight into its buffer where it can be (<see cref="WriteGradient{T, TOp}"/>).</summary>
+    public static void WriteGated<T>(GradSlot<T> slot, NdArray<T> dy, NdArray<T> factor, string operation)
+        where T : unmanaged, IFloatingPointIeee754<T> => WriteGradient<T, GatedProduct<T>>(slot, dy, factor, operation);
 
-    /// <summary><see cref="Gate{T}"/> by the factor f(x, y): a local derivative of two inputs, broadcast.</summary>
-    public static NdArray<T> Gate<T, TFactor>(NdArray<T> dy, NdArray<T> x, NdArray<T> y, string operation)
+    /// <summary><see cref="WriteGated{T}"/> by the factor f(x): a local derivative of one input.</summary>
+    public static void WriteGated<T, TFactor>(GradSlot<T> slot, NdArray<T> dy, NdArray<T> x, string operation)
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TFactor : IElementFunction2<T> => Gate(dy, Map<T, TFactor>(x, y, operation), operation);
+        where TFactor : IElementFunction<T> => WriteGated(slot, dy, Map<T, TFactor>(x, operation), operation);
+
+    /// <summary><see cref="WriteGated{T}"/> by the factor f(x, y): a local derivative of two inputs, broadcast.</summary>
+    public static void WriteGated<T, TFactor>(GradSlot<T> slot, NdArray<T> dy, NdArray<T> x, NdArray<T> y, string operation)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TFactor : IElementFunction2<T> => WriteGated(slot, dy, Map<T, TFactor>(x, y, operation), operation);
 
     /// <summary>
-    /// Gives <paramref name="slot"/> the gradient TOp(dy, x) of an op whose gradient has the input's shape
-    /// (dy and x do): written straight into the slot's buffer when it is the first to arrive, else added.
+    /// Gives <paramref name="slot"/> the gradient TOp(dy, y), with dy of the op's output shape and y
+    /// broadcast to it. When the input has that shape (nothing to sum), it is computed straight into the
+    /// slot's buffer: written when it is the first gradient to arrive, added otherwise, so nothing is
+    /// allocated. Else it is computed, then summed over the broadcast axes into the buffer by the slot.
     /// </summary>
-    public static void WriteGradient<T, TOp>(GradSlot<T> slot, NdArray<T> dy, NdArray<T> x, string operation)
+    public static void WriteGradient<T, TOp>(GradSlot<T> slot, NdArray<T> dy, NdArray<T> y, string operation)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : IBinaryOperator<T>
     {
+        if (!slot.IsNeeded)
+            return;
+        if (!Shapes.BroadcastsTo(dy.Shape, slot.Shape) || !Shapes.BroadcastsTo(y.Shape, slot.Shape))
+        {
+            slot.Accumulate(NdArray.Binary<T, TOp>(dy, y, null, operation));
+            return;
+        }
         var buffer = slot.GetBuffer(out var accumulate);
-        if (accumulate)
-            NdArray.AddInPlace(buffer, NdArray.Binary<T, TOp>(dy, x, null, operation));
-        else
-            NdArray.Binary<T, TOp>(dy, x, buffer, operation);
+        NdArray.Binary<T, TOp>(dy, y, buffer, operation, accumulate);
     }
+
+    /// <summary><see cref="WriteGradient{T, TOp}"/> of the gradient function <typeparamref name="TFunction"/>, run with SIMD over contiguous rows.</summary>
+    public static void WriteGradientOf<T, TFunction>(GradSlot<T> slot, NdArray<T> dy, NdArray<T> y, string operation)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TFunction : IGradientFunction<T> => WriteGradient<T, GradientOperator<T, TFunction>>(slot, dy, y, operation);
 
     /// <summary>The shape a reduction over <paramref name="axes"/> (all when null) leaves with keepDims: reduced axes become 1.</summary>
     public static int[] KeptShape(ReadOnlySpan<int> shape, int[]? axes, string operation)
@@ -128,6 +154,35 @@ internal static class OpKernels
             }
             for (var i = 0; i < destination.Length; i++)
                 destination[i] = Invoke(dy, factor[i]);
+        }
+    }
+
+    /// <summary>A gradient function as a binary operator: contiguous rows (a broadcast scalar operand too) a vector at a time.</summary>
+    internal readonly struct GradientOperator<T, TFunction> : IBinaryOperator<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TFunction : IGradientFunction<T>
+    {
+        public static T Invoke(T dy, T y) => TFunction.Invoke(dy, y);
+
+        public static void Invoke(ReadOnlySpan<T> dy, ReadOnlySpan<T> y, Span<T> destination) => Run(dy, y, destination);
+
+        public static void Invoke(ReadOnlySpan<T> dy, T y, Span<T> destination) => Run(dy, new ReadOnlySpan<T>(in y), destination);
+
+        public static void Invoke(T dy, ReadOnlySpan<T> y, Span<T> destination) => Run(new ReadOnlySpan<T>(in dy), y, destination);
+
+        /// <summary>Each operand has the destination's length, or length 1 for a scalar broadcast over it.</summary>
+        private static void Run(ReadOnlySpan<T> dy, ReadOnlySpan<T> y, Span<T> destination)
+        {
+            bool dyScalar = dy.Length == 1, yScalar = y.Length == 1;
+            var i = 0;
+            if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported && destination.Length >= Vector<T>.Count)
+            {
+                Vector<T> dyAll = new(dy[0]), yAll = new(y[0]);
+                for (; i <= destination.Length - Vector<T>.Count; i += Vector<T>.Count)
+                    TFunction.Invoke(dyScalar ? dyAll : new Vector<T>(dy[i..]), yScalar ? yAll : new Vector<T>(y[i..])).CopyTo(destination[i..]);
+            }
+            for (; i < destination.Length; i++)
+                destination[i] = TFunction.Invoke(dy[dyScalar ? 0 : i], y[yScalar ? 0 : i]);
         }
     }
 

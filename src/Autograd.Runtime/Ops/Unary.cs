@@ -14,8 +14,7 @@ public static partial class Ops
     static void ExpBackward<T>(NdArray<T> dy, NdArray<T> output, GradSlot<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (dx.IsNeeded)
-            dx.Accumulate(NdArray.Multiply(dy, output));
+        OpKernels.WriteGradient<T, MultiplyOperator<T>>(dx, dy, output, "Exp");
     }
 
     /// <summary>The natural logarithm ln x; gradient dy / x.</summary>
@@ -26,8 +25,7 @@ public static partial class Ops
     static void LogBackward<T>(NdArray<T> dy, NdArray<T> x, GradSlot<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (dx.IsNeeded)
-            dx.Accumulate(NdArray.Divide(dy, x));
+        OpKernels.WriteGradient<T, DivideOperator<T>>(dx, dy, x, "Log");
     }
 
     /// <summary>√x; gradient dy / (2√x).</summary>
@@ -38,8 +36,7 @@ public static partial class Ops
     static void SqrtBackward<T>(NdArray<T> dy, NdArray<T> output, GradSlot<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (dx.IsNeeded)
-            dx.Accumulate(NdArray.Divide(dy, NdArray.Multiply(output, T.CreateChecked(2))));
+        OpKernels.WriteGradientOf<T, SqrtGradient<T>>(dx, dy, output, "Sqrt");
     }
 
     /// <summary>|x|; gradient dy * sign(x), with sign(0) = 0.</summary>
@@ -51,7 +48,7 @@ public static partial class Ops
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx.IsNeeded)
-            dx.Accumulate(OpKernels.Gate<T, SignFunction<T>>(dy, x, "Abs"));
+            OpKernels.WriteGated<T, SignFunction<T>>(dx, dy, x, "Abs");
     }
 
     /// <summary>sin x; gradient dy * cos x.</summary>
@@ -63,7 +60,7 @@ public static partial class Ops
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx.IsNeeded)
-            dx.Accumulate(NdArray.Multiply(dy, NdArray.Cos(x)));
+            OpKernels.WriteGradient<T, MultiplyOperator<T>>(dx, dy, NdArray.Cos(x), "Sin");
     }
 
     /// <summary>cos x; gradient -dy * sin x.</summary>
@@ -75,7 +72,7 @@ public static partial class Ops
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx.IsNeeded)
-            dx.Accumulate(NdArray.NegateInPlace(NdArray.Multiply(dy, NdArray.Sin(x))));
+            OpKernels.WriteGradientOf<T, NegatedProduct<T>>(dx, dy, NdArray.Sin(x), "Cos");
     }
 
     /// <summary>tanh x; gradient dy * (1 - tanh² x), from the saved output.</summary>
@@ -86,8 +83,7 @@ public static partial class Ops
     static void TanhBackward<T>(NdArray<T> dy, NdArray<T> output, GradSlot<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (dx.IsNeeded)
-            dx.Accumulate(NdArray.Multiply(dy, OpKernels.Map<T, TanhDerivative<T>>(output, "Tanh")));
+        OpKernels.WriteGradientOf<T, TanhGradient<T>>(dx, dy, output, "Tanh");
     }
 
     /// <summary>The logistic function 1 / (1 + e^-x), finite at both tails; gradient dy * σ(x) * (1 - σ(x)), from the saved output.</summary>
@@ -98,8 +94,7 @@ public static partial class Ops
     static void SigmoidBackward<T>(NdArray<T> dy, NdArray<T> output, GradSlot<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (dx.IsNeeded)
-            dx.Accumulate(NdArray.Multiply(dy, OpKernels.Map<T, SigmoidDerivative<T>>(output, "Sigmoid")));
+        OpKernels.WriteGradientOf<T, SigmoidGradient<T>>(dx, dy, output, "Sigmoid");
     }
 
     /// <summary>max(x, 0); gradient dy where x &gt; 0, else 0 (also at x = 0).</summary>
@@ -110,8 +105,7 @@ public static partial class Ops
     static void ReluBackward<T>(NdArray<T> dy, NdArray<T> x, GradSlot<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (dx.IsNeeded)
-            OpKernels.WriteGradient<T, ReluGradient<T>>(dx, dy, x, "Relu");
+        OpKernels.WriteGradientOf<T, ReluGradient<T>>(dx, dy, x, "Relu");
     }
 
     /// <summary>x where x &gt; 0, else <paramref name="slope"/> * x; gradient dy where x &gt; 0, else slope * dy.</summary>
@@ -124,7 +118,7 @@ public static partial class Ops
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx.IsNeeded)
-            dx.Accumulate(OpKernels.Gate<T, LeakyStep<T>>(dy, x, NdArray.Scalar(T.CreateChecked(slope)), "LeakyRelu"));
+            OpKernels.WriteGated<T, LeakyStep<T>>(dx, dy, x, NdArray.Scalar(T.CreateChecked(slope)), "LeakyRelu");
     }
 
     /// <summary>ln(1 + e^x), computed as max(x, 0) + ln(1 + e^-|x|) so it never overflows; gradient dy * σ(x).</summary>
@@ -136,7 +130,7 @@ public static partial class Ops
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx.IsNeeded)
-            dx.Accumulate(NdArray.Multiply(dy, NdArray.Sigmoid(x)));
+            OpKernels.WriteGradient<T, MultiplyOperator<T>>(dx, dy, NdArray.Sigmoid(x), "Softplus");
     }
 
     private readonly struct SignFunction<T> : IElementFunction<T>
@@ -145,16 +139,31 @@ public static partial class Ops
         public static T Invoke(T x) => x > T.Zero ? T.One : x < T.Zero ? -T.One : T.Zero;
     }
 
-    private readonly struct TanhDerivative<T> : IElementFunction<T>
+    /// <summary>dy / (2√x), from the saved output √x.</summary>
+    private readonly struct SqrtGradient<T> : IGradientFunction<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        public static T Invoke(T tanh) => T.One - tanh * tanh;
+        public static T Invoke(T dy, T sqrt) => dy / (sqrt + sqrt);
+
+        public static Vector<T> Invoke(Vector<T> dy, Vector<T> sqrt) => dy / (sqrt + sqrt);
     }
 
-    private readonly struct SigmoidDerivative<T> : IElementFunction<T>
+    /// <summary>dy * (1 - tanh² x), from the saved output tanh x.</summary>
+    private readonly struct TanhGradient<T> : IGradientFunction<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        public static T Invoke(T sigmoid) => sigmoid * (T.One - sigmoid);
+        public static T Invoke(T dy, T tanh) => dy * (T.One - tanh * tanh);
+
+        public static Vector<T> Invoke(Vector<T> dy, Vector<T> tanh) => dy * (Vector<T>.One - tanh * tanh);
+    }
+
+    /// <summary>dy * σ(x) * (1 - σ(x)), from the saved output σ(x).</summary>
+    private readonly struct SigmoidGradient<T> : IGradientFunction<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Invoke(T dy, T sigmoid) => dy * (sigmoid * (T.One - sigmoid));
+
+        public static Vector<T> Invoke(Vector<T> dy, Vector<T> sigmoid) => dy * (sigmoid * (Vector<T>.One - sigmoid));
     }
 
     private readonly struct PositiveStep<T> : IElementFunction<T>
@@ -163,37 +172,13 @@ public static partial class Ops
         public static T Invoke(T x) => x > T.Zero ? T.One : T.Zero;
     }
 
-    /// <summary>dy where x &gt; 0, else exactly 0 (whatever dy is); contiguous rows in one SIMD pass.</summary>
-    private readonly struct ReluGradient<T> : IBinaryOperator<T>
+    /// <summary>dy where x &gt; 0, else exactly 0 (whatever dy is).</summary>
+    private readonly struct ReluGradient<T> : IGradientFunction<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public static T Invoke(T dy, T x) => x > T.Zero ? dy : T.Zero;
 
-        public static void Invoke(ReadOnlySpan<T> dy, ReadOnlySpan<T> x, Span<T> destination)
-        {
-            var i = 0;
-            if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
-            {
-                for (; i <= destination.Length - Vector<T>.Count; i += Vector<T>.Count)
-                    Vector.ConditionalSelect(Vector.GreaterThan(new Vector<T>(x[i..]), Vector<T>.Zero), new Vector<T>(dy[i..]), Vector<T>.Zero).CopyTo(destination[i..]);
-            }
-            for (; i < destination.Length; i++)
-                destination[i] = Invoke(dy[i], x[i]);
-        }
-
-        public static void Invoke(ReadOnlySpan<T> dy, T x, Span<T> destination)
-        {
-            if (x > T.Zero)
-                dy.CopyTo(destination);
-            else
-                destination.Clear();
-        }
-
-        public static void Invoke(T dy, ReadOnlySpan<T> x, Span<T> destination)
-        {
-            for (var i = 0; i < destination.Length; i++)
-                destination[i] = Invoke(dy, x[i]);
-        }
+        public static Vector<T> Invoke(Vector<T> dy, Vector<T> x) => Vector.ConditionalSelect(Vector.GreaterThan(x, Vector<T>.Zero), dy, Vector<T>.Zero);
     }
 
     /// <summary>1 where x &gt; 0, else the slope.</summary>

@@ -186,11 +186,34 @@ public class GradientBufferReuseTests
         GradCheck.Assert(v => model.Forward(v[0], v[1], v[2], v[3]).Loss, [.. model.Parameters.Select(p => p.Value.Clone())]);
     }
 
-    /// <summary>Each op used twice on the same input: the first backward writes the input's buffer, the second adds to it.</summary>
+    /// <summary>
+    /// Each op used twice on the same input: the first backward writes the input's buffer, the second
+    /// adds to it; the broadcast cases sum a gradient over the broadcast axes into the buffer.
+    /// </summary>
     [TestCase("MatMul")]
     [TestCase("Relu")]
     [TestCase("CrossEntropy")]
     [TestCase("LogSoftmax")]
+    [TestCase("Multiply")]
+    [TestCase("Divide")]
+    [TestCase("Subtract")]
+    [TestCase("Negate")]
+    [TestCase("Exp")]
+    [TestCase("Log")]
+    [TestCase("Sqrt")]
+    [TestCase("Tanh")]
+    [TestCase("Sigmoid")]
+    [TestCase("Sin")]
+    [TestCase("Cos")]
+    [TestCase("Abs")]
+    [TestCase("Softplus")]
+    [TestCase("LeakyRelu")]
+    [TestCase("Pow")]
+    [TestCase("Maximum")]
+    [TestCase("BroadcastAdd")]
+    [TestCase("BroadcastSubtract")]
+    [TestCase("BroadcastMultiply")]
+    [TestCase("BroadcastDivide")]
     public void Backwards_writing_into_a_buffer_add_to_a_gradient_that_already_arrived(string op)
     {
         int[] labels = [1, 0, 2];
@@ -199,12 +222,36 @@ public class GradientBufferReuseTests
             "MatMul" => AutogradOps.Sum(AutogradOps.Tanh(AutogradOps.MatMul(x, w))),
             "Relu" => AutogradOps.Sum(AutogradOps.Multiply(AutogradOps.Relu(x), w)),
             "CrossEntropy" => AutogradOps.CrossEntropy(AutogradOps.Multiply(x, w), labels),
-            _ => AutogradOps.Sum(AutogradOps.Multiply(AutogradOps.LogSoftmax(x), w)),
+            "LogSoftmax" => AutogradOps.Sum(AutogradOps.Multiply(AutogradOps.LogSoftmax(x), w)),
+            "Multiply" => AutogradOps.Sum(AutogradOps.Multiply(x, w)),
+            "Divide" => AutogradOps.Sum(AutogradOps.Divide(x, AutogradOps.Exp(w))),
+            "Subtract" => AutogradOps.Sum(AutogradOps.Multiply(AutogradOps.Subtract(w, x), w)),
+            "Negate" => AutogradOps.Sum(AutogradOps.Multiply(AutogradOps.Negate(x), w)),
+            "Exp" => AutogradOps.Sum(AutogradOps.Multiply(AutogradOps.Exp(x), w)),
+            "Log" => AutogradOps.Sum(AutogradOps.Multiply(AutogradOps.Log(AutogradOps.Exp(x)), w)),
+            "Sqrt" => AutogradOps.Sum(AutogradOps.Multiply(AutogradOps.Sqrt(AutogradOps.Exp(x)), w)),
+            "Tanh" => AutogradOps.Sum(AutogradOps.Multiply(AutogradOps.Tanh(x), w)),
+            "Sigmoid" => AutogradOps.Sum(AutogradOps.Multiply(AutogradOps.Sigmoid(x), w)),
+            "Sin" => AutogradOps.Sum(AutogradOps.Multiply(AutogradOps.Sin(x), w)),
+            "Cos" => AutogradOps.Sum(AutogradOps.Multiply(AutogradOps.Cos(x), w)),
+            "Abs" => AutogradOps.Sum(AutogradOps.Multiply(AutogradOps.Abs(x), w)),
+            "Softplus" => AutogradOps.Sum(AutogradOps.Multiply(AutogradOps.Softplus(x), w)),
+            "LeakyRelu" => AutogradOps.Sum(AutogradOps.Multiply(AutogradOps.LeakyRelu(x, 0.1), w)),
+            "Pow" => AutogradOps.Sum(AutogradOps.Pow(AutogradOps.Exp(x), w)),
+            "Maximum" => AutogradOps.Sum(AutogradOps.Maximum(x, w)),
+            "BroadcastAdd" => Twice(AutogradOps.Sum(x, [0], keepDims: true), w, (s, v) => AutogradOps.Add(s, v) * AutogradOps.Add(v, s)),
+            "BroadcastSubtract" => Twice(AutogradOps.Sum(x, [1]), w, (s, v) => AutogradOps.Subtract(v, s) * AutogradOps.Subtract(s, v)),
+            "BroadcastMultiply" => Twice(AutogradOps.Sum(x, [1], keepDims: true), w, (s, v) => AutogradOps.Multiply(s, v) * AutogradOps.Multiply(v, s)),
+            _ => Twice(AutogradOps.Sum(x, [0]), w, (s, v) => AutogradOps.Divide(s, AutogradOps.Exp(v)) * AutogradOps.Divide(AutogradOps.Exp(v), s)),
         };
         var x = NdArray.RandomNormal<double>(15, 3, 3);
         var w = NdArray.RandomNormal<double>(16, 3, 3);
         GradCheck.Assert(v => Apply(v[0], v[1]) + Apply(v[0], AutogradOps.Exp(v[1])) + Apply(AutogradOps.Sin(v[0]), v[1]), x, w);
     }
+
+    /// <summary>Sum(f(s, w)) for a broadcast-shaped s that f uses twice, so its gradient is summed into its buffer twice.</summary>
+    private static Variable<double> Twice(Variable<double> s, Variable<double> w, Func<Variable<double>, Variable<double>, Variable<double>> f) =>
+        AutogradOps.Sum(f(s, w));
 
     [Test]
     public void A_failed_pass_leaves_the_pool_sound_and_later_passes_repeat_exactly()
@@ -251,6 +298,60 @@ public class GradientBufferReuseTests
         model.Forward().Loss.Backward();
         Assert.That(model.W1.Grad, Is.SameAs(array));
         Assert.That(array.ToArray(), Is.EqualTo(first));
+    }
+
+    [Test]
+    public void The_seed_case_allocates_its_forward_result_and_writes_leaf_gradients_into_the_kept_arrays()
+    {
+        // y = x1 * x2 on 128×128 floats (64 KB per array): with ZeroGrad before each pass, the leaf
+        // gradients are written straight into the arrays ZeroGrad kept and the ones seed is the pass's
+        // own buffer, so a step allocates the forward's result and nothing else of that size.
+        var x1 = NdArray.RandomNormal<float>(1, 128, 128).ToVariable("x1");
+        var x2 = NdArray.RandomNormal<float>(2, 128, 128).ToVariable("x2");
+        void Step()
+        {
+            x1.ZeroGrad();
+            x2.ZeroGrad();
+            (x1 * x2).Backward();
+        }
+
+        Step();
+        var (kept1, kept2) = (x1.Grad!, x2.Grad!);
+        const int steps = 10;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var step = 0; step < steps; step++)
+            Step();
+        var perStep = (GC.GetAllocatedBytesForCurrentThread() - before) / steps;
+
+        Assert.That(perStep, Is.LessThan(128 * 128 * sizeof(float) * 3 / 2), $"{perStep} bytes per step");
+        Assert.That(x1.Grad, Is.SameAs(kept1));
+        Assert.That(x2.Grad, Is.SameAs(kept2));
+        Assert.That(x1.Grad!.ToArray(), Is.EqualTo(x2.Value.ToArray()));
+        Assert.That(x2.Grad!.ToArray(), Is.EqualTo(x1.Value.ToArray()));
+    }
+
+    [Test]
+    public void A_root_backpropagated_from_ones_reads_ones_as_its_Grad_which_later_passes_replace_but_never_change()
+    {
+        var x = NdArray.Create([1.0, 2.0, 3.0]).ToVariable("x");
+        var y = x * x;
+        y.Backward();
+
+        var seen = y.Grad!;
+        Assert.That(seen.Shape.ToArray(), Is.EqualTo(new[] { 3 }));
+        Assert.That(seen.ToArray(), Is.All.EqualTo(1.0));
+        Assert.That(y.Grad, Is.SameAs(seen), "one array, however often it is read");
+        seen[0] = 5; // the user's array now
+        Assert.That(y.Grad![0], Is.EqualTo(5.0));
+
+        for (var pass = 0; pass < 3; pass++)
+        {
+            y.Backward();
+            Assert.That(y.Grad!.ToArray(), Is.All.EqualTo(1.0), $"pass {pass}");
+        }
+        Assert.That(y.Grad, Is.Not.SameAs(seen));
+        Assert.That(seen.ToArray(), Is.EqualTo(new[] { 5.0, 1.0, 1.0 }), "an array read from Grad is never reused by a pass");
+        Assert.That(x.Grad!.ToArray(), Is.EqualTo(new[] { 8.0, 16.0, 24.0 }), "four passes of 2x");
     }
 
     [Test]
