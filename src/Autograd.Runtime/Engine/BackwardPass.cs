@@ -63,7 +63,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         public Variable<T>? Recorded; // with CreateGraph: the gradient as a recorded variable (Gradient is its value)
     }
 
-    // Each variable's entry: kept on the variable itself (PassOwner, PassSlot) when this pass is the
+    // Each variable's entry: kept on the variable itself (PassId, PassSlot) when this pass is the
     // first to claim it, which costs no lookup; a variable another pass holds at the same time (a
     // shared parameter, or an outer pass on this thread) goes in _shared.
     private int _count;
@@ -128,6 +128,8 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     private static Scratch? _spare;
 
     private const int LargestKeptEntries = 1 << 16; // a huge graph's arrays are not worth keeping alive
+    private static long _lastId;
+    private readonly long _id = Interlocked.Increment(ref _lastId); // what this pass writes into the variables it claims
     private readonly bool _detectAnomaly = AnomalyMode.IsEnabled;
     private bool _commits; // a Backward, committing kept gradients into Grad (not Variable.Gradients)
 
@@ -248,7 +250,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
             _entries[index].Needed = true;
             _entries[index].Kept = variable.IsLeaf || variable.RetainsGrad || variable == root;
         }
-        if (Interlocked.CompareExchange(ref variable.PassOwner, this, null) is null)
+        if (Interlocked.CompareExchange(ref variable.PassId, _id, 0) == 0)
             variable.PassSlot = index;
         else
             (_shared ??= new(ReferenceEqualityComparer.Instance)).Add(variable, index);
@@ -257,7 +259,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
 
     private bool TryGetEntry(Variable<T> variable, out int entry)
     {
-        if (ReferenceEquals(Volatile.Read(ref variable.PassOwner), this))
+        if (Volatile.Read(ref variable.PassId) == _id)
         {
             entry = variable.PassSlot;
             return true;
@@ -275,8 +277,8 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         for (var entry = 0; entry < _count; entry++)
         {
             var variable = _entries[entry].Variable;
-            if (ReferenceEquals(variable.PassOwner, this))
-                Volatile.Write(ref variable.PassOwner, null);
+            if (variable.PassId == _id)
+                Volatile.Write(ref variable.PassId, 0);
         }
     }
 
