@@ -35,9 +35,35 @@ internal static class ChainProfile
             Console.WriteLine($"  forward  {forward.PerOp(depth, passes)}");
             Console.WriteLine($"  backward {backward.PerOp(depth, passes)}");
             Console.WriteLine($"  both     {(forward + backward).PerOp(depth, passes)}");
+            Phase plain = default;
+            for (var i = 0; i < passes; i++)
+                plain += Phase.Measure(() => GC.KeepAlive(PlainChain(depth)));
+            Console.WriteLine($"  plain    {plain.PerOp(depth, passes)}");
         }
         Console.WriteLine($"load average {LoadAverage()}");
         return 0;
+    }
+
+    /// <summary>
+    /// The collector's share alone: a chain of plain objects as big as a recorded op's (a 128-float
+    /// buffer and three 72-byte objects: array, node, variable) linked the same way, nothing computed.
+    /// </summary>
+    private static PlainObject PlainChain(int depth)
+    {
+        var shape = new[] { RecordingBenchmarks.ChainElements };
+        var y = new PlainObject(new float[RecordingBenchmarks.ChainElements], null, shape);
+        for (var i = 0; i < depth; i++)
+        {
+            var value = new PlainObject(new float[RecordingBenchmarks.ChainElements], null, shape);
+            y = new PlainObject(value, new PlainObject(y, value, null), null);
+        }
+        return y;
+    }
+
+    private sealed class PlainObject(object? first, object? second, object? third)
+    {
+        public readonly object? First = first, Second = second, Third = third;
+        public readonly long Pad0 = 0, Pad1 = 0, Pad2 = 0, Pad3 = 0; // 72 bytes, like NdArray, Node and Variable here
     }
 
     private static double LiveBytesPerOp(Variable<float> start, NdArray<float> ones, int depth)
