@@ -133,6 +133,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     private readonly long _id = Interlocked.Increment(ref _lastId); // what this pass writes into the variables it claims
     private readonly bool _detectAnomaly = AnomalyMode.IsEnabled;
     private bool _commits; // a Backward, committing kept gradients into Grad (not Variable.Gradients)
+    private bool _claimsReleased; // while sweeping, each variable is let go once done with: no second walk over a huge graph's variables
 
     List<Action>? BackwardPass.ICallbackQueue.Callbacks { get; set; }
 
@@ -293,15 +294,19 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     private int EntryOf(Variable<T> variable) =>
         TryGetEntry(variable, out var entry) ? entry : throw new InvalidOperationException($"Backward: {Describe(variable)} was not reached by this pass.");
 
-    /// <summary>Hands back every variable this pass claimed, whatever happened to the pass.</summary>
+    /// <summary>Hands back every variable this pass claimed, whatever happened to the pass (unless its sweep already did).</summary>
     private void ReleaseClaims()
     {
+        if (_claimsReleased)
+            return;
         for (var entry = 0; entry < _count; entry++)
-        {
-            var variable = _entries[entry].Variable;
-            if (variable.PassId == _id)
-                Volatile.Write(ref variable.PassId, 0);
-        }
+            ReleaseClaim(_entries[entry].Variable);
+    }
+
+    private void ReleaseClaim(Variable<T> variable)
+    {
+        if (variable.PassId == _id)
+            Volatile.Write(ref variable.PassId, 0);
     }
 
     /// <summary>For gradients of chosen targets: the targets keep theirs, and only they and what lies between them and the root are needed.</summary>
@@ -358,6 +363,8 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         {
             var entry = ready.Pop();
             var variable = _entries[entry].Variable;
+            if (_commits)
+                ReleaseClaim(variable); // every use has delivered, so nothing looks it up again (Variable.Gradients does: its targets' results)
             if (_entries[entry].Gradient is { } complete && variable.Hooks is { } hooks)
                 RunHooks(entry, complete, hooks);
             if (variable.Node is not { } node)
@@ -385,6 +392,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
                 }
             }
         }
+        _claimsReleased = _commits; // all of them: the sweep reaches every entry
     }
 
     private void RunHooks(int entry, NdArray<T> gradient, Func<NdArray<T>, NdArray<T>?>[] hooks)

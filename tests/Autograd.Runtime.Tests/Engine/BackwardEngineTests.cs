@@ -261,4 +261,23 @@ public class BackwardEngineTests
             Assert.That(gradients[1].Value.ToScalar(), Is.EqualTo(x.Grad!.ToScalar()).Within(1e-12), $"pass {pass}");
         }
     }
+
+    [Test]
+    public void A_pass_hands_back_every_variable_it_claimed_whether_it_commits_returns_gradients_or_fails()
+    {
+        // A claim left behind would send every later pass through the slow shared lookup.
+        var x = Vector("x", 1, 2);
+        var w = Vector("w", 3, 4);
+        var a = TestOps.Mul(x, w);
+        var b = TestOps.Add(a, x);
+        var y = TestOps.Scale(b, 2);
+        Variable<double>[] graph = [x, w, a, b, y];
+
+        y.Backward();
+        Assert.That(graph.Select(v => v.PassId), Is.All.Zero, "after Backward");
+        Variable.Gradients(y, [a]);
+        Assert.That(graph.Select(v => v.PassId), Is.All.Zero, "after Gradients");
+        Assert.That(() => TestOps.Failing(y).Backward(), Throws.Exception);
+        Assert.That(graph.Select(v => v.PassId), Is.All.Zero, "after a failed Backward");
+    }
 }
