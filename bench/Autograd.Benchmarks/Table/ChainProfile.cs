@@ -35,10 +35,14 @@ internal static class ChainProfile
             Console.WriteLine($"  forward  {forward.PerOp(depth, passes)}");
             Console.WriteLine($"  backward {backward.PerOp(depth, passes)}");
             Console.WriteLine($"  both     {(forward + backward).PerOp(depth, passes)}");
-            Phase plain = default;
+            Phase plain = default, single = default;
             for (var i = 0; i < passes; i++)
+            {
                 plain += Phase.Measure(() => GC.KeepAlive(PlainChain(depth)));
+                single += Phase.Measure(() => GC.KeepAlive(SingleObjectChain(depth)));
+            }
             Console.WriteLine($"  plain    {plain.PerOp(depth, passes)}");
+            Console.WriteLine($"  one obj  {single.PerOp(depth, passes)}");
         }
         Console.WriteLine($"load average {LoadAverage()}");
         return 0;
@@ -56,6 +60,19 @@ internal static class ChainProfile
         {
             var value = new PlainObject(new float[RecordingBenchmarks.ChainElements], null, shape);
             y = new PlainObject(value, new PlainObject(y, value, null), null);
+        }
+        return y;
+    }
+
+    /// <summary>The same bytes per op in one object (a 752-byte <c>object[]</c> holding the one before): whether fewer objects would help.</summary>
+    private static object[] SingleObjectChain(int depth)
+    {
+        var y = new object[92];
+        for (var i = 0; i < depth; i++)
+        {
+            var next = new object[92];
+            next[0] = y;
+            y = next;
         }
         return y;
     }
