@@ -155,12 +155,15 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         _scratch.Ready.Clear();
         if (_entries.Length > LargestKeptEntries)
         {
-            ReturnPooled(_count);
-            return; // a huge graph's stacks are not worth keeping alive either
+            ReturnPooled(_count); // and not the stacks: a huge graph's are not worth keeping alive
         }
-        Array.Clear(_entries, 0, _count);
-        _scratch.Entries = _entries;
-        _spare = _scratch;
+        else
+        {
+            Array.Clear(_entries, 0, _count);
+            _scratch.Entries = _entries;
+            _spare = _scratch;
+        }
+        _entries = []; // a slot kept past its pass (against the contract) fails rather than write into another pass's entries
     }
 
     /// <summary>
