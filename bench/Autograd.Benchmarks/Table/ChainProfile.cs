@@ -19,11 +19,17 @@ internal static class ChainProfile
         var start = NdArray.RandomNormal<float>(3, RecordingBenchmarks.ChainElements).ToVariable("x");
         var ones = NdArray.Ones<float>(RecordingBenchmarks.ChainElements);
         Console.WriteLine($"GC: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, {System.Runtime.GCSettings.LatencyMode}; load average {LoadAverage()}");
-        RecordingBenchmarks.Chain(start, ones, 1000).Backward(); // warm up the code paths
+        for (var warmup = Stopwatch.StartNew(); warmup.Elapsed < TimeSpan.FromSeconds(3);) // until the JIT's optimized code runs
+        {
+            start.ZeroGrad();
+            RecordingBenchmarks.Chain(start, ones, 1000).Backward();
+            GC.KeepAlive(PlainChain(1000));
+            GC.KeepAlive(SingleObjectChain(1000));
+        }
         foreach (var depth in list)
         {
             Console.WriteLine($"depth {depth:N0}: {LiveBytesPerOp(start, ones, depth):0} B kept alive per op by the recorded graph");
-            var passes = Math.Max(3, Math.Min(1000, 10_000_000 / depth));
+            var passes = Math.Max(5, Math.Min(1000, 5_000_000 / depth));
             Phase forward = default, backward = default;
             for (var i = 0; i < passes; i++)
             {
@@ -35,6 +41,15 @@ internal static class ChainProfile
             Console.WriteLine($"  forward  {forward.PerOp(depth, passes)}");
             Console.WriteLine($"  backward {backward.PerOp(depth, passes)}");
             Console.WriteLine($"  both     {(forward + backward).PerOp(depth, passes)}");
+            var batch = Phase.Measure(() =>
+            {
+                for (var i = 0; i < passes; i++)
+                {
+                    start.ZeroGrad();
+                    RecordingBenchmarks.Chain(start, ones, depth).Backward();
+                }
+            });
+            Console.WriteLine($"  batched  {batch.PerOp(depth, passes)}");
             Phase plain = default, single = default;
             for (var i = 0; i < passes; i++)
             {
@@ -100,14 +115,12 @@ internal static class ChainProfile
     {
         public static Phase Measure(Action action)
         {
-            var process = Process.GetCurrentProcess();
-            var (cpu, pause, bytes) = (process.TotalProcessorTime, GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes(precise: true));
+            var (cpu, pause, bytes) = (Environment.CpuUsage.TotalTime, GC.GetTotalPauseDuration(), GC.GetAllocatedBytesForCurrentThread());
             var (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
             var clock = Stopwatch.StartNew();
             action();
             var wall = clock.Elapsed;
-            process.Refresh();
-            return new(wall, process.TotalProcessorTime - cpu, GC.GetTotalPauseDuration() - pause, GC.GetTotalAllocatedBytes(precise: true) - bytes,
+            return new(wall, Environment.CpuUsage.TotalTime - cpu, GC.GetTotalPauseDuration() - pause, GC.GetAllocatedBytesForCurrentThread() - bytes,
                 GC.CollectionCount(0) - gen0, GC.CollectionCount(1) - gen1, GC.CollectionCount(2) - gen2);
         }
 
