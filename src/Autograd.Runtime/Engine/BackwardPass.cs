@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 
 namespace Autograd.Engine;
@@ -63,7 +64,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         public Variable<T>? Recorded; // with CreateGraph: the gradient as a recorded variable (Gradient is its value)
     }
 
-    // Each variable's entry: kept on the variable itself (PassOwner, PassSlot) when this pass is the
+    // Each variable's entry: kept on the variable itself (PassId, PassSlot) when this pass is the
     // first to claim it, which costs no lookup; a variable another pass holds at the same time (a
     // shared parameter, or an outer pass on this thread) goes in _shared.
     private int _count;
@@ -78,7 +79,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     private sealed class Scratch
     {
         public Entry[] Entries = new Entry[8];
-        public readonly Stack<(int Entry, int NextInput)> Discovery = new();
+        public readonly Stack<int> Discovery = new();
         public readonly Stack<int> Ready = new();
         public readonly List<Lease> Pool = [];                // free buffers: reachable by nobody but this list
         public long PoolBytes;
@@ -128,9 +129,12 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     private static Scratch? _spare;
 
     private const int LargestKeptEntries = 1 << 16; // a huge graph's arrays are not worth keeping alive
+    private static long _lastId;
+    private readonly long _id = Interlocked.Increment(ref _lastId); // what this pass writes into the variables it claims
     private readonly bool _detectAnomaly = AnomalyMode.IsEnabled;
     private bool _commits; // a Backward, committing kept gradients into Grad (not Variable.Gradients)
     private NdArray<T>? _onesSeed; // the pass's buffer of ones, when it seeded the root with ones
+    private bool _claimsReleased; // while sweeping, each variable is let go once done with: no second walk over a huge graph's variables
 
     List<Action>? BackwardPass.ICallbackQueue.Callbacks { get; set; }
 
@@ -148,14 +152,19 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         for (var entry = 0; entry < _count; entry++)
             Drop(ref _entries[entry]); // a failed pass, or gradients nobody took: no entry holds anything now
         _scratch.Leases.Clear();
-        Array.Clear(_entries, 0, _count);
         _scratch.Discovery.Clear();
         _scratch.Ready.Clear();
-        if (_entries.Length <= LargestKeptEntries)
+        if (_entries.Length > LargestKeptEntries)
         {
+            ReturnPooled(_count); // and not the stacks: a huge graph's are not worth keeping alive
+        }
+        else
+        {
+            Array.Clear(_entries, 0, _count);
             _scratch.Entries = _entries;
             _spare = _scratch;
         }
+        _entries = []; // a slot kept past its pass (against the contract) fails rather than write into another pass's entries
     }
 
     /// <summary>
@@ -181,9 +190,9 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         var outer = BackwardPass.Enter(pass);
         try
         {
-            var order = pass.Discover(root, targets is null ? null : []);
+            pass.Discover(root);
             if (targets is not null)
-                pass.MarkNeeded(order!, targets);
+                pass.MarkNeeded(targets);
             pass.Sweep(root, seed, retainGraph);
             // By index: a callback may queue more, which run in this pass too.
             var callbacks = (BackwardPass.ICallbackQueue)pass;
@@ -205,60 +214,79 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     }
 
     /// <summary>
-    /// Indexes every variable that requires grad behind <paramref name="root"/> and counts its uses;
-    /// lists them inputs-first (a topological order) in <paramref name="order"/> when given (to find
-    /// what chosen targets need). Iterative: a chain of millions of ops is fine.
+    /// Indexes every variable that requires grad behind <paramref name="root"/> and counts its uses.
+    /// Iterative, and each variable is on the stack once: a chain of millions of ops is fine.
     /// </summary>
-    private List<int>? Discover(Variable<T> root, List<int>? order)
+    private void Discover(Variable<T> root)
     {
         var stack = _scratch.Discovery;
-        stack.Push((Add(root, root, order), 0));
+        stack.Push(Add(root, root));
         while (stack.Count > 0)
         {
-            var (entry, nextInput) = stack.Pop();
-            var node = _entries[entry].Variable.Node;
-            if (node is null || nextInput == node.InputCount)
+            if (_entries[stack.Pop()].Variable.Node is not { } node)
+                continue;
+            for (var i = 0; i < node.InputCount; i++)
             {
-                order?.Add(entry);
-                continue;
+                if (node.GetInput(i) is not { RequiresGrad: true } input)
+                    continue;
+                if (TryGetEntry(input, out var known))
+                {
+                    _entries[known].PendingUses++;
+                    continue;
+                }
+                var added = Add(input, root);
+                _entries[added].PendingUses = 1;
+                stack.Push(added);
             }
-            stack.Push((entry, nextInput + 1));
-            if (node.GetInput(nextInput) is not { RequiresGrad: true } input)
-                continue;
-            if (TryGetEntry(input, out var known))
-            {
-                _entries[known].PendingUses++;
-                continue;
-            }
-            var added = Add(input, root, order);
-            _entries[added].PendingUses = 1;
-            stack.Push((added, 0));
         }
-        return order;
     }
 
-    /// <summary>Indexes <paramref name="variable"/>; for a full backward (no <paramref name="order"/>) marks it needed, and kept when it is a leaf, the root or retaining.</summary>
-    private int Add(Variable<T> variable, Variable<T> root, List<int>? order)
+    /// <summary>Indexes <paramref name="variable"/>; for a full backward marks it needed, and kept when it is a leaf, the root or retaining.</summary>
+    private int Add(Variable<T> variable, Variable<T> root)
     {
         var index = _count++;
         if (index == _entries.Length)
-            Array.Resize(ref _entries, index * 2);
+            Grow();
         _entries[index].Variable = variable;
-        if (order is null)
+        if (_commits)
         {
             _entries[index].Needed = true;
             _entries[index].Kept = variable.IsLeaf || variable.RetainsGrad || variable == root;
         }
-        if (Interlocked.CompareExchange(ref variable.PassOwner, this, null) is null)
+        if (Interlocked.CompareExchange(ref variable.PassId, _id, 0) == 0)
             variable.PassSlot = index;
         else
             (_shared ??= new(ReferenceEqualityComparer.Instance)).Add(variable, index);
         return index;
     }
 
+    /// <summary>
+    /// Doubles the entries. Beyond what the thread keeps between passes they come from the shared
+    /// pool, which keeps them for the next huge pass (a new one would be a large-object allocation,
+    /// counting towards a full collection that then finds the whole graph live) and frees them
+    /// when unused or under memory pressure.
+    /// </summary>
+    private void Grow()
+    {
+        var length = _entries.Length * 2;
+        var larger = length > LargestKeptEntries ? ArrayPool<Entry>.Shared.Rent(length) : new Entry[length];
+        Array.Copy(_entries, larger, _entries.Length);
+        ReturnPooled(_entries.Length);
+        _entries = larger;
+    }
+
+    /// <summary>Gives the entries back to the shared pool, once the <paramref name="used"/> ones are cleared, when they came from it.</summary>
+    private void ReturnPooled(int used)
+    {
+        if (_entries.Length <= LargestKeptEntries)
+            return;
+        Array.Clear(_entries, 0, used);
+        ArrayPool<Entry>.Shared.Return(_entries);
+    }
+
     private bool TryGetEntry(Variable<T> variable, out int entry)
     {
-        if (ReferenceEquals(Volatile.Read(ref variable.PassOwner), this))
+        if (Volatile.Read(ref variable.PassId) == _id)
         {
             entry = variable.PassSlot;
             return true;
@@ -270,27 +298,49 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     private int EntryOf(Variable<T> variable) =>
         TryGetEntry(variable, out var entry) ? entry : throw new InvalidOperationException($"Backward: {Describe(variable)} was not reached by this pass.");
 
-    /// <summary>Hands back every variable this pass claimed, whatever happened to the pass.</summary>
+    /// <summary>Hands back every variable this pass claimed, whatever happened to the pass (unless its sweep already did).</summary>
     private void ReleaseClaims()
     {
+        if (_claimsReleased)
+            return;
         for (var entry = 0; entry < _count; entry++)
-        {
-            var variable = _entries[entry].Variable;
-            if (ReferenceEquals(variable.PassOwner, this))
-                Volatile.Write(ref variable.PassOwner, null);
-        }
+            ReleaseClaim(_entries[entry].Variable);
+    }
+
+    private void ReleaseClaim(Variable<T> variable)
+    {
+        if (variable.PassId == _id)
+            Volatile.Write(ref variable.PassId, 0);
     }
 
     /// <summary>For gradients of chosen targets: the targets keep theirs, and only they and what lies between them and the root are needed.</summary>
-    private void MarkNeeded(List<int> order, Variable<T>[] targets)
+    private void MarkNeeded(Variable<T>[] targets)
     {
         foreach (var target in targets)
         {
             if (TryGetEntry(target, out var entry))
                 _entries[entry].Needed = _entries[entry].Kept = true;
         }
-        foreach (var entry in order) // inputs first, so each input is final before its users look
+        // Users before inputs, in the order the sweep runs them (a variable once all its uses are
+        // counted off); read backwards, so each input is final before its users look.
+        var order = new int[_count];
+        var pending = new int[_count];
+        for (var entry = 0; entry < _count; entry++)
+            pending[entry] = _entries[entry].PendingUses;
+        var listed = 1; // the root, entry 0
+        for (var next = 0; next < listed; next++)
         {
+            if (_entries[order[next]].Variable.Node is not { } node)
+                continue;
+            for (var i = 0; i < node.InputCount; i++)
+            {
+                if (node.GetInput(i) is { RequiresGrad: true } input && EntryOf(input) is var inputEntry && --pending[inputEntry] == 0)
+                    order[listed++] = inputEntry;
+            }
+        }
+        for (var next = _count - 1; next >= 0; next--)
+        {
+            var entry = order[next];
             if (_entries[entry].Needed || _entries[entry].Variable.Node is not { } node)
                 continue;
             for (var i = 0; i < node.InputCount && !_entries[entry].Needed; i++)
@@ -327,6 +377,8 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         {
             var entry = ready.Pop();
             var variable = _entries[entry].Variable;
+            if (_commits)
+                ReleaseClaim(variable); // every use has delivered, so nothing looks it up again (Variable.Gradients does: its targets' results)
             if (_entries[entry].Gradient is { } complete && variable.Hooks is { } hooks)
                 RunHooks(entry, complete, hooks);
             if (variable.Node is not { } node)
@@ -354,6 +406,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
                 }
             }
         }
+        _claimsReleased = _commits; // all of them: the sweep reaches every entry
     }
 
     private void RunHooks(int entry, NdArray<T> gradient, Func<NdArray<T>, NdArray<T>?>[] hooks)

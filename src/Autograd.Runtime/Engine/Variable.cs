@@ -106,8 +106,11 @@ public sealed partial class Variable<T> : IVariable
     // variables of a recorded graph stay small.
     private Extras? _extras;
 
-    // The backward pass that holds this variable's entry, and where: read and written only by that pass.
-    internal object? PassOwner;
+    // The backward pass that holds this variable's entry (its id; 0 for none), and where: read and written
+    // only by that pass. An id, not a reference: a pass is young and the variables of a big graph are
+    // old, so a reference written into each of them would make every young collection during the pass
+    // scan the whole graph (each write dirties a card).
+    internal long PassId;
     internal int PassSlot;
 
     internal Func<NdArray<T>, NdArray<T>?>[]? Hooks => _extras is { } extras ? Volatile.Read(ref extras.Hooks) : null;

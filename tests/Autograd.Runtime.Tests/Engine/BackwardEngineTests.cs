@@ -231,4 +231,53 @@ public class BackwardEngineTests
 
         Assert.That(x.Grad!.ToScalar(), Is.EqualTo(Math.Pow(factor, length)).Within(1e-9));
     }
+
+    [Test]
+    public void Passes_over_graphs_bigger_than_a_thread_keeps_start_from_clean_entries()
+    {
+        // Beyond 65,536 variables a pass takes its entries from a shared pool: each pass here must
+        // see nothing the one before left (use counts, gradients, claims). Every y is used twice, so
+        // a stale count or sum shows in the result; w's gradient needs only the last 1,000 steps.
+        const int length = 100_000, tail = 1_000;
+        const double step = 1e-6;
+        var x = Vector("x", 1.0);
+        for (var pass = 0; pass < 2; pass++)
+        {
+            x.ZeroGrad();
+            var y = x;
+            Variable<double>? w = null;
+            for (var i = 0; i < length; i++)
+            {
+                y = TestOps.Add(y, TestOps.Scale(y, step));
+                if (i == length - tail - 1)
+                    w = y;
+            }
+
+            y.Backward();
+            var gradients = Variable.Gradients(y, [w!, x]);
+
+            Assert.That(x.Grad!.ToScalar(), Is.EqualTo(Math.Pow(1 + step, length)).Within(1e-9), $"pass {pass}");
+            Assert.That(gradients[0].Value.ToScalar(), Is.EqualTo(Math.Pow(1 + step, tail)).Within(1e-12), $"pass {pass}");
+            Assert.That(gradients[1].Value.ToScalar(), Is.EqualTo(x.Grad!.ToScalar()).Within(1e-12), $"pass {pass}");
+        }
+    }
+
+    [Test]
+    public void A_pass_hands_back_every_variable_it_claimed_whether_it_commits_returns_gradients_or_fails()
+    {
+        // A claim left behind would send every later pass through the slow shared lookup.
+        var x = Vector("x", 1, 2);
+        var w = Vector("w", 3, 4);
+        var a = TestOps.Mul(x, w);
+        var b = TestOps.Add(a, x);
+        var y = TestOps.Scale(b, 2);
+        Variable<double>[] graph = [x, w, a, b, y];
+
+        y.Backward();
+        Assert.That(graph.Select(v => v.PassId), Is.All.Zero, "after Backward");
+        Variable.Gradients(y, [a]);
+        Assert.That(graph.Select(v => v.PassId), Is.All.Zero, "after Gradients");
+        Assert.That(() => TestOps.Failing(y).Backward(), Throws.Exception);
+        Assert.That(graph.Select(v => v.PassId), Is.All.Zero, "after a failed Backward");
+    }
 }
