@@ -318,9 +318,9 @@ internal static class OpEmitter
             var recordedArgs = new List<string> { "outputGradient" };
             recordedArgs.AddRange(graphArgs.Select(a => RecordedArgument(op, a)));
             recordedArgs.AddRange(slots);
-                writer.Line("public override bool IsDifferentiableTwice => true;");
+            writer.Line("public override bool IsDifferentiableTwice => true;");
             writer.Line();
-                writer.Line("protected override void BackwardGraph(" + VariableType(op) + " outputGradient, " + VariableType(op) + " output, " + passType + " pass)");
+            writer.Line("protected override void BackwardGraph(" + VariableType(op) + " outputGradient, " + VariableType(op) + " output, " + passType + " pass)");
             writer.Indent();
             writer.Line("=> " + op.Hierarchy.FullyQualifiedName + "." + op.BackwardName + TypeArgs(op) + "(" + string.Join(", ", recordedArgs) + ");");
             writer.Unindent();
