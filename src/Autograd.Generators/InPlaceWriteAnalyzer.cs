@@ -21,9 +21,10 @@ namespace Autograd.Generators;
 /// variable of a <c>foreach</c> over it) counts as that input. The diagnostic sits on the write.
 /// Only a body whose syntax holds such a write gets an operation tree (binding it a second time is
 /// most of this analyzer's cost): an element assignment or increment, a call named <c>Fill</c> or
-/// <c>…InPlace</c>, a named <c>into:</c> argument, or a call to a method with an <c>into</c>
-/// parameter, of the runtime's <c>NdArray</c> or of this compilation, since the argument may then be
-/// positional. (A positional argument to an <c>into</c> parameter of another library goes unseen.)
+/// <c>…InPlace</c>, a named <c>into:</c> argument, or a call with enough arguments to reach the
+/// <c>into</c> parameter of a method of that name, of the runtime's <c>NdArray</c> or of this
+/// compilation, positionally. (A positional argument to an <c>into</c> parameter of another library
+/// goes unseen.)
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class InPlaceWriteAnalyzer : DiagnosticAnalyzer
@@ -48,7 +49,7 @@ public sealed class InPlaceWriteAnalyzer : DiagnosticAnalyzer
             var backwardNames = new ConcurrentDictionary<INamedTypeSymbol, HashSet<string>>(SymbolEqualityComparer.Default);
             var compilation = start.Compilation;
             var arrayTypes = new[] { "Autograd.NdArray", "Autograd.NdArray`1" }.Select(compilation.GetTypeByMetadataName).OfType<INamedTypeSymbol>().ToList();
-            var takesInto = new ConcurrentDictionary<string, bool>();
+            var intoArguments = new ConcurrentDictionary<string, int>();
             // Operation trees are built only for ops and backwards, so other methods cost nothing. A code
             // block action rather than a symbol-start action: the analyzer driver then keeps no
             // per-symbol scope for every method of the compilation.
@@ -58,7 +59,7 @@ public sealed class InPlaceWriteAnalyzer : DiagnosticAnalyzer
                     return;
                 var isForward = Symbols.OpAttribute(method) is not null;
                 if ((isForward || backwardNames.GetOrAdd(method.ContainingType, BackwardNames).Contains(method.Name))
-                    && MayWrite(block.CodeBlock, name => takesInto.GetOrAdd(name, n => TakesInto(compilation, arrayTypes, n))))
+                    && MayWrite(block.CodeBlock, name => intoArguments.GetOrAdd(name, n => IntoArguments(compilation, arrayTypes, n))))
                 {
                     Analyze(block, method, isForward);
                 }
@@ -77,7 +78,7 @@ public sealed class InPlaceWriteAnalyzer : DiagnosticAnalyzer
     }
 
     /// <summary>True when <paramref name="body"/> holds a write the operation walk below could report.</summary>
-    private static bool MayWrite(SyntaxNode body, Func<string, bool> takesInto)
+    private static bool MayWrite(SyntaxNode body, Func<string, int> intoArguments)
     {
         foreach (var node in body.DescendantNodes())
         {
@@ -90,7 +91,7 @@ public sealed class InPlaceWriteAnalyzer : DiagnosticAnalyzer
                     return true;
                 case InvocationExpressionSyntax invocation:
                     if (InvokedName(invocation.Expression) is not { } name || name == "Fill" || name.EndsWith("InPlace", StringComparison.Ordinal)
-                        || (invocation.ArgumentList.Arguments.Count > 0 && takesInto(name)))
+                        || invocation.ArgumentList.Arguments.Count >= intoArguments(name))
                     {
                         return true;
                     }
@@ -116,10 +117,26 @@ public sealed class InPlaceWriteAnalyzer : DiagnosticAnalyzer
         _ => null,
     };
 
-    /// <summary>True when a method called <paramref name="name"/> of the runtime's <c>NdArray</c> or of this compilation has an <c>into</c> parameter.</summary>
-    private static bool TakesInto(Compilation compilation, List<INamedTypeSymbol> arrayTypes, string name) =>
-        arrayTypes.SelectMany(type => type.GetMembers(name)).Concat(compilation.GetSymbolsWithName(name, SymbolFilter.Member))
-            .Any(member => member is IMethodSymbol method && method.Parameters.Any(p => p.Name == "into"));
+    /// <summary>
+    /// The fewest arguments a call of a method called <paramref name="name"/> (of the runtime's <c>NdArray</c>
+    /// or of this compilation) needs to reach an <c>into</c> parameter positionally, counting an extension
+    /// method's receiver as written before the dot; <see cref="int.MaxValue"/> when none has one.
+    /// </summary>
+    private static int IntoArguments(Compilation compilation, List<INamedTypeSymbol> arrayTypes, string name)
+    {
+        var fewest = int.MaxValue;
+        foreach (var member in arrayTypes.SelectMany(type => type.GetMembers(name)).Concat(compilation.GetSymbolsWithName(name, SymbolFilter.Member)))
+        {
+            if (member is not IMethodSymbol method)
+                continue;
+            foreach (var parameter in method.Parameters)
+            {
+                if (parameter.Name == "into")
+                    fewest = Math.Min(fewest, parameter.Ordinal + (method.IsExtensionMethod ? 0 : 1));
+            }
+        }
+        return fewest;
+    }
 
     private static HashSet<string> BackwardNames(INamedTypeSymbol type) =>
         new(type.GetMembers().OfType<IMethodSymbol>().Select(m => (Method: m, Attribute: Symbols.OpAttribute(m)))
