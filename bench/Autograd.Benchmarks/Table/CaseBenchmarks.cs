@@ -1,3 +1,4 @@
+using System.Runtime;
 using BenchmarkDotNet.Attributes;
 
 namespace Autograd.Benchmarks.Table;
@@ -14,10 +15,11 @@ public class CaseBenchmarks
 
     private NdArray<float> _a512 = null!, _b512 = null!, _a1024 = null!, _b1024 = null!;
     private NdArray<float> _x = null!, _w = null!, _dy = null!, _dw = null!, _dx = null!;
-    private NdArray<float> _left = null!, _right = null!;
+    private NdArray<float> _left = null!, _right = null!, _product = null!;
     private Variable<float> _va = null!, _vb = null!, _vleft = null!, _vright = null!;
     private NdArray<float> _dproduct = null!;
     private MlpStep _mlp = null!;
+    private GCLatencyMode _latencyMode;
 
     [GlobalSetup]
     public void Setup()
@@ -33,6 +35,7 @@ public class CaseBenchmarks
         _dx = NdArray.Zeros<float>(MlpBatch, MlpInputs);
         _left = NdArray.RandomNormal<float>(8, FloorBenchmarks.MultiplyElements);
         _right = NdArray.RandomNormal<float>(9, FloorBenchmarks.MultiplyElements);
+        _product = NdArray.Zeros<float>(FloorBenchmarks.MultiplyElements);
         _va = _a512.ToVariable("a");
         _vb = _b512.ToVariable("b");
         _vleft = _left.ToVariable("left");
@@ -40,6 +43,24 @@ public class CaseBenchmarks
         _dproduct = NdArray.RandomNormal<float>(10, FloorBenchmarks.MultiplyElements);
         _mlp = new MlpStep();
     }
+
+    /// <summary>
+    /// <see cref="Setup"/>, then the collector's background (concurrent) gen-2 collections off, as
+    /// <c>&lt;ConcurrentGarbageCollection&gt;false&lt;/ConcurrentGarbageCollection&gt;</c> in a project
+    /// file sets them. The table runs in one process, so this is done the way a program can do it at
+    /// run time, <see cref="GCLatencyMode.Batch"/>, and undone afterwards; <c>fresh-4m</c> measures
+    /// either way with the same collections and page faults.
+    /// </summary>
+    [GlobalSetup(Target = nameof(Multiply4MConcurrentGcOff))]
+    public void SetupConcurrentGcOff()
+    {
+        Setup();
+        _latencyMode = GCSettings.LatencyMode;
+        GCSettings.LatencyMode = GCLatencyMode.Batch;
+    }
+
+    [GlobalCleanup(Target = nameof(Multiply4MConcurrentGcOff))]
+    public void CleanupConcurrentGcOff() => GCSettings.LatencyMode = _latencyMode;
 
     [Benchmark]
     public NdArray<float> MatMul512() => NdArray.MatMul(_a512, _b512);
@@ -72,6 +93,13 @@ public class CaseBenchmarks
 
     [Benchmark]
     public NdArray<float> Multiply4M() => NdArray.Multiply(_left, _right);
+
+    /// <summary><see cref="Multiply4M"/> with the same live heap, background collections off (see <see cref="SetupConcurrentGcOff"/>).</summary>
+    [Benchmark]
+    public NdArray<float> Multiply4MConcurrentGcOff() => NdArray.Multiply(_left, _right);
+
+    [Benchmark]
+    public NdArray<float> Multiply4MInto() => NdArray.Multiply(_left, _right, into: _product);
 
     /// <summary>The same multiply recorded, then backward from a given dy: two more multiplies, added into the leaves' gradients.</summary>
     [Benchmark]

@@ -58,7 +58,8 @@ public static partial class NdArray
         Shapes.CheckShape(shape, nameof(MatMul));
         if (into is not null)
             CheckDestination(into, shape, nameof(MatMul));
-        var destination = into ?? new NdArray<T>(shape.ToArray());
+        // A new result is not cleared first: without accumulate the kernel writes every element (k = 0 fills zeros below).
+        var destination = into ?? NdArray<T>.ForResult(shape.ToArray());
         if (destination.Length == 0)
             return destination;
         if (k == 0)
@@ -66,7 +67,7 @@ public static partial class NdArray
 
         // The kernel writes straight into the destination unless it shares a buffer with an operand.
         var direct = destination.Data != a.Data && destination.Data != b.Data;
-        var output = direct ? destination : new NdArray<T>(shape.ToArray());
+        var output = direct ? destination : NdArray<T>.ForResult(shape.ToArray());
         var product = a.Rank == 1 ? output.Unsqueeze(output.Rank - (b.Rank == 1 ? 0 : 1)) : output;
         product = b.Rank == 1 ? product.Unsqueeze(product.Rank) : product;
         var add = accumulate && direct;

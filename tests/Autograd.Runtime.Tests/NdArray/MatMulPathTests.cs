@@ -144,6 +144,24 @@ public class MatMulPathTests<T>
         Reference.AssertClose(a, [20, 20], expected, Tolerance(20));
     }
 
+    /// <summary>
+    /// Writing over an operand goes through a new, uninitialized product (NaN-filled in Debug), then a
+    /// copy: every element of it must come from the kernel, on every path.
+    /// </summary>
+    [Test]
+    public void A_product_written_over_its_operand_is_the_product_of_the_values_before_the_call(
+        [Values] VectorPath path, [Values] bool threading)
+    {
+        var random = new Random(4);
+        var a = Reference.Random<T>([150, 150], random);
+        var b = Reference.Random<T>([150, 150], random);
+        var expected = Naive(a, b);
+
+        OnPath(path, threading, () => NdArray.MatMul(a, b, into: b));
+
+        Reference.AssertClose(b, [150, 150], expected, Tolerance(150));
+    }
+
     [Test]
     public void Accumulate_without_a_destination_is_refused_with_the_shapes()
     {
