@@ -51,6 +51,7 @@ internal static class RealCompiler
                 ("its output as sources", ["/skipanalyzers+", Path.Combine(generatedFiles, "*.cs")]),
                 ("generator", ["/analyzer:" + generatorPath, "/skipanalyzers+"]),
                 ("generator + analyzers", ["/analyzer:" + generatorPath]),
+                ("floor (Floor.cs)", ["/analyzer:" + typeof(FloorGenerator).Assembly.Location]),
             ];
             Console.WriteLine($"The SDK's compiler ({csc}) with {generatorPath}: a new process per build (cold, JIT included), {runs} builds each, medians:");
             var results = configurations.Select(_ => new List<Result>()).ToArray();
@@ -68,6 +69,8 @@ internal static class RealCompiler
             }
             var cpu = results.Select(builds => Median(builds, b => b.Cpu)).ToArray();
             Console.WriteLine($"added CPU: compiling the generated code {cpu[1] - cpu[0]:F2} s, the generator's run {cpu[2] - cpu[1]:F2} s, the analyzers {cpu[3] - cpu[2]:F2} s; in all {cpu[3] - cpu[0]:F2} s");
+            var written = Directory.GetFiles(generatedFiles, "*.cs").Select(path => File.ReadAllText(path)).ToList();
+            Console.WriteLine($"generated: {written.Count} files, {written.Sum(t => t.Count(c => c == '\n')):N0} lines, {written.Sum(t => t.Length) / 1e6:F2} MB");
         }
         finally
         {

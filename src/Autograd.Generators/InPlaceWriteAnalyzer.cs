@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
@@ -5,6 +6,8 @@ using System.Linq;
 using Autograd.Generators.Diagnostics;
 using Autograd.Generators.Parsing;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -16,6 +19,12 @@ namespace Autograd.Generators;
 /// <c>into:</c> destination, or an indexer write, directly or through a view (Slice, Transpose,
 /// Reshape, …) taken of it in the same method; an element of a variadic input (<c>xs[i]</c>, or the
 /// variable of a <c>foreach</c> over it) counts as that input. The diagnostic sits on the write.
+/// Only a body whose syntax holds such a write gets an operation tree (binding it a second time is
+/// most of this analyzer's cost): an element assignment or increment, a call named <c>Fill</c> or
+/// <c>…InPlace</c>, a named <c>into:</c> argument, or a call with enough arguments to reach the
+/// <c>into</c> parameter of a method of that name, of the runtime's <c>NdArray</c> or of this
+/// compilation, positionally. (A positional argument to an <c>into</c> parameter of another library
+/// goes unseen.)
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class InPlaceWriteAnalyzer : DiagnosticAnalyzer
@@ -38,6 +47,9 @@ public sealed class InPlaceWriteAnalyzer : DiagnosticAnalyzer
             if (start.Compilation.GetTypeByMetadataName(Symbols.AttributeMetadataName) is null)
                 return;
             var backwardNames = new ConcurrentDictionary<INamedTypeSymbol, HashSet<string>>(SymbolEqualityComparer.Default);
+            var compilation = start.Compilation;
+            var arrayTypes = new[] { "Autograd.NdArray", "Autograd.NdArray`1" }.Select(compilation.GetTypeByMetadataName).OfType<INamedTypeSymbol>().ToList();
+            var intoArguments = new ConcurrentDictionary<string, int>();
             // Operation trees are built only for ops and backwards, so other methods cost nothing. A code
             // block action rather than a symbol-start action: the analyzer driver then keeps no
             // per-symbol scope for every method of the compilation.
@@ -46,8 +58,11 @@ public sealed class InPlaceWriteAnalyzer : DiagnosticAnalyzer
                 if (block.OwningSymbol is not IMethodSymbol method || !HasArrayParameter(method))
                     return;
                 var isForward = Symbols.OpAttribute(method) is not null;
-                if (isForward || backwardNames.GetOrAdd(method.ContainingType, BackwardNames).Contains(method.Name))
+                if ((isForward || backwardNames.GetOrAdd(method.ContainingType, BackwardNames).Contains(method.Name))
+                    && MayWrite(block.CodeBlock, name => intoArguments.GetOrAdd(name, n => IntoArguments(compilation, arrayTypes, n))))
+                {
                     Analyze(block, method, isForward);
+                }
             });
         });
     }
@@ -60,6 +75,67 @@ public sealed class InPlaceWriteAnalyzer : DiagnosticAnalyzer
                 return true;
         }
         return false;
+    }
+
+    /// <summary>True when <paramref name="body"/> holds a write the operation walk below could report.</summary>
+    private static bool MayWrite(SyntaxNode body, Func<string, int> intoArguments)
+    {
+        foreach (var node in body.DescendantNodes())
+        {
+            switch (node)
+            {
+                case AssignmentExpressionSyntax assignment when IsElement(assignment.Left):
+                case PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PreIncrementExpression or (int)SyntaxKind.PreDecrementExpression } prefix when IsElement(prefix.Operand):
+                case PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PostIncrementExpression or (int)SyntaxKind.PostDecrementExpression } postfix when IsElement(postfix.Operand):
+                case ArgumentSyntax { NameColon.Name.Identifier.ValueText: "into" }:
+                    return true;
+                case InvocationExpressionSyntax invocation:
+                    if (InvokedName(invocation.Expression) is not { } name || name == "Fill" || name.EndsWith("InPlace", StringComparison.Ordinal)
+                        || invocation.ArgumentList.Arguments.Count >= intoArguments(name))
+                    {
+                        return true;
+                    }
+                    break;
+            }
+        }
+        return false;
+    }
+
+    private static bool IsElement(ExpressionSyntax expression)
+    {
+        while (expression is ParenthesizedExpressionSyntax parenthesized)
+            expression = parenthesized.Expression;
+        return expression is ElementAccessExpressionSyntax;
+    }
+
+    /// <summary>The name of the method a call names, or null for a call of anything else (a delegate from an expression).</summary>
+    private static string? InvokedName(ExpressionSyntax expression) => expression switch
+    {
+        SimpleNameSyntax simple => simple.Identifier.ValueText,
+        MemberAccessExpressionSyntax member => member.Name.Identifier.ValueText,
+        MemberBindingExpressionSyntax binding => binding.Name.Identifier.ValueText,
+        _ => null,
+    };
+
+    /// <summary>
+    /// The fewest arguments a call of a method called <paramref name="name"/> (of the runtime's <c>NdArray</c>
+    /// or of this compilation) needs to reach an <c>into</c> parameter positionally, counting an extension
+    /// method's receiver as written before the dot; <see cref="int.MaxValue"/> when none has one.
+    /// </summary>
+    private static int IntoArguments(Compilation compilation, List<INamedTypeSymbol> arrayTypes, string name)
+    {
+        var fewest = int.MaxValue;
+        foreach (var member in arrayTypes.SelectMany(type => type.GetMembers(name)).Concat(compilation.GetSymbolsWithName(name, SymbolFilter.Member)))
+        {
+            if (member is not IMethodSymbol method)
+                continue;
+            foreach (var parameter in method.Parameters)
+            {
+                if (parameter.Name == "into")
+                    fewest = Math.Min(fewest, parameter.Ordinal + (method.IsExtensionMethod ? 0 : 1));
+            }
+        }
+        return fewest;
     }
 
     private static HashSet<string> BackwardNames(INamedTypeSymbol type) =>

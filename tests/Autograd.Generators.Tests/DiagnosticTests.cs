@@ -142,6 +142,13 @@ public class DiagnosticTests
         yield return Case("forward into an input", "AG0025",
             Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x) " + W + " => NdArray.Add(x, x, [|into: x|]);\n" + Bwd),
             "Op 'F' writes into its array input 'x' as the 'into:' destination: a recorded node saves its inputs for backward, and this write changes them; compute into a new array instead");
+        yield return Case("forward into an input, positionally", "AG0025",
+            Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x) " + W + " => NdArray.Add(x, x, [|x|]);\n" + Bwd),
+            "Op 'F' writes into its array input 'x' as the 'into:' destination: a recorded node saves its inputs for backward, and this write changes them; compute into a new array instead");
+        yield return Case("backward into a saved input through a helper of its own, positionally", "AG0026",
+            Ops(Fwd + "\nstatic void FBackward<T>(NdArray<T> dy, NdArray<T> x, GradSlot<T> dx) " + W + " { Twice(dy, [|x|]); dx.Accumulate(dy); }\n" +
+                "static void Twice<T>(NdArray<T> a, NdArray<T> into) " + W + " => NdArray.Add(a, a, into: into);"),
+            "Backward 'FBackward' writes into the saved input 'x' as the 'into:' destination: other nodes and later passes read it; compute into a new array, or into a slot's GetBuffer()");
         yield return Case("forward indexer write through a view", "AG0025",
             Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x) " + W + " { var row = x.Slice(0, 0, 1); NdArray<T> v; v = row.Reshape(-1); [|v[0]|] = T.Zero; return x.Clone(); }\n" + Bwd),
             "Op 'F' writes into its array input 'x' through its indexer (via its view 'v'): a recorded node saves its inputs for backward, and this write changes them; compute into a new array instead");

@@ -116,22 +116,6 @@ internal static class OpEmitter
         writer.Unindent();
     }
 
-    private static void WriteParamDocs(SourceWriter writer, OpModel op, int mask)
-    {
-        var bit = 0;
-        foreach (var parameter in op.Parameters)
-        {
-            string text;
-            if (parameter.IsVariadic)
-                text = IsTracked(mask, bit++) ? "Array inputs, tracked: gradients flow to each element that requires them." : "Array inputs, constants: no gradient flows to them.";
-            else if (parameter.IsArray)
-                text = IsTracked(mask, bit++) ? "Array input, tracked: gradients flow to it when it requires them." : "Array input, a constant: no gradient flows to it.";
-            else
-                text = "Passed to the forward unchanged.";
-            writer.Line("/// <param name=\"" + parameter.RawName + "\">" + text + "</param>");
-        }
-    }
-
     /// <summary>
     /// Writes the forward's own documentation, with <paramref name="remark"/> as its remarks unless it
     /// has some; false (nothing written) when the forward has none.
@@ -152,12 +136,8 @@ internal static class OpEmitter
         var opName = Xml(op.OpName);
         if (!WriteForwardDocs(writer, op, "Tracked overload of op <c>" + opName + "</c>: records a graph node when gradients are enabled and a variable argument requires them."))
         {
-            writer.Line("/// <summary>");
-            writer.Line("/// Op <c>" + opName + "</c> on tracked inputs: computes the forward on the inputs' values and, when gradients");
-            writer.Line("/// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.");
-            writer.Line("/// </summary>");
-            WriteParamDocs(writer, op, mask);
-            writer.Line("/// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>");
+            writer.Line("/// <summary>Op <c>" + opName + "</c> with " + TrackedInputs(op, mask)
+                + " tracked: the result records a graph node when gradients are enabled and a tracked input requires them.</summary>");
         }
         writer.Line(GeneratorInfo.GeneratedCodeAttribute);
         writer.Line(op.Accessibility + " static " + VariableType(op) + " " + op.MethodName + TypeArgs(op) + "(" + ParameterList(op, mask) + ")");
@@ -191,10 +171,8 @@ internal static class OpEmitter
         var needsState = op.SavedArgs.Any(a => a.Kind == BackwardArgKind.State);
         writer.Line("var " + ValueLocal(op) + " = " + ForwardCall(op, mask, needsState ? "out var " + StateLocal(op) : "out _") + ";");
         var requires = string.Join(" || ", requiresGrad);
-        writer.Line("if (!global::Autograd.GradMode.IsEnabled || !" + (requiresGrad.Count == 1 ? requires : "(" + requires + ")") + ")");
-        writer.Open();
-        writer.Line("return new " + VariableType(op) + "(" + ValueLocal(op) + ", requiresGrad: false);");
-        writer.Close();
+        writer.Line("return global::Autograd.GradMode.IsEnabled && " + (requiresGrad.Count == 1 ? requires : "(" + requires + ")"));
+        writer.Indent();
 
         var args = new List<string>();
         bit = 0;
@@ -210,8 +188,23 @@ internal static class OpEmitter
         }
         foreach (var arg in op.SavedArgs)
             args.Add(SavedValue(op, mask, arg));
-        writer.Line("return " + VariableType(op) + ".FromOp(" + ValueLocal(op) + ", new " + NodeType(op) + "(" + string.Join(", ", args) + "));");
+        writer.Line("? " + VariableType(op) + ".FromOp(" + ValueLocal(op) + ", new " + NodeType(op) + "(" + string.Join(", ", args) + "))");
+        writer.Line(": new " + VariableType(op) + "(" + ValueLocal(op) + ", requiresGrad: false);");
+        writer.Unindent();
         writer.Close();
+    }
+
+    /// <summary>The tracked array inputs of the overload for <paramref name="mask"/>, as <c>paramref</c>s.</summary>
+    private static string TrackedInputs(OpModel op, int mask)
+    {
+        var tracked = new List<string>();
+        var bit = 0;
+        foreach (var parameter in op.Parameters)
+        {
+            if (parameter.IsArray && IsTracked(mask, bit++))
+                tracked.Add("<paramref name=\"" + parameter.RawName + "\"/>");
+        }
+        return string.Join(", ", tracked);
     }
 
     private static string ForwardCall(OpModel op, int mask, string stateArgument)
@@ -249,11 +242,7 @@ internal static class OpEmitter
     {
         if (!WriteForwardDocs(writer, op, "Op <c>" + Xml(op.OpName) + "</c> without its <c>out</c> state, which is discarded."))
         {
-            writer.Line("/// <summary>");
-            writer.Line("/// Op <c>" + Xml(op.OpName) + "</c> on constant arrays, discarding the state the forward saves for backward.");
-            writer.Line("/// </summary>");
-            WriteParamDocs(writer, op, 0);
-            writer.Line("/// <returns>The forward's result.</returns>");
+            writer.Line("/// <summary>Op <c>" + Xml(op.OpName) + "</c> on constant arrays, discarding the state the forward saves for backward.</summary>");
         }
         writer.Line(GeneratorInfo.GeneratedCodeAttribute);
         writer.Line(op.Accessibility + " static " + ArrayType(op) + " " + op.MethodName + TypeArgs(op) + "(" + ParameterList(op, 0) + ")");
@@ -295,7 +284,6 @@ internal static class OpEmitter
 
         var ctorParameters = Enumerable.Range(0, arrays.Count).Select(i => InputField(op, arrays[i]) + " input" + Number(i))
             .Concat(saved.Select(f => f.Type + " " + f.Parameter));
-        writer.Line("/// <summary>Records one application of the op: its inputs (null for constants) and what its backward needs.</summary>");
         writer.Line("public " + op.NodeName + "(" + string.Join(", ", ctorParameters) + ")");
         writer.Open();
         for (var i = 0; i < arrays.Count; i++)
@@ -305,7 +293,6 @@ internal static class OpEmitter
         writer.Close();
         writer.Line();
 
-        writer.Line("/// <inheritdoc />");
         writer.Line("public override string OpName => " + SymbolDisplay.FormatLiteral(op.OpName, quote: true) + ";");
         writer.Line();
         if (op.HasVariadic)
@@ -320,7 +307,6 @@ internal static class OpEmitter
         var backwardArgs = new List<string> { "outputGradient" };
         backwardArgs.AddRange(op.BackwardArgs.Select(a => BackwardArgument(SavedField(op, a))));
         backwardArgs.AddRange(slots);
-        writer.Line("/// <inheritdoc />");
         writer.Line("protected override void Backward(" + ArrayType(op) + " outputGradient, " + passType + " pass)");
         writer.Indent();
         writer.Line("=> " + op.Hierarchy.FullyQualifiedName + "." + op.BackwardName + TypeArgs(op) + "(" + string.Join(", ", backwardArgs) + ");");
@@ -332,10 +318,8 @@ internal static class OpEmitter
             var recordedArgs = new List<string> { "outputGradient" };
             recordedArgs.AddRange(graphArgs.Select(a => RecordedArgument(op, a)));
             recordedArgs.AddRange(slots);
-            writer.Line("/// <inheritdoc />");
             writer.Line("public override bool IsDifferentiableTwice => true;");
             writer.Line();
-            writer.Line("/// <inheritdoc />");
             writer.Line("protected override void BackwardGraph(" + VariableType(op) + " outputGradient, " + VariableType(op) + " output, " + passType + " pass)");
             writer.Indent();
             writer.Line("=> " + op.Hierarchy.FullyQualifiedName + "." + op.BackwardName + TypeArgs(op) + "(" + string.Join(", ", recordedArgs) + ");");
@@ -343,7 +327,6 @@ internal static class OpEmitter
             writer.Line();
         }
 
-        writer.Line("/// <inheritdoc />");
         writer.Line("protected override void ReleaseSavedState()");
         writer.Open();
         foreach (var field in saved)
@@ -363,10 +346,8 @@ internal static class OpEmitter
 
     private static void WriteInputs(SourceWriter writer, OpModel op, int count)
     {
-        writer.Line("/// <inheritdoc />");
         writer.Line("public override int InputCount => " + Number(count) + ";");
         writer.Line();
-        writer.Line("/// <inheritdoc />");
         writer.Line("public override " + VariableType(op) + "? GetInput(int index) => index switch");
         writer.Open();
         for (var i = 0; i < count; i++)
@@ -379,10 +360,8 @@ internal static class OpEmitter
     private static void WriteVariadicInputs(SourceWriter writer, OpModel op, List<ParameterModel> arrays)
     {
         var lengths = arrays.Select((a, i) => a.IsVariadic ? "_input" + Number(i) + ".Length" : "1").ToList();
-        writer.Line("/// <inheritdoc />");
         writer.Line("public override int InputCount => " + string.Join(" + ", lengths) + ";");
         writer.Line();
-        writer.Line("/// <inheritdoc />");
         writer.Line("public override " + VariableType(op) + "? GetInput(int index)");
         writer.Open();
         writer.Line("var position = index;");

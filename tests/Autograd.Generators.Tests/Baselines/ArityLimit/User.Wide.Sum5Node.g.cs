@@ -5,16 +5,7 @@ namespace User
 {
     partial class Wide
     {
-        /// <summary>
-        /// Op <c>Sum5</c> on tracked inputs: computes the forward on the inputs' values and, when gradients
-        /// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.
-        /// </summary>
-        /// <param name="a">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <param name="b">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <param name="c">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <param name="d">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <param name="e">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>
+        /// <summary>Op <c>Sum5</c> with <paramref name="a"/>, <paramref name="b"/>, <paramref name="c"/>, <paramref name="d"/>, <paramref name="e"/> tracked: the result records a graph node when gradients are enabled and a tracked input requires them.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
         public static global::Autograd.Variable<T> Sum5<T>(global::Autograd.Variable<T> a, global::Autograd.Variable<T> b, global::Autograd.Variable<T> c, global::Autograd.Variable<T> d, global::Autograd.Variable<T> e)
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
@@ -25,11 +16,9 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(d);
             global::System.ArgumentNullException.ThrowIfNull(e);
             var __value = global::User.Wide.Sum5<T>(a.Value, b.Value, c.Value, d.Value, e.Value);
-            if (!global::Autograd.GradMode.IsEnabled || !(a.RequiresGrad || b.RequiresGrad || c.RequiresGrad || d.RequiresGrad || e.RequiresGrad))
-            {
-                return new global::Autograd.Variable<T>(__value, requiresGrad: false);
-            }
-            return global::Autograd.Variable<T>.FromOp(__value, new Sum5Node<T>(a, b, c, d, e));
+            return global::Autograd.GradMode.IsEnabled && (a.RequiresGrad || b.RequiresGrad || c.RequiresGrad || d.RequiresGrad || e.RequiresGrad)
+                ? global::Autograd.Variable<T>.FromOp(__value, new Sum5Node<T>(a, b, c, d, e))
+                : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
         /// <summary>The graph node recorded by the tracked overloads of op <c>Sum5</c>.</summary>
@@ -43,7 +32,6 @@ namespace User
             private readonly global::Autograd.Variable<T>? _input3;
             private readonly global::Autograd.Variable<T>? _input4;
 
-            /// <summary>Records one application of the op: its inputs (null for constants) and what its backward needs.</summary>
             public Sum5Node(global::Autograd.Variable<T>? input0, global::Autograd.Variable<T>? input1, global::Autograd.Variable<T>? input2, global::Autograd.Variable<T>? input3, global::Autograd.Variable<T>? input4)
             {
                 _input0 = input0;
@@ -53,13 +41,10 @@ namespace User
                 _input4 = input4;
             }
 
-            /// <inheritdoc />
             public override string OpName => "Sum5";
 
-            /// <inheritdoc />
             public override int InputCount => 5;
 
-            /// <inheritdoc />
             public override global::Autograd.Variable<T>? GetInput(int index) => index switch
             {
                 0 => _input0,
@@ -70,11 +55,9 @@ namespace User
                 _ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has 5 array input(s)."),
             };
 
-            /// <inheritdoc />
             protected override void Backward(global::Autograd.NdArray<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
                 => global::User.Wide.Sum5Backward<T>(outputGradient, pass.Slot(this, _input0), pass.Slot(this, _input1), pass.Slot(this, _input2), pass.Slot(this, _input3), pass.Slot(this, _input4));
 
-            /// <inheritdoc />
             protected override void ReleaseSavedState()
             {
             }

@@ -12,11 +12,9 @@ namespace User
         {
             global::System.ArgumentNullException.ThrowIfNull(x);
             var __value = global::User.Gathering.Gather(x.Value, indices, weights);
-            if (!global::Autograd.GradMode.IsEnabled || !x.RequiresGrad)
-            {
-                return new global::Autograd.Variable<double>(__value, requiresGrad: false);
-            }
-            return global::Autograd.Variable<double>.FromOp(__value, new GatherNode(x, (int[])indices.Clone(), (double[]?)weights?.Clone()));
+            return global::Autograd.GradMode.IsEnabled && x.RequiresGrad
+                ? global::Autograd.Variable<double>.FromOp(__value, new GatherNode(x, (int[])indices.Clone(), (double[]?)weights?.Clone()))
+                : new global::Autograd.Variable<double>(__value, requiresGrad: false);
         }
 
         /// <summary>The graph node recorded by the tracked overloads of op <c>gather</c>.</summary>
@@ -27,7 +25,6 @@ namespace User
             private int[]? _arg_indices;
             private double[]? _arg_weights;
 
-            /// <summary>Records one application of the op: its inputs (null for constants) and what its backward needs.</summary>
             public GatherNode(global::Autograd.Variable<double>? input0, int[] arg_indices, double[]? arg_weights)
             {
                 _input0 = input0;
@@ -35,24 +32,19 @@ namespace User
                 _arg_weights = arg_weights;
             }
 
-            /// <inheritdoc />
             public override string OpName => "gather";
 
-            /// <inheritdoc />
             public override int InputCount => 1;
 
-            /// <inheritdoc />
             public override global::Autograd.Variable<double>? GetInput(int index) => index switch
             {
                 0 => _input0,
                 _ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has 1 array input(s)."),
             };
 
-            /// <inheritdoc />
             protected override void Backward(global::Autograd.NdArray<double> outputGradient, global::Autograd.Engine.BackwardPass<double> pass)
                 => global::User.Gathering.GatherBackward(outputGradient, _arg_indices!, _arg_weights!, pass.Slot(this, _input0));
 
-            /// <inheritdoc />
             protected override void ReleaseSavedState()
             {
                 _arg_indices = null;

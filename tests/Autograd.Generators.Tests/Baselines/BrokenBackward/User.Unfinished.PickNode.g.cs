@@ -5,23 +5,12 @@ namespace User
 {
     partial class Unfinished
     {
-        /// <summary>
-        /// Op <c>Pick</c> on tracked inputs: computes the forward on the inputs' values and, when gradients
-        /// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.
-        /// </summary>
-        /// <param name="x">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <param name="index">Passed to the forward unchanged.</param>
-        /// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>
+        /// <summary>Op <c>Pick</c> with <paramref name="x"/> tracked: the result records a graph node when gradients are enabled and a tracked input requires them.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
         public static global::Autograd.Variable<double> Pick(global::Autograd.Variable<double> x, int index)
             => throw new global::System.InvalidOperationException("Op 'Pick' has errors in its backward (see its AG diagnostics).");
 
-        /// <summary>
-        /// Op <c>Pick</c> on constant arrays, discarding the state the forward saves for backward.
-        /// </summary>
-        /// <param name="x">Array input, a constant: no gradient flows to it.</param>
-        /// <param name="index">Passed to the forward unchanged.</param>
-        /// <returns>The forward's result.</returns>
+        /// <summary>Op <c>Pick</c> on constant arrays, discarding the state the forward saves for backward.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
         public static global::Autograd.NdArray<double> Pick(global::Autograd.NdArray<double> x, int index)
             => throw new global::System.InvalidOperationException("Op 'Pick' has errors in its backward (see its AG diagnostics).");

@@ -5,22 +5,15 @@ namespace User
 {
     partial class DoubleOps
     {
-        /// <summary>
-        /// Op <c>Square</c> on tracked inputs: computes the forward on the inputs' values and, when gradients
-        /// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.
-        /// </summary>
-        /// <param name="x">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>
+        /// <summary>Op <c>Square</c> with <paramref name="x"/> tracked: the result records a graph node when gradients are enabled and a tracked input requires them.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
         public static global::Autograd.Variable<double> Square(global::Autograd.Variable<double> x)
         {
             global::System.ArgumentNullException.ThrowIfNull(x);
             var __value = global::User.DoubleOps.Square(x.Value);
-            if (!global::Autograd.GradMode.IsEnabled || !x.RequiresGrad)
-            {
-                return new global::Autograd.Variable<double>(__value, requiresGrad: false);
-            }
-            return global::Autograd.Variable<double>.FromOp(__value, new SquareNode(x, x.Value));
+            return global::Autograd.GradMode.IsEnabled && x.RequiresGrad
+                ? global::Autograd.Variable<double>.FromOp(__value, new SquareNode(x, x.Value))
+                : new global::Autograd.Variable<double>(__value, requiresGrad: false);
         }
 
         /// <summary>The graph node recorded by the tracked overloads of op <c>Square</c>.</summary>
@@ -30,31 +23,25 @@ namespace User
             private readonly global::Autograd.Variable<double>? _input0;
             private global::Autograd.Engine.SavedArray<double> _arg_x;
 
-            /// <summary>Records one application of the op: its inputs (null for constants) and what its backward needs.</summary>
             public SquareNode(global::Autograd.Variable<double>? input0, global::Autograd.NdArray<double> arg_x)
             {
                 _input0 = input0;
                 _arg_x = new global::Autograd.Engine.SavedArray<double>(arg_x);
             }
 
-            /// <inheritdoc />
             public override string OpName => "Square";
 
-            /// <inheritdoc />
             public override int InputCount => 1;
 
-            /// <inheritdoc />
             public override global::Autograd.Variable<double>? GetInput(int index) => index switch
             {
                 0 => _input0,
                 _ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has 1 array input(s)."),
             };
 
-            /// <inheritdoc />
             protected override void Backward(global::Autograd.NdArray<double> outputGradient, global::Autograd.Engine.BackwardPass<double> pass)
                 => global::User.DoubleOps.SquareBackward(outputGradient, _arg_x.Unpack(this, "input 'x'")!, pass.Slot(this, _input0));
 
-            /// <inheritdoc />
             protected override void ReleaseSavedState()
             {
                 _arg_x = default;

@@ -5,22 +5,15 @@ namespace User
 {
     partial class FloatOps
     {
-        /// <summary>
-        /// Op <c>neg</c> on tracked inputs: computes the forward on the inputs' values and, when gradients
-        /// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.
-        /// </summary>
-        /// <param name="x">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>
+        /// <summary>Op <c>neg</c> with <paramref name="x"/> tracked: the result records a graph node when gradients are enabled and a tracked input requires them.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
         internal static global::Autograd.Variable<float> Negate(global::Autograd.Variable<float> x)
         {
             global::System.ArgumentNullException.ThrowIfNull(x);
             var __value = global::User.FloatOps.Negate(x.Value);
-            if (!global::Autograd.GradMode.IsEnabled || !x.RequiresGrad)
-            {
-                return new global::Autograd.Variable<float>(__value, requiresGrad: false);
-            }
-            return global::Autograd.Variable<float>.FromOp(__value, new NegateNode(x));
+            return global::Autograd.GradMode.IsEnabled && x.RequiresGrad
+                ? global::Autograd.Variable<float>.FromOp(__value, new NegateNode(x))
+                : new global::Autograd.Variable<float>(__value, requiresGrad: false);
         }
 
         /// <summary>The graph node recorded by the tracked overloads of op <c>neg</c>.</summary>
@@ -29,30 +22,24 @@ namespace User
         {
             private readonly global::Autograd.Variable<float>? _input0;
 
-            /// <summary>Records one application of the op: its inputs (null for constants) and what its backward needs.</summary>
             public NegateNode(global::Autograd.Variable<float>? input0)
             {
                 _input0 = input0;
             }
 
-            /// <inheritdoc />
             public override string OpName => "neg";
 
-            /// <inheritdoc />
             public override int InputCount => 1;
 
-            /// <inheritdoc />
             public override global::Autograd.Variable<float>? GetInput(int index) => index switch
             {
                 0 => _input0,
                 _ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has 1 array input(s)."),
             };
 
-            /// <inheritdoc />
             protected override void Backward(global::Autograd.NdArray<float> outputGradient, global::Autograd.Engine.BackwardPass<float> pass)
                 => global::User.FloatOps.NegateBackward(outputGradient, pass.Slot(this, _input0));
 
-            /// <inheritdoc />
             protected override void ReleaseSavedState()
             {
             }

@@ -17,11 +17,9 @@ namespace User
         {
             global::System.ArgumentNullException.ThrowIfNull(x);
             var __value = global::User.Documented.Stretch<T>(x.Value, factor);
-            if (!global::Autograd.GradMode.IsEnabled || !x.RequiresGrad)
-            {
-                return new global::Autograd.Variable<T>(__value, requiresGrad: false);
-            }
-            return global::Autograd.Variable<T>.FromOp(__value, new StretchNode<T>(x, factor));
+            return global::Autograd.GradMode.IsEnabled && x.RequiresGrad
+                ? global::Autograd.Variable<T>.FromOp(__value, new StretchNode<T>(x, factor))
+                : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
         /// <summary>The graph node recorded by the tracked overloads of op <c>Stretch</c>.</summary>
@@ -32,31 +30,25 @@ namespace User
             private readonly global::Autograd.Variable<T>? _input0;
             private readonly T _arg_factor;
 
-            /// <summary>Records one application of the op: its inputs (null for constants) and what its backward needs.</summary>
             public StretchNode(global::Autograd.Variable<T>? input0, T arg_factor)
             {
                 _input0 = input0;
                 _arg_factor = arg_factor;
             }
 
-            /// <inheritdoc />
             public override string OpName => "Stretch";
 
-            /// <inheritdoc />
             public override int InputCount => 1;
 
-            /// <inheritdoc />
             public override global::Autograd.Variable<T>? GetInput(int index) => index switch
             {
                 0 => _input0,
                 _ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has 1 array input(s)."),
             };
 
-            /// <inheritdoc />
             protected override void Backward(global::Autograd.NdArray<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
                 => global::User.Documented.StretchBackward<T>(outputGradient, _arg_factor, pass.Slot(this, _input0));
 
-            /// <inheritdoc />
             protected override void ReleaseSavedState()
             {
             }

@@ -15,11 +15,9 @@ namespace User
         {
             global::System.ArgumentNullException.ThrowIfNull(x);
             var __value = global::User.Documented.Thin<T>(x.Value, out var __state);
-            if (!global::Autograd.GradMode.IsEnabled || !x.RequiresGrad)
-            {
-                return new global::Autograd.Variable<T>(__value, requiresGrad: false);
-            }
-            return global::Autograd.Variable<T>.FromOp(__value, new ThinNode<T>(x, __state));
+            return global::Autograd.GradMode.IsEnabled && x.RequiresGrad
+                ? global::Autograd.Variable<T>.FromOp(__value, new ThinNode<T>(x, __state))
+                : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
         /// <summary>Scales <paramref name="x"/> by <c>mask</c>, which the overloads without it do not have.</summary>
@@ -39,31 +37,25 @@ namespace User
             private readonly global::Autograd.Variable<T>? _input0;
             private global::Autograd.Engine.SavedArray<T> _state;
 
-            /// <summary>Records one application of the op: its inputs (null for constants) and what its backward needs.</summary>
             public ThinNode(global::Autograd.Variable<T>? input0, global::Autograd.NdArray<T> state)
             {
                 _input0 = input0;
                 _state = new global::Autograd.Engine.SavedArray<T>(state);
             }
 
-            /// <inheritdoc />
             public override string OpName => "Thin";
 
-            /// <inheritdoc />
             public override int InputCount => 1;
 
-            /// <inheritdoc />
             public override global::Autograd.Variable<T>? GetInput(int index) => index switch
             {
                 0 => _input0,
                 _ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has 1 array input(s)."),
             };
 
-            /// <inheritdoc />
             protected override void Backward(global::Autograd.NdArray<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
                 => global::User.Documented.ThinBackward<T>(outputGradient, _state.Unpack(this, "state 'mask'")!, pass.Slot(this, _input0));
 
-            /// <inheritdoc />
             protected override void ReleaseSavedState()
             {
                 _state = default;

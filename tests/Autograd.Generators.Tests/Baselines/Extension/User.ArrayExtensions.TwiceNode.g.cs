@@ -5,13 +5,7 @@ namespace User
 {
     partial class ArrayExtensions
     {
-        /// <summary>
-        /// Op <c>Twice</c> on tracked inputs: computes the forward on the inputs' values and, when gradients
-        /// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.
-        /// </summary>
-        /// <param name="x">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <param name="base">Array input, a constant: no gradient flows to it.</param>
-        /// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>
+        /// <summary>Op <c>Twice</c> with <paramref name="x"/> tracked: the result records a graph node when gradients are enabled and a tracked input requires them.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
         public static global::Autograd.Variable<T> Twice<T>(this global::Autograd.Variable<T> x, global::Autograd.NdArray<T> @base)
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
@@ -19,20 +13,12 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(x);
             global::System.ArgumentNullException.ThrowIfNull(@base);
             var __value = global::User.ArrayExtensions.Twice<T>(x.Value, @base);
-            if (!global::Autograd.GradMode.IsEnabled || !x.RequiresGrad)
-            {
-                return new global::Autograd.Variable<T>(__value, requiresGrad: false);
-            }
-            return global::Autograd.Variable<T>.FromOp(__value, new TwiceNode<T>(x, null));
+            return global::Autograd.GradMode.IsEnabled && x.RequiresGrad
+                ? global::Autograd.Variable<T>.FromOp(__value, new TwiceNode<T>(x, null))
+                : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
-        /// <summary>
-        /// Op <c>Twice</c> on tracked inputs: computes the forward on the inputs' values and, when gradients
-        /// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.
-        /// </summary>
-        /// <param name="x">Array input, a constant: no gradient flows to it.</param>
-        /// <param name="base">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>
+        /// <summary>Op <c>Twice</c> with <paramref name="base"/> tracked: the result records a graph node when gradients are enabled and a tracked input requires them.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
         public static global::Autograd.Variable<T> Twice<T>(this global::Autograd.NdArray<T> x, global::Autograd.Variable<T> @base)
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
@@ -40,20 +26,12 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(x);
             global::System.ArgumentNullException.ThrowIfNull(@base);
             var __value = global::User.ArrayExtensions.Twice<T>(x, @base.Value);
-            if (!global::Autograd.GradMode.IsEnabled || !@base.RequiresGrad)
-            {
-                return new global::Autograd.Variable<T>(__value, requiresGrad: false);
-            }
-            return global::Autograd.Variable<T>.FromOp(__value, new TwiceNode<T>(null, @base));
+            return global::Autograd.GradMode.IsEnabled && @base.RequiresGrad
+                ? global::Autograd.Variable<T>.FromOp(__value, new TwiceNode<T>(null, @base))
+                : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
-        /// <summary>
-        /// Op <c>Twice</c> on tracked inputs: computes the forward on the inputs' values and, when gradients
-        /// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.
-        /// </summary>
-        /// <param name="x">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <param name="base">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>
+        /// <summary>Op <c>Twice</c> with <paramref name="x"/>, <paramref name="base"/> tracked: the result records a graph node when gradients are enabled and a tracked input requires them.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
         public static global::Autograd.Variable<T> Twice<T>(this global::Autograd.Variable<T> x, global::Autograd.Variable<T> @base)
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
@@ -61,11 +39,9 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(x);
             global::System.ArgumentNullException.ThrowIfNull(@base);
             var __value = global::User.ArrayExtensions.Twice<T>(x.Value, @base.Value);
-            if (!global::Autograd.GradMode.IsEnabled || !(x.RequiresGrad || @base.RequiresGrad))
-            {
-                return new global::Autograd.Variable<T>(__value, requiresGrad: false);
-            }
-            return global::Autograd.Variable<T>.FromOp(__value, new TwiceNode<T>(x, @base));
+            return global::Autograd.GradMode.IsEnabled && (x.RequiresGrad || @base.RequiresGrad)
+                ? global::Autograd.Variable<T>.FromOp(__value, new TwiceNode<T>(x, @base))
+                : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
         /// <summary>The graph node recorded by the tracked overloads of op <c>Twice</c>.</summary>
@@ -76,20 +52,16 @@ namespace User
             private readonly global::Autograd.Variable<T>? _input0;
             private readonly global::Autograd.Variable<T>? _input1;
 
-            /// <summary>Records one application of the op: its inputs (null for constants) and what its backward needs.</summary>
             public TwiceNode(global::Autograd.Variable<T>? input0, global::Autograd.Variable<T>? input1)
             {
                 _input0 = input0;
                 _input1 = input1;
             }
 
-            /// <inheritdoc />
             public override string OpName => "Twice";
 
-            /// <inheritdoc />
             public override int InputCount => 2;
 
-            /// <inheritdoc />
             public override global::Autograd.Variable<T>? GetInput(int index) => index switch
             {
                 0 => _input0,
@@ -97,11 +69,9 @@ namespace User
                 _ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has 2 array input(s)."),
             };
 
-            /// <inheritdoc />
             protected override void Backward(global::Autograd.NdArray<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
                 => global::User.ArrayExtensions.TwiceBackward<T>(outputGradient, pass.Slot(this, _input0), pass.Slot(this, _input1));
 
-            /// <inheritdoc />
             protected override void ReleaseSavedState()
             {
             }

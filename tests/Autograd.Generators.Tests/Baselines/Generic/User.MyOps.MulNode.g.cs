@@ -5,13 +5,7 @@ namespace User
 {
     partial class MyOps
     {
-        /// <summary>
-        /// Op <c>*</c> on tracked inputs: computes the forward on the inputs' values and, when gradients
-        /// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.
-        /// </summary>
-        /// <param name="x1">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <param name="x2">Array input, a constant: no gradient flows to it.</param>
-        /// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>
+        /// <summary>Op <c>*</c> with <paramref name="x1"/> tracked: the result records a graph node when gradients are enabled and a tracked input requires them.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
         public static global::Autograd.Variable<T> Mul<T>(global::Autograd.Variable<T> x1, global::Autograd.NdArray<T> x2)
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
@@ -19,20 +13,12 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(x1);
             global::System.ArgumentNullException.ThrowIfNull(x2);
             var __value = global::User.MyOps.Mul<T>(x1.Value, x2);
-            if (!global::Autograd.GradMode.IsEnabled || !x1.RequiresGrad)
-            {
-                return new global::Autograd.Variable<T>(__value, requiresGrad: false);
-            }
-            return global::Autograd.Variable<T>.FromOp(__value, new MulNode<T>(x1, null, x1.Value, x2));
+            return global::Autograd.GradMode.IsEnabled && x1.RequiresGrad
+                ? global::Autograd.Variable<T>.FromOp(__value, new MulNode<T>(x1, null, x1.Value, x2))
+                : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
-        /// <summary>
-        /// Op <c>*</c> on tracked inputs: computes the forward on the inputs' values and, when gradients
-        /// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.
-        /// </summary>
-        /// <param name="x1">Array input, a constant: no gradient flows to it.</param>
-        /// <param name="x2">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>
+        /// <summary>Op <c>*</c> with <paramref name="x2"/> tracked: the result records a graph node when gradients are enabled and a tracked input requires them.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
         public static global::Autograd.Variable<T> Mul<T>(global::Autograd.NdArray<T> x1, global::Autograd.Variable<T> x2)
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
@@ -40,20 +26,12 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(x1);
             global::System.ArgumentNullException.ThrowIfNull(x2);
             var __value = global::User.MyOps.Mul<T>(x1, x2.Value);
-            if (!global::Autograd.GradMode.IsEnabled || !x2.RequiresGrad)
-            {
-                return new global::Autograd.Variable<T>(__value, requiresGrad: false);
-            }
-            return global::Autograd.Variable<T>.FromOp(__value, new MulNode<T>(null, x2, x1, x2.Value));
+            return global::Autograd.GradMode.IsEnabled && x2.RequiresGrad
+                ? global::Autograd.Variable<T>.FromOp(__value, new MulNode<T>(null, x2, x1, x2.Value))
+                : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
-        /// <summary>
-        /// Op <c>*</c> on tracked inputs: computes the forward on the inputs' values and, when gradients
-        /// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.
-        /// </summary>
-        /// <param name="x1">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <param name="x2">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>
+        /// <summary>Op <c>*</c> with <paramref name="x1"/>, <paramref name="x2"/> tracked: the result records a graph node when gradients are enabled and a tracked input requires them.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
         public static global::Autograd.Variable<T> Mul<T>(global::Autograd.Variable<T> x1, global::Autograd.Variable<T> x2)
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
@@ -61,11 +39,9 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(x1);
             global::System.ArgumentNullException.ThrowIfNull(x2);
             var __value = global::User.MyOps.Mul<T>(x1.Value, x2.Value);
-            if (!global::Autograd.GradMode.IsEnabled || !(x1.RequiresGrad || x2.RequiresGrad))
-            {
-                return new global::Autograd.Variable<T>(__value, requiresGrad: false);
-            }
-            return global::Autograd.Variable<T>.FromOp(__value, new MulNode<T>(x1, x2, x1.Value, x2.Value));
+            return global::Autograd.GradMode.IsEnabled && (x1.RequiresGrad || x2.RequiresGrad)
+                ? global::Autograd.Variable<T>.FromOp(__value, new MulNode<T>(x1, x2, x1.Value, x2.Value))
+                : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
         /// <summary>The graph node recorded by the tracked overloads of op <c>*</c>.</summary>
@@ -78,7 +54,6 @@ namespace User
             private global::Autograd.Engine.SavedArray<T> _arg_x1;
             private global::Autograd.Engine.SavedArray<T> _arg_x2;
 
-            /// <summary>Records one application of the op: its inputs (null for constants) and what its backward needs.</summary>
             public MulNode(global::Autograd.Variable<T>? input0, global::Autograd.Variable<T>? input1, global::Autograd.NdArray<T> arg_x1, global::Autograd.NdArray<T> arg_x2)
             {
                 _input0 = input0;
@@ -87,13 +62,10 @@ namespace User
                 _arg_x2 = new global::Autograd.Engine.SavedArray<T>(arg_x2);
             }
 
-            /// <inheritdoc />
             public override string OpName => "*";
 
-            /// <inheritdoc />
             public override int InputCount => 2;
 
-            /// <inheritdoc />
             public override global::Autograd.Variable<T>? GetInput(int index) => index switch
             {
                 0 => _input0,
@@ -101,11 +73,9 @@ namespace User
                 _ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has 2 array input(s)."),
             };
 
-            /// <inheritdoc />
             protected override void Backward(global::Autograd.NdArray<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
                 => global::User.MyOps.MulBackward<T>(outputGradient, _arg_x1.Unpack(this, "input 'x1'")!, _arg_x2.Unpack(this, "input 'x2'")!, pass.Slot(this, _input0), pass.Slot(this, _input1));
 
-            /// <inheritdoc />
             protected override void ReleaseSavedState()
             {
                 _arg_x1 = default;

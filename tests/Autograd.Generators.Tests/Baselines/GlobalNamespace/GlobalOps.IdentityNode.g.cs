@@ -3,23 +3,16 @@
 
 partial class GlobalOps
 {
-    /// <summary>
-    /// Op <c>Identity</c> on tracked inputs: computes the forward on the inputs' values and, when gradients
-    /// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.
-    /// </summary>
-    /// <param name="x">Array input, tracked: gradients flow to it when it requires them.</param>
-    /// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>
+    /// <summary>Op <c>Identity</c> with <paramref name="x"/> tracked: the result records a graph node when gradients are enabled and a tracked input requires them.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
     public static global::Autograd.Variable<T> Identity<T>(global::Autograd.Variable<T> x)
         where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
     {
         global::System.ArgumentNullException.ThrowIfNull(x);
         var __value = global::GlobalOps.Identity<T>(x.Value);
-        if (!global::Autograd.GradMode.IsEnabled || !x.RequiresGrad)
-        {
-            return new global::Autograd.Variable<T>(__value, requiresGrad: false);
-        }
-        return global::Autograd.Variable<T>.FromOp(__value, new IdentityNode<T>(x));
+        return global::Autograd.GradMode.IsEnabled && x.RequiresGrad
+            ? global::Autograd.Variable<T>.FromOp(__value, new IdentityNode<T>(x))
+            : new global::Autograd.Variable<T>(__value, requiresGrad: false);
     }
 
     /// <summary>The graph node recorded by the tracked overloads of op <c>Identity</c>.</summary>
@@ -29,30 +22,24 @@ partial class GlobalOps
     {
         private readonly global::Autograd.Variable<T>? _input0;
 
-        /// <summary>Records one application of the op: its inputs (null for constants) and what its backward needs.</summary>
         public IdentityNode(global::Autograd.Variable<T>? input0)
         {
             _input0 = input0;
         }
 
-        /// <inheritdoc />
         public override string OpName => "Identity";
 
-        /// <inheritdoc />
         public override int InputCount => 1;
 
-        /// <inheritdoc />
         public override global::Autograd.Variable<T>? GetInput(int index) => index switch
         {
             0 => _input0,
             _ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has 1 array input(s)."),
         };
 
-        /// <inheritdoc />
         protected override void Backward(global::Autograd.NdArray<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
             => global::GlobalOps.IdentityBackward<T>(outputGradient, pass.Slot(this, _input0));
 
-        /// <inheritdoc />
         protected override void ReleaseSavedState()
         {
         }

@@ -3,76 +3,43 @@
 
 partial record struct Holder
 {
-    /// <summary>
-    /// Op <c>clip&lt;0&gt;</c> on tracked inputs: computes the forward on the inputs' values and, when gradients
-    /// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.
-    /// </summary>
-    /// <param name="x">Array input, tracked: gradients flow to it when it requires them.</param>
-    /// <param name="limit">Passed to the forward unchanged.</param>
-    /// <param name="y">Array input, a constant: no gradient flows to it.</param>
-    /// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>
+    /// <summary>Op <c>clip&lt;0&gt;</c> with <paramref name="x"/> tracked: the result records a graph node when gradients are enabled and a tracked input requires them.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
     internal static global::Autograd.Variable<float> Clip(global::Autograd.Variable<float> x, float @limit, global::Autograd.NdArray<float> y)
     {
         global::System.ArgumentNullException.ThrowIfNull(x);
         global::System.ArgumentNullException.ThrowIfNull(y);
         var __value = global::Holder.Clip(x.Value, @limit, y, out var __state);
-        if (!global::Autograd.GradMode.IsEnabled || !x.RequiresGrad)
-        {
-            return new global::Autograd.Variable<float>(__value, requiresGrad: false);
-        }
-        return global::Autograd.Variable<float>.FromOp(__value, new ClipNode(x, null, @limit, y, __state, __value));
+        return global::Autograd.GradMode.IsEnabled && x.RequiresGrad
+            ? global::Autograd.Variable<float>.FromOp(__value, new ClipNode(x, null, @limit, y, __state, __value))
+            : new global::Autograd.Variable<float>(__value, requiresGrad: false);
     }
 
-    /// <summary>
-    /// Op <c>clip&lt;0&gt;</c> on tracked inputs: computes the forward on the inputs' values and, when gradients
-    /// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.
-    /// </summary>
-    /// <param name="x">Array input, a constant: no gradient flows to it.</param>
-    /// <param name="limit">Passed to the forward unchanged.</param>
-    /// <param name="y">Array input, tracked: gradients flow to it when it requires them.</param>
-    /// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>
+    /// <summary>Op <c>clip&lt;0&gt;</c> with <paramref name="y"/> tracked: the result records a graph node when gradients are enabled and a tracked input requires them.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
     internal static global::Autograd.Variable<float> Clip(global::Autograd.NdArray<float> x, float @limit, global::Autograd.Variable<float> y)
     {
         global::System.ArgumentNullException.ThrowIfNull(x);
         global::System.ArgumentNullException.ThrowIfNull(y);
         var __value = global::Holder.Clip(x, @limit, y.Value, out var __state);
-        if (!global::Autograd.GradMode.IsEnabled || !y.RequiresGrad)
-        {
-            return new global::Autograd.Variable<float>(__value, requiresGrad: false);
-        }
-        return global::Autograd.Variable<float>.FromOp(__value, new ClipNode(null, y, @limit, y.Value, __state, __value));
+        return global::Autograd.GradMode.IsEnabled && y.RequiresGrad
+            ? global::Autograd.Variable<float>.FromOp(__value, new ClipNode(null, y, @limit, y.Value, __state, __value))
+            : new global::Autograd.Variable<float>(__value, requiresGrad: false);
     }
 
-    /// <summary>
-    /// Op <c>clip&lt;0&gt;</c> on tracked inputs: computes the forward on the inputs' values and, when gradients
-    /// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.
-    /// </summary>
-    /// <param name="x">Array input, tracked: gradients flow to it when it requires them.</param>
-    /// <param name="limit">Passed to the forward unchanged.</param>
-    /// <param name="y">Array input, tracked: gradients flow to it when it requires them.</param>
-    /// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>
+    /// <summary>Op <c>clip&lt;0&gt;</c> with <paramref name="x"/>, <paramref name="y"/> tracked: the result records a graph node when gradients are enabled and a tracked input requires them.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
     internal static global::Autograd.Variable<float> Clip(global::Autograd.Variable<float> x, float @limit, global::Autograd.Variable<float> y)
     {
         global::System.ArgumentNullException.ThrowIfNull(x);
         global::System.ArgumentNullException.ThrowIfNull(y);
         var __value = global::Holder.Clip(x.Value, @limit, y.Value, out var __state);
-        if (!global::Autograd.GradMode.IsEnabled || !(x.RequiresGrad || y.RequiresGrad))
-        {
-            return new global::Autograd.Variable<float>(__value, requiresGrad: false);
-        }
-        return global::Autograd.Variable<float>.FromOp(__value, new ClipNode(x, y, @limit, y.Value, __state, __value));
+        return global::Autograd.GradMode.IsEnabled && (x.RequiresGrad || y.RequiresGrad)
+            ? global::Autograd.Variable<float>.FromOp(__value, new ClipNode(x, y, @limit, y.Value, __state, __value))
+            : new global::Autograd.Variable<float>(__value, requiresGrad: false);
     }
 
-    /// <summary>
-    /// Op <c>clip&lt;0&gt;</c> on constant arrays, discarding the state the forward saves for backward.
-    /// </summary>
-    /// <param name="x">Array input, a constant: no gradient flows to it.</param>
-    /// <param name="limit">Passed to the forward unchanged.</param>
-    /// <param name="y">Array input, a constant: no gradient flows to it.</param>
-    /// <returns>The forward's result.</returns>
+    /// <summary>Op <c>clip&lt;0&gt;</c> on constant arrays, discarding the state the forward saves for backward.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
     internal static global::Autograd.NdArray<float> Clip(global::Autograd.NdArray<float> x, float @limit, global::Autograd.NdArray<float> y)
         => global::Holder.Clip(x, @limit, y, out _);
@@ -88,7 +55,6 @@ partial record struct Holder
         private int _state;
         private global::Autograd.Engine.SavedArray<float> _output;
 
-        /// <summary>Records one application of the op: its inputs (null for constants) and what its backward needs.</summary>
         public ClipNode(global::Autograd.Variable<float>? input0, global::Autograd.Variable<float>? input1, float arg_limit, global::Autograd.NdArray<float> arg_y, int state, global::Autograd.NdArray<float> output)
         {
             _input0 = input0;
@@ -99,13 +65,10 @@ partial record struct Holder
             _output = new global::Autograd.Engine.SavedArray<float>(output);
         }
 
-        /// <inheritdoc />
         public override string OpName => "clip<0>";
 
-        /// <inheritdoc />
         public override int InputCount => 2;
 
-        /// <inheritdoc />
         public override global::Autograd.Variable<float>? GetInput(int index) => index switch
         {
             0 => _input0,
@@ -113,11 +76,9 @@ partial record struct Holder
             _ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has 2 array input(s)."),
         };
 
-        /// <inheritdoc />
         protected override void Backward(global::Autograd.NdArray<float> outputGradient, global::Autograd.Engine.BackwardPass<float> pass)
             => global::Holder.ClipGrad(outputGradient, _arg_limit, _arg_y.Unpack(this, "input 'y'")!, _state, _output.Unpack(this, "the output")!, pass.Slot(this, _input0), pass.Slot(this, _input1));
 
-        /// <inheritdoc />
         protected override void ReleaseSavedState()
         {
             _arg_y = default;

@@ -5,22 +5,15 @@ namespace User
 {
     partial interface IOps
     {
-        /// <summary>
-        /// Op <c>Half</c> on tracked inputs: computes the forward on the inputs' values and, when gradients
-        /// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.
-        /// </summary>
-        /// <param name="x">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>
+        /// <summary>Op <c>Half</c> with <paramref name="x"/> tracked: the result records a graph node when gradients are enabled and a tracked input requires them.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
         public static global::Autograd.Variable<double> Half(global::Autograd.Variable<double> x)
         {
             global::System.ArgumentNullException.ThrowIfNull(x);
             var __value = global::User.IOps.Half(x.Value);
-            if (!global::Autograd.GradMode.IsEnabled || !x.RequiresGrad)
-            {
-                return new global::Autograd.Variable<double>(__value, requiresGrad: false);
-            }
-            return global::Autograd.Variable<double>.FromOp(__value, new HalfNode(x));
+            return global::Autograd.GradMode.IsEnabled && x.RequiresGrad
+                ? global::Autograd.Variable<double>.FromOp(__value, new HalfNode(x))
+                : new global::Autograd.Variable<double>(__value, requiresGrad: false);
         }
 
         /// <summary>The graph node recorded by the tracked overloads of op <c>Half</c>.</summary>
@@ -29,30 +22,24 @@ namespace User
         {
             private readonly global::Autograd.Variable<double>? _input0;
 
-            /// <summary>Records one application of the op: its inputs (null for constants) and what its backward needs.</summary>
             public HalfNode(global::Autograd.Variable<double>? input0)
             {
                 _input0 = input0;
             }
 
-            /// <inheritdoc />
             public override string OpName => "Half";
 
-            /// <inheritdoc />
             public override int InputCount => 1;
 
-            /// <inheritdoc />
             public override global::Autograd.Variable<double>? GetInput(int index) => index switch
             {
                 0 => _input0,
                 _ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has 1 array input(s)."),
             };
 
-            /// <inheritdoc />
             protected override void Backward(global::Autograd.NdArray<double> outputGradient, global::Autograd.Engine.BackwardPass<double> pass)
                 => global::User.IOps.HalfBackward(outputGradient, pass.Slot(this, _input0));
 
-            /// <inheritdoc />
             protected override void ReleaseSavedState()
             {
             }

@@ -14,11 +14,9 @@ namespace User
         {
             global::System.ArgumentNullException.ThrowIfNull(x);
             var __value = global::User.Tagged.Tag<T, TTag>(x.Value, tag, out var __state);
-            if (!global::Autograd.GradMode.IsEnabled || !x.RequiresGrad)
-            {
-                return new global::Autograd.Variable<T>(__value, requiresGrad: false);
-            }
-            return global::Autograd.Variable<T>.FromOp(__value, new TagNode<T, TTag>(x, __state));
+            return global::Autograd.GradMode.IsEnabled && x.RequiresGrad
+                ? global::Autograd.Variable<T>.FromOp(__value, new TagNode<T, TTag>(x, __state))
+                : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
         /// <summary>Passes x through and saves a tag of any type as state; the node is generic over both type parameters.</summary>
@@ -38,31 +36,25 @@ namespace User
             private readonly global::Autograd.Variable<T>? _input0;
             private (TTag Tag, int Rank) _state;
 
-            /// <summary>Records one application of the op: its inputs (null for constants) and what its backward needs.</summary>
             public TagNode(global::Autograd.Variable<T>? input0, (TTag Tag, int Rank) state)
             {
                 _input0 = input0;
                 _state = state;
             }
 
-            /// <inheritdoc />
             public override string OpName => "Tag";
 
-            /// <inheritdoc />
             public override int InputCount => 1;
 
-            /// <inheritdoc />
             public override global::Autograd.Variable<T>? GetInput(int index) => index switch
             {
                 0 => _input0,
                 _ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has 1 array input(s)."),
             };
 
-            /// <inheritdoc />
             protected override void Backward(global::Autograd.NdArray<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
                 => global::User.Tagged.TagBackward<T, TTag>(outputGradient, _state, pass.Slot(this, _input0));
 
-            /// <inheritdoc />
             protected override void ReleaseSavedState()
             {
                 _state = default!;

@@ -9,13 +9,7 @@ namespace Company.Product.Math
         {
             partial record Inner
             {
-                /// <summary>
-                /// Op <c>add</c> on tracked inputs: computes the forward on the inputs' values and, when gradients
-                /// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.
-                /// </summary>
-                /// <param name="a">Array input, tracked: gradients flow to it when it requires them.</param>
-                /// <param name="b">Array input, a constant: no gradient flows to it.</param>
-                /// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>
+                /// <summary>Op <c>add</c> with <paramref name="a"/> tracked: the result records a graph node when gradients are enabled and a tracked input requires them.</summary>
                 [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
                 internal static global::Autograd.Variable<T> Add<T>(global::Autograd.Variable<T> a, global::Autograd.NdArray<T> b)
                     where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
@@ -23,20 +17,12 @@ namespace Company.Product.Math
                     global::System.ArgumentNullException.ThrowIfNull(a);
                     global::System.ArgumentNullException.ThrowIfNull(b);
                     var __value = global::Company.Product.Math.Outer.Middle.Inner.Add<T>(a.Value, b);
-                    if (!global::Autograd.GradMode.IsEnabled || !a.RequiresGrad)
-                    {
-                        return new global::Autograd.Variable<T>(__value, requiresGrad: false);
-                    }
-                    return global::Autograd.Variable<T>.FromOp(__value, new AddNode<T>(a, null));
+                    return global::Autograd.GradMode.IsEnabled && a.RequiresGrad
+                        ? global::Autograd.Variable<T>.FromOp(__value, new AddNode<T>(a, null))
+                        : new global::Autograd.Variable<T>(__value, requiresGrad: false);
                 }
 
-                /// <summary>
-                /// Op <c>add</c> on tracked inputs: computes the forward on the inputs' values and, when gradients
-                /// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.
-                /// </summary>
-                /// <param name="a">Array input, a constant: no gradient flows to it.</param>
-                /// <param name="b">Array input, tracked: gradients flow to it when it requires them.</param>
-                /// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>
+                /// <summary>Op <c>add</c> with <paramref name="b"/> tracked: the result records a graph node when gradients are enabled and a tracked input requires them.</summary>
                 [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
                 internal static global::Autograd.Variable<T> Add<T>(global::Autograd.NdArray<T> a, global::Autograd.Variable<T> b)
                     where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
@@ -44,20 +30,12 @@ namespace Company.Product.Math
                     global::System.ArgumentNullException.ThrowIfNull(a);
                     global::System.ArgumentNullException.ThrowIfNull(b);
                     var __value = global::Company.Product.Math.Outer.Middle.Inner.Add<T>(a, b.Value);
-                    if (!global::Autograd.GradMode.IsEnabled || !b.RequiresGrad)
-                    {
-                        return new global::Autograd.Variable<T>(__value, requiresGrad: false);
-                    }
-                    return global::Autograd.Variable<T>.FromOp(__value, new AddNode<T>(null, b));
+                    return global::Autograd.GradMode.IsEnabled && b.RequiresGrad
+                        ? global::Autograd.Variable<T>.FromOp(__value, new AddNode<T>(null, b))
+                        : new global::Autograd.Variable<T>(__value, requiresGrad: false);
                 }
 
-                /// <summary>
-                /// Op <c>add</c> on tracked inputs: computes the forward on the inputs' values and, when gradients
-                /// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.
-                /// </summary>
-                /// <param name="a">Array input, tracked: gradients flow to it when it requires them.</param>
-                /// <param name="b">Array input, tracked: gradients flow to it when it requires them.</param>
-                /// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>
+                /// <summary>Op <c>add</c> with <paramref name="a"/>, <paramref name="b"/> tracked: the result records a graph node when gradients are enabled and a tracked input requires them.</summary>
                 [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
                 internal static global::Autograd.Variable<T> Add<T>(global::Autograd.Variable<T> a, global::Autograd.Variable<T> b)
                     where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
@@ -65,11 +43,9 @@ namespace Company.Product.Math
                     global::System.ArgumentNullException.ThrowIfNull(a);
                     global::System.ArgumentNullException.ThrowIfNull(b);
                     var __value = global::Company.Product.Math.Outer.Middle.Inner.Add<T>(a.Value, b.Value);
-                    if (!global::Autograd.GradMode.IsEnabled || !(a.RequiresGrad || b.RequiresGrad))
-                    {
-                        return new global::Autograd.Variable<T>(__value, requiresGrad: false);
-                    }
-                    return global::Autograd.Variable<T>.FromOp(__value, new AddNode<T>(a, b));
+                    return global::Autograd.GradMode.IsEnabled && (a.RequiresGrad || b.RequiresGrad)
+                        ? global::Autograd.Variable<T>.FromOp(__value, new AddNode<T>(a, b))
+                        : new global::Autograd.Variable<T>(__value, requiresGrad: false);
                 }
 
                 /// <summary>The graph node recorded by the tracked overloads of op <c>add</c>.</summary>
@@ -80,20 +56,16 @@ namespace Company.Product.Math
                     private readonly global::Autograd.Variable<T>? _input0;
                     private readonly global::Autograd.Variable<T>? _input1;
 
-                    /// <summary>Records one application of the op: its inputs (null for constants) and what its backward needs.</summary>
                     public AddNode(global::Autograd.Variable<T>? input0, global::Autograd.Variable<T>? input1)
                     {
                         _input0 = input0;
                         _input1 = input1;
                     }
 
-                    /// <inheritdoc />
                     public override string OpName => "add";
 
-                    /// <inheritdoc />
                     public override int InputCount => 2;
 
-                    /// <inheritdoc />
                     public override global::Autograd.Variable<T>? GetInput(int index) => index switch
                     {
                         0 => _input0,
@@ -101,11 +73,9 @@ namespace Company.Product.Math
                         _ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has 2 array input(s)."),
                     };
 
-                    /// <inheritdoc />
                     protected override void Backward(global::Autograd.NdArray<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
                         => global::Company.Product.Math.Outer.Middle.Inner.AddBackward<T>(outputGradient, pass.Slot(this, _input0), pass.Slot(this, _input1));
 
-                    /// <inheritdoc />
                     protected override void ReleaseSavedState()
                     {
                     }

@@ -13,11 +13,9 @@ namespace User
         {
             global::System.ArgumentNullException.ThrowIfNull(x);
             var __value = global::User.Activations.LeakyRelu<T>(x.Value, slope, axis, keepDims, label, mode, eps, shape, scale, tag, missing, big, count, other, kind, quote);
-            if (!global::Autograd.GradMode.IsEnabled || !x.RequiresGrad)
-            {
-                return new global::Autograd.Variable<T>(__value, requiresGrad: false);
-            }
-            return global::Autograd.Variable<T>.FromOp(__value, new LeakyReluNode<T>(x, x.Value, slope, mode));
+            return global::Autograd.GradMode.IsEnabled && x.RequiresGrad
+                ? global::Autograd.Variable<T>.FromOp(__value, new LeakyReluNode<T>(x, x.Value, slope, mode))
+                : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
         /// <summary>The graph node recorded by the tracked overloads of op <c>leaky_relu</c>.</summary>
@@ -30,7 +28,6 @@ namespace User
             private readonly float _arg_slope;
             private readonly global::User.Mode _arg_mode;
 
-            /// <summary>Records one application of the op: its inputs (null for constants) and what its backward needs.</summary>
             public LeakyReluNode(global::Autograd.Variable<T>? input0, global::Autograd.NdArray<T> arg_x, float arg_slope, global::User.Mode arg_mode)
             {
                 _input0 = input0;
@@ -39,24 +36,19 @@ namespace User
                 _arg_mode = arg_mode;
             }
 
-            /// <inheritdoc />
             public override string OpName => "leaky_relu";
 
-            /// <inheritdoc />
             public override int InputCount => 1;
 
-            /// <inheritdoc />
             public override global::Autograd.Variable<T>? GetInput(int index) => index switch
             {
                 0 => _input0,
                 _ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has 1 array input(s)."),
             };
 
-            /// <inheritdoc />
             protected override void Backward(global::Autograd.NdArray<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
                 => global::User.Activations.LeakyReluBackward<T>(outputGradient, _arg_x.Unpack(this, "input 'x'")!, _arg_slope, _arg_mode, pass.Slot(this, _input0));
 
-            /// <inheritdoc />
             protected override void ReleaseSavedState()
             {
                 _arg_x = default;

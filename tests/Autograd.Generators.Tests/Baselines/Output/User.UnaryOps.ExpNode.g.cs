@@ -5,23 +5,16 @@ namespace User
 {
     partial class UnaryOps
     {
-        /// <summary>
-        /// Op <c>Exp</c> on tracked inputs: computes the forward on the inputs' values and, when gradients
-        /// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.
-        /// </summary>
-        /// <param name="x">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>
+        /// <summary>Op <c>Exp</c> with <paramref name="x"/> tracked: the result records a graph node when gradients are enabled and a tracked input requires them.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
         public static global::Autograd.Variable<T> Exp<T>(global::Autograd.Variable<T> x)
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
         {
             global::System.ArgumentNullException.ThrowIfNull(x);
             var __value = global::User.UnaryOps.Exp<T>(x.Value);
-            if (!global::Autograd.GradMode.IsEnabled || !x.RequiresGrad)
-            {
-                return new global::Autograd.Variable<T>(__value, requiresGrad: false);
-            }
-            return global::Autograd.Variable<T>.FromOp(__value, new ExpNode<T>(x, __value));
+            return global::Autograd.GradMode.IsEnabled && x.RequiresGrad
+                ? global::Autograd.Variable<T>.FromOp(__value, new ExpNode<T>(x, __value))
+                : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
         /// <summary>The graph node recorded by the tracked overloads of op <c>Exp</c>.</summary>
@@ -32,31 +25,25 @@ namespace User
             private readonly global::Autograd.Variable<T>? _input0;
             private global::Autograd.Engine.SavedArray<T> _output;
 
-            /// <summary>Records one application of the op: its inputs (null for constants) and what its backward needs.</summary>
             public ExpNode(global::Autograd.Variable<T>? input0, global::Autograd.NdArray<T> output)
             {
                 _input0 = input0;
                 _output = new global::Autograd.Engine.SavedArray<T>(output);
             }
 
-            /// <inheritdoc />
             public override string OpName => "Exp";
 
-            /// <inheritdoc />
             public override int InputCount => 1;
 
-            /// <inheritdoc />
             public override global::Autograd.Variable<T>? GetInput(int index) => index switch
             {
                 0 => _input0,
                 _ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has 1 array input(s)."),
             };
 
-            /// <inheritdoc />
             protected override void Backward(global::Autograd.NdArray<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
                 => global::User.UnaryOps.ExpBackward<T>(outputGradient, _output.Unpack(this, "the output")!, pass.Slot(this, _input0));
 
-            /// <inheritdoc />
             protected override void ReleaseSavedState()
             {
                 _output = default;

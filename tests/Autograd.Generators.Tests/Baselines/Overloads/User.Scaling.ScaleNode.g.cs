@@ -5,24 +5,16 @@ namespace User
 {
     partial class Scaling
     {
-        /// <summary>
-        /// Op <c>Scale</c> on tracked inputs: computes the forward on the inputs' values and, when gradients
-        /// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.
-        /// </summary>
-        /// <param name="x">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <param name="factor">Passed to the forward unchanged.</param>
-        /// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>
+        /// <summary>Op <c>Scale</c> with <paramref name="x"/> tracked: the result records a graph node when gradients are enabled and a tracked input requires them.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
         public static global::Autograd.Variable<T> Scale<T>(global::Autograd.Variable<T> x, double factor = 2D)
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
         {
             global::System.ArgumentNullException.ThrowIfNull(x);
             var __value = global::User.Scaling.Scale<T>(x.Value, factor);
-            if (!global::Autograd.GradMode.IsEnabled || !x.RequiresGrad)
-            {
-                return new global::Autograd.Variable<T>(__value, requiresGrad: false);
-            }
-            return global::Autograd.Variable<T>.FromOp(__value, new ScaleNode<T>(x, factor));
+            return global::Autograd.GradMode.IsEnabled && x.RequiresGrad
+                ? global::Autograd.Variable<T>.FromOp(__value, new ScaleNode<T>(x, factor))
+                : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
         /// <summary>The graph node recorded by the tracked overloads of op <c>Scale</c>.</summary>
@@ -33,31 +25,25 @@ namespace User
             private readonly global::Autograd.Variable<T>? _input0;
             private readonly double _arg_factor;
 
-            /// <summary>Records one application of the op: its inputs (null for constants) and what its backward needs.</summary>
             public ScaleNode(global::Autograd.Variable<T>? input0, double arg_factor)
             {
                 _input0 = input0;
                 _arg_factor = arg_factor;
             }
 
-            /// <inheritdoc />
             public override string OpName => "Scale";
 
-            /// <inheritdoc />
             public override int InputCount => 1;
 
-            /// <inheritdoc />
             public override global::Autograd.Variable<T>? GetInput(int index) => index switch
             {
                 0 => _input0,
                 _ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has 1 array input(s)."),
             };
 
-            /// <inheritdoc />
             protected override void Backward(global::Autograd.NdArray<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
                 => global::User.Scaling.ScaleBackward<T>(outputGradient, _arg_factor, pass.Slot(this, _input0));
 
-            /// <inheritdoc />
             protected override void ReleaseSavedState()
             {
             }

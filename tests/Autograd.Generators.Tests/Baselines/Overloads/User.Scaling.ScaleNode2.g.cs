@@ -5,64 +5,40 @@ namespace User
 {
     partial class Scaling
     {
-        /// <summary>
-        /// Op <c>Scale</c> on tracked inputs: computes the forward on the inputs' values and, when gradients
-        /// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.
-        /// </summary>
-        /// <param name="x">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <param name="y">Array input, a constant: no gradient flows to it.</param>
-        /// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>
+        /// <summary>Op <c>Scale</c> with <paramref name="x"/> tracked: the result records a graph node when gradients are enabled and a tracked input requires them.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
         public static global::Autograd.Variable<double> Scale(global::Autograd.Variable<double> x, global::Autograd.NdArray<double> y)
         {
             global::System.ArgumentNullException.ThrowIfNull(x);
             global::System.ArgumentNullException.ThrowIfNull(y);
             var __value = global::User.Scaling.Scale(x.Value, y);
-            if (!global::Autograd.GradMode.IsEnabled || !x.RequiresGrad)
-            {
-                return new global::Autograd.Variable<double>(__value, requiresGrad: false);
-            }
-            return global::Autograd.Variable<double>.FromOp(__value, new ScaleNode2(x, null, x.Value, y));
+            return global::Autograd.GradMode.IsEnabled && x.RequiresGrad
+                ? global::Autograd.Variable<double>.FromOp(__value, new ScaleNode2(x, null, x.Value, y))
+                : new global::Autograd.Variable<double>(__value, requiresGrad: false);
         }
 
-        /// <summary>
-        /// Op <c>Scale</c> on tracked inputs: computes the forward on the inputs' values and, when gradients
-        /// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.
-        /// </summary>
-        /// <param name="x">Array input, a constant: no gradient flows to it.</param>
-        /// <param name="y">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>
+        /// <summary>Op <c>Scale</c> with <paramref name="y"/> tracked: the result records a graph node when gradients are enabled and a tracked input requires them.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
         public static global::Autograd.Variable<double> Scale(global::Autograd.NdArray<double> x, global::Autograd.Variable<double> y)
         {
             global::System.ArgumentNullException.ThrowIfNull(x);
             global::System.ArgumentNullException.ThrowIfNull(y);
             var __value = global::User.Scaling.Scale(x, y.Value);
-            if (!global::Autograd.GradMode.IsEnabled || !y.RequiresGrad)
-            {
-                return new global::Autograd.Variable<double>(__value, requiresGrad: false);
-            }
-            return global::Autograd.Variable<double>.FromOp(__value, new ScaleNode2(null, y, x, y.Value));
+            return global::Autograd.GradMode.IsEnabled && y.RequiresGrad
+                ? global::Autograd.Variable<double>.FromOp(__value, new ScaleNode2(null, y, x, y.Value))
+                : new global::Autograd.Variable<double>(__value, requiresGrad: false);
         }
 
-        /// <summary>
-        /// Op <c>Scale</c> on tracked inputs: computes the forward on the inputs' values and, when gradients
-        /// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.
-        /// </summary>
-        /// <param name="x">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <param name="y">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>
+        /// <summary>Op <c>Scale</c> with <paramref name="x"/>, <paramref name="y"/> tracked: the result records a graph node when gradients are enabled and a tracked input requires them.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
         public static global::Autograd.Variable<double> Scale(global::Autograd.Variable<double> x, global::Autograd.Variable<double> y)
         {
             global::System.ArgumentNullException.ThrowIfNull(x);
             global::System.ArgumentNullException.ThrowIfNull(y);
             var __value = global::User.Scaling.Scale(x.Value, y.Value);
-            if (!global::Autograd.GradMode.IsEnabled || !(x.RequiresGrad || y.RequiresGrad))
-            {
-                return new global::Autograd.Variable<double>(__value, requiresGrad: false);
-            }
-            return global::Autograd.Variable<double>.FromOp(__value, new ScaleNode2(x, y, x.Value, y.Value));
+            return global::Autograd.GradMode.IsEnabled && (x.RequiresGrad || y.RequiresGrad)
+                ? global::Autograd.Variable<double>.FromOp(__value, new ScaleNode2(x, y, x.Value, y.Value))
+                : new global::Autograd.Variable<double>(__value, requiresGrad: false);
         }
 
         /// <summary>The graph node recorded by the tracked overloads of op <c>Scale</c>.</summary>
@@ -74,7 +50,6 @@ namespace User
             private global::Autograd.Engine.SavedArray<double> _arg_x;
             private global::Autograd.Engine.SavedArray<double> _arg_y;
 
-            /// <summary>Records one application of the op: its inputs (null for constants) and what its backward needs.</summary>
             public ScaleNode2(global::Autograd.Variable<double>? input0, global::Autograd.Variable<double>? input1, global::Autograd.NdArray<double> arg_x, global::Autograd.NdArray<double> arg_y)
             {
                 _input0 = input0;
@@ -83,13 +58,10 @@ namespace User
                 _arg_y = new global::Autograd.Engine.SavedArray<double>(arg_y);
             }
 
-            /// <inheritdoc />
             public override string OpName => "Scale";
 
-            /// <inheritdoc />
             public override int InputCount => 2;
 
-            /// <inheritdoc />
             public override global::Autograd.Variable<double>? GetInput(int index) => index switch
             {
                 0 => _input0,
@@ -97,11 +69,9 @@ namespace User
                 _ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has 2 array input(s)."),
             };
 
-            /// <inheritdoc />
             protected override void Backward(global::Autograd.NdArray<double> outputGradient, global::Autograd.Engine.BackwardPass<double> pass)
                 => global::User.Scaling.ScaleDoubleBackward(outputGradient, _arg_x.Unpack(this, "input 'x'")!, _arg_y.Unpack(this, "input 'y'")!, pass.Slot(this, _input0), pass.Slot(this, _input1));
 
-            /// <inheritdoc />
             protected override void ReleaseSavedState()
             {
                 _arg_x = default;

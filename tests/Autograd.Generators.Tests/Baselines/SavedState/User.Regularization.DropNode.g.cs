@@ -13,11 +13,9 @@ namespace User
         {
             global::System.ArgumentNullException.ThrowIfNull(x);
             var __value = global::User.Regularization.Drop<T>(x.Value, every, out var __state);
-            if (!global::Autograd.GradMode.IsEnabled || !x.RequiresGrad)
-            {
-                return new global::Autograd.Variable<T>(__value, requiresGrad: false);
-            }
-            return global::Autograd.Variable<T>.FromOp(__value, new DropNode<T>(x, every, __state, __value));
+            return global::Autograd.GradMode.IsEnabled && x.RequiresGrad
+                ? global::Autograd.Variable<T>.FromOp(__value, new DropNode<T>(x, every, __state, __value))
+                : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
         /// <summary>Keeps the elements whose index is not a multiple of <paramref name="every"/>, scaled; the mask is saved for backward.</summary>
@@ -37,7 +35,6 @@ namespace User
             private global::Autograd.Engine.SavedArray<T> _state;
             private global::Autograd.Engine.SavedArray<T> _output;
 
-            /// <summary>Records one application of the op: its inputs (null for constants) and what its backward needs.</summary>
             public DropNode(global::Autograd.Variable<T>? input0, int arg_every, global::Autograd.NdArray<T> state, global::Autograd.NdArray<T> output)
             {
                 _input0 = input0;
@@ -46,24 +43,19 @@ namespace User
                 _output = new global::Autograd.Engine.SavedArray<T>(output);
             }
 
-            /// <inheritdoc />
             public override string OpName => "Drop";
 
-            /// <inheritdoc />
             public override int InputCount => 1;
 
-            /// <inheritdoc />
             public override global::Autograd.Variable<T>? GetInput(int index) => index switch
             {
                 0 => _input0,
                 _ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has 1 array input(s)."),
             };
 
-            /// <inheritdoc />
             protected override void Backward(global::Autograd.NdArray<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
                 => global::User.Regularization.DropBackward<T>(outputGradient, _arg_every, _state.Unpack(this, "state 'mask'")!, _output.Unpack(this, "the output")!, pass.Slot(this, _input0));
 
-            /// <inheritdoc />
             protected override void ReleaseSavedState()
             {
                 _state = default;

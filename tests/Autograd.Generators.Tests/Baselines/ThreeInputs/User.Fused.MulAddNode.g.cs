@@ -15,11 +15,9 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(b);
             global::System.ArgumentNullException.ThrowIfNull(c);
             var __value = global::User.Fused.MulAdd<T>(a.Value, b, c);
-            if (!global::Autograd.GradMode.IsEnabled || !a.RequiresGrad)
-            {
-                return new global::Autograd.Variable<T>(__value, requiresGrad: false);
-            }
-            return global::Autograd.Variable<T>.FromOp(__value, new MulAddNode<T>(a, null, null, a.Value, b));
+            return global::Autograd.GradMode.IsEnabled && a.RequiresGrad
+                ? global::Autograd.Variable<T>.FromOp(__value, new MulAddNode<T>(a, null, null, a.Value, b))
+                : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
         /// <summary>a * b + c.</summary>
@@ -32,11 +30,9 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(b);
             global::System.ArgumentNullException.ThrowIfNull(c);
             var __value = global::User.Fused.MulAdd<T>(a, b.Value, c);
-            if (!global::Autograd.GradMode.IsEnabled || !b.RequiresGrad)
-            {
-                return new global::Autograd.Variable<T>(__value, requiresGrad: false);
-            }
-            return global::Autograd.Variable<T>.FromOp(__value, new MulAddNode<T>(null, b, null, a, b.Value));
+            return global::Autograd.GradMode.IsEnabled && b.RequiresGrad
+                ? global::Autograd.Variable<T>.FromOp(__value, new MulAddNode<T>(null, b, null, a, b.Value))
+                : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
         /// <summary>a * b + c.</summary>
@@ -49,11 +45,9 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(b);
             global::System.ArgumentNullException.ThrowIfNull(c);
             var __value = global::User.Fused.MulAdd<T>(a.Value, b.Value, c);
-            if (!global::Autograd.GradMode.IsEnabled || !(a.RequiresGrad || b.RequiresGrad))
-            {
-                return new global::Autograd.Variable<T>(__value, requiresGrad: false);
-            }
-            return global::Autograd.Variable<T>.FromOp(__value, new MulAddNode<T>(a, b, null, a.Value, b.Value));
+            return global::Autograd.GradMode.IsEnabled && (a.RequiresGrad || b.RequiresGrad)
+                ? global::Autograd.Variable<T>.FromOp(__value, new MulAddNode<T>(a, b, null, a.Value, b.Value))
+                : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
         /// <summary>a * b + c.</summary>
@@ -66,11 +60,9 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(b);
             global::System.ArgumentNullException.ThrowIfNull(c);
             var __value = global::User.Fused.MulAdd<T>(a, b, c.Value);
-            if (!global::Autograd.GradMode.IsEnabled || !c.RequiresGrad)
-            {
-                return new global::Autograd.Variable<T>(__value, requiresGrad: false);
-            }
-            return global::Autograd.Variable<T>.FromOp(__value, new MulAddNode<T>(null, null, c, a, b));
+            return global::Autograd.GradMode.IsEnabled && c.RequiresGrad
+                ? global::Autograd.Variable<T>.FromOp(__value, new MulAddNode<T>(null, null, c, a, b))
+                : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
         /// <summary>a * b + c.</summary>
@@ -83,11 +75,9 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(b);
             global::System.ArgumentNullException.ThrowIfNull(c);
             var __value = global::User.Fused.MulAdd<T>(a.Value, b, c.Value);
-            if (!global::Autograd.GradMode.IsEnabled || !(a.RequiresGrad || c.RequiresGrad))
-            {
-                return new global::Autograd.Variable<T>(__value, requiresGrad: false);
-            }
-            return global::Autograd.Variable<T>.FromOp(__value, new MulAddNode<T>(a, null, c, a.Value, b));
+            return global::Autograd.GradMode.IsEnabled && (a.RequiresGrad || c.RequiresGrad)
+                ? global::Autograd.Variable<T>.FromOp(__value, new MulAddNode<T>(a, null, c, a.Value, b))
+                : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
         /// <summary>a * b + c.</summary>
@@ -100,11 +90,9 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(b);
             global::System.ArgumentNullException.ThrowIfNull(c);
             var __value = global::User.Fused.MulAdd<T>(a, b.Value, c.Value);
-            if (!global::Autograd.GradMode.IsEnabled || !(b.RequiresGrad || c.RequiresGrad))
-            {
-                return new global::Autograd.Variable<T>(__value, requiresGrad: false);
-            }
-            return global::Autograd.Variable<T>.FromOp(__value, new MulAddNode<T>(null, b, c, a, b.Value));
+            return global::Autograd.GradMode.IsEnabled && (b.RequiresGrad || c.RequiresGrad)
+                ? global::Autograd.Variable<T>.FromOp(__value, new MulAddNode<T>(null, b, c, a, b.Value))
+                : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
         /// <summary>a * b + c.</summary>
@@ -117,11 +105,9 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(b);
             global::System.ArgumentNullException.ThrowIfNull(c);
             var __value = global::User.Fused.MulAdd<T>(a.Value, b.Value, c.Value);
-            if (!global::Autograd.GradMode.IsEnabled || !(a.RequiresGrad || b.RequiresGrad || c.RequiresGrad))
-            {
-                return new global::Autograd.Variable<T>(__value, requiresGrad: false);
-            }
-            return global::Autograd.Variable<T>.FromOp(__value, new MulAddNode<T>(a, b, c, a.Value, b.Value));
+            return global::Autograd.GradMode.IsEnabled && (a.RequiresGrad || b.RequiresGrad || c.RequiresGrad)
+                ? global::Autograd.Variable<T>.FromOp(__value, new MulAddNode<T>(a, b, c, a.Value, b.Value))
+                : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
         /// <summary>The graph node recorded by the tracked overloads of op <c>fma</c>.</summary>
@@ -135,7 +121,6 @@ namespace User
             private global::Autograd.Engine.SavedArray<T> _arg_a;
             private global::Autograd.Engine.SavedArray<T> _arg_b;
 
-            /// <summary>Records one application of the op: its inputs (null for constants) and what its backward needs.</summary>
             public MulAddNode(global::Autograd.Variable<T>? input0, global::Autograd.Variable<T>? input1, global::Autograd.Variable<T>? input2, global::Autograd.NdArray<T> arg_a, global::Autograd.NdArray<T> arg_b)
             {
                 _input0 = input0;
@@ -145,13 +130,10 @@ namespace User
                 _arg_b = new global::Autograd.Engine.SavedArray<T>(arg_b);
             }
 
-            /// <inheritdoc />
             public override string OpName => "fma";
 
-            /// <inheritdoc />
             public override int InputCount => 3;
 
-            /// <inheritdoc />
             public override global::Autograd.Variable<T>? GetInput(int index) => index switch
             {
                 0 => _input0,
@@ -160,11 +142,9 @@ namespace User
                 _ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has 3 array input(s)."),
             };
 
-            /// <inheritdoc />
             protected override void Backward(global::Autograd.NdArray<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
                 => global::User.Fused.MulAddBackward<T>(outputGradient, _arg_a.Unpack(this, "input 'a'")!, _arg_b.Unpack(this, "input 'b'")!, pass.Slot(this, _input0), pass.Slot(this, _input1), pass.Slot(this, _input2));
 
-            /// <inheritdoc />
             protected override void ReleaseSavedState()
             {
                 _arg_a = default;

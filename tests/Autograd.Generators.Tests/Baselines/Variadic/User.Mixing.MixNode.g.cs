@@ -5,14 +5,7 @@ namespace User
 {
     partial class Mixing
     {
-        /// <summary>
-        /// Op <c>mix</c> on tracked inputs: computes the forward on the inputs' values and, when gradients
-        /// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.
-        /// </summary>
-        /// <param name="xs">Array inputs, tracked: gradients flow to each element that requires them.</param>
-        /// <param name="w">Array input, a constant: no gradient flows to it.</param>
-        /// <param name="scale">Passed to the forward unchanged.</param>
-        /// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>
+        /// <summary>Op <c>mix</c> with <paramref name="xs"/> tracked: the result records a graph node when gradients are enabled and a tracked input requires them.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
         public static global::Autograd.Variable<T> Mix<T>(global::Autograd.Variable<T>[] xs, global::Autograd.NdArray<T> w, double scale = 1D)
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
@@ -20,21 +13,12 @@ namespace User
             var __xsValues = global::Autograd.Engine.VariadicInput.Values(xs, "Mix", "xs");
             global::System.ArgumentNullException.ThrowIfNull(w);
             var __value = global::User.Mixing.Mix<T>(__xsValues, w, scale);
-            if (!global::Autograd.GradMode.IsEnabled || !global::Autograd.Engine.VariadicInput.AnyRequiresGrad(xs))
-            {
-                return new global::Autograd.Variable<T>(__value, requiresGrad: false);
-            }
-            return global::Autograd.Variable<T>.FromOp(__value, new MixNode<T>(global::Autograd.Engine.VariadicInput.Inputs(xs), null, __xsValues, w, scale));
+            return global::Autograd.GradMode.IsEnabled && global::Autograd.Engine.VariadicInput.AnyRequiresGrad(xs)
+                ? global::Autograd.Variable<T>.FromOp(__value, new MixNode<T>(global::Autograd.Engine.VariadicInput.Inputs(xs), null, __xsValues, w, scale))
+                : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
-        /// <summary>
-        /// Op <c>mix</c> on tracked inputs: computes the forward on the inputs' values and, when gradients
-        /// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.
-        /// </summary>
-        /// <param name="xs">Array inputs, constants: no gradient flows to them.</param>
-        /// <param name="w">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <param name="scale">Passed to the forward unchanged.</param>
-        /// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>
+        /// <summary>Op <c>mix</c> with <paramref name="w"/> tracked: the result records a graph node when gradients are enabled and a tracked input requires them.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
         public static global::Autograd.Variable<T> Mix<T>(global::Autograd.NdArray<T>[] xs, global::Autograd.Variable<T> w, double scale = 1D)
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
@@ -42,21 +26,12 @@ namespace User
             global::Autograd.Engine.VariadicInput.CheckElements(xs, "Mix", "xs");
             global::System.ArgumentNullException.ThrowIfNull(w);
             var __value = global::User.Mixing.Mix<T>(xs, w.Value, scale);
-            if (!global::Autograd.GradMode.IsEnabled || !w.RequiresGrad)
-            {
-                return new global::Autograd.Variable<T>(__value, requiresGrad: false);
-            }
-            return global::Autograd.Variable<T>.FromOp(__value, new MixNode<T>(new global::Autograd.Variable<T>?[xs.Length], w, xs, w.Value, scale));
+            return global::Autograd.GradMode.IsEnabled && w.RequiresGrad
+                ? global::Autograd.Variable<T>.FromOp(__value, new MixNode<T>(new global::Autograd.Variable<T>?[xs.Length], w, xs, w.Value, scale))
+                : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
-        /// <summary>
-        /// Op <c>mix</c> on tracked inputs: computes the forward on the inputs' values and, when gradients
-        /// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.
-        /// </summary>
-        /// <param name="xs">Array inputs, tracked: gradients flow to each element that requires them.</param>
-        /// <param name="w">Array input, tracked: gradients flow to it when it requires them.</param>
-        /// <param name="scale">Passed to the forward unchanged.</param>
-        /// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>
+        /// <summary>Op <c>mix</c> with <paramref name="xs"/>, <paramref name="w"/> tracked: the result records a graph node when gradients are enabled and a tracked input requires them.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
         public static global::Autograd.Variable<T> Mix<T>(global::Autograd.Variable<T>[] xs, global::Autograd.Variable<T> w, double scale = 1D)
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
@@ -64,11 +39,9 @@ namespace User
             var __xsValues = global::Autograd.Engine.VariadicInput.Values(xs, "Mix", "xs");
             global::System.ArgumentNullException.ThrowIfNull(w);
             var __value = global::User.Mixing.Mix<T>(__xsValues, w.Value, scale);
-            if (!global::Autograd.GradMode.IsEnabled || !(global::Autograd.Engine.VariadicInput.AnyRequiresGrad(xs) || w.RequiresGrad))
-            {
-                return new global::Autograd.Variable<T>(__value, requiresGrad: false);
-            }
-            return global::Autograd.Variable<T>.FromOp(__value, new MixNode<T>(global::Autograd.Engine.VariadicInput.Inputs(xs), w, __xsValues, w.Value, scale));
+            return global::Autograd.GradMode.IsEnabled && (global::Autograd.Engine.VariadicInput.AnyRequiresGrad(xs) || w.RequiresGrad)
+                ? global::Autograd.Variable<T>.FromOp(__value, new MixNode<T>(global::Autograd.Engine.VariadicInput.Inputs(xs), w, __xsValues, w.Value, scale))
+                : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
         /// <summary>The graph node recorded by the tracked overloads of op <c>mix</c>.</summary>
@@ -82,7 +55,6 @@ namespace User
             private global::Autograd.Engine.SavedArray<T> _arg_w;
             private readonly double _arg_scale;
 
-            /// <summary>Records one application of the op: its inputs (null for constants) and what its backward needs.</summary>
             public MixNode(global::Autograd.Variable<T>?[] input0, global::Autograd.Variable<T>? input1, global::Autograd.NdArray<T>[] arg_xs, global::Autograd.NdArray<T> arg_w, double arg_scale)
             {
                 _input0 = input0;
@@ -92,13 +64,10 @@ namespace User
                 _arg_scale = arg_scale;
             }
 
-            /// <inheritdoc />
             public override string OpName => "mix";
 
-            /// <inheritdoc />
             public override int InputCount => _input0.Length + 1;
 
-            /// <inheritdoc />
             public override global::Autograd.Variable<T>? GetInput(int index)
             {
                 var position = index;
@@ -110,11 +79,9 @@ namespace User
                 throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has " + InputCount + " array input(s).");
             }
 
-            /// <inheritdoc />
             protected override void Backward(global::Autograd.NdArray<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
                 => global::User.Mixing.MixBackward<T>(outputGradient, global::Autograd.Engine.VariadicInput.Unpack(_arg_xs!, this, "xs"), _arg_w.Unpack(this, "input 'w'")!, _arg_scale, global::Autograd.Engine.VariadicInput.Slots(pass, this, _input0), pass.Slot(this, _input1));
 
-            /// <inheritdoc />
             protected override void ReleaseSavedState()
             {
                 _arg_xs = null;

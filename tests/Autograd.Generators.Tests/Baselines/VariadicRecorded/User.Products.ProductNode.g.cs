@@ -5,23 +5,16 @@ namespace User
 {
     partial class Products
     {
-        /// <summary>
-        /// Op <c>Product</c> on tracked inputs: computes the forward on the inputs' values and, when gradients
-        /// are enabled and a variable input requires them, records a graph node so backward reaches the inputs.
-        /// </summary>
-        /// <param name="xs">Array inputs, tracked: gradients flow to each element that requires them.</param>
-        /// <returns>The result as a variable; it requires grad only when the op was recorded.</returns>
+        /// <summary>Op <c>Product</c> with <paramref name="xs"/> tracked: the result records a graph node when gradients are enabled and a tracked input requires them.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
         public static global::Autograd.Variable<T> Product<T>(params global::Autograd.Variable<T>[] xs)
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
         {
             var __xsValues = global::Autograd.Engine.VariadicInput.Values(xs, "Product", "xs");
             var __value = global::User.Products.Product<T>(__xsValues);
-            if (!global::Autograd.GradMode.IsEnabled || !global::Autograd.Engine.VariadicInput.AnyRequiresGrad(xs))
-            {
-                return new global::Autograd.Variable<T>(__value, requiresGrad: false);
-            }
-            return global::Autograd.Variable<T>.FromOp(__value, new ProductNode<T>(global::Autograd.Engine.VariadicInput.Inputs(xs), __xsValues));
+            return global::Autograd.GradMode.IsEnabled && global::Autograd.Engine.VariadicInput.AnyRequiresGrad(xs)
+                ? global::Autograd.Variable<T>.FromOp(__value, new ProductNode<T>(global::Autograd.Engine.VariadicInput.Inputs(xs), __xsValues))
+                : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
         /// <summary>The graph node recorded by the tracked overloads of op <c>Product</c>.</summary>
@@ -32,20 +25,16 @@ namespace User
             private readonly global::Autograd.Variable<T>?[] _input0;
             private global::Autograd.Engine.SavedArray<T>[]? _arg_xs;
 
-            /// <summary>Records one application of the op: its inputs (null for constants) and what its backward needs.</summary>
             public ProductNode(global::Autograd.Variable<T>?[] input0, global::Autograd.NdArray<T>[] arg_xs)
             {
                 _input0 = input0;
                 _arg_xs = global::Autograd.Engine.VariadicInput.Save(arg_xs);
             }
 
-            /// <inheritdoc />
             public override string OpName => "Product";
 
-            /// <inheritdoc />
             public override int InputCount => _input0.Length;
 
-            /// <inheritdoc />
             public override global::Autograd.Variable<T>? GetInput(int index)
             {
                 var position = index;
@@ -54,18 +43,14 @@ namespace User
                 throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has " + InputCount + " array input(s).");
             }
 
-            /// <inheritdoc />
             protected override void Backward(global::Autograd.NdArray<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
                 => global::User.Products.ProductBackward<T>(outputGradient, global::Autograd.Engine.VariadicInput.Unpack(_arg_xs!, this, "xs"), global::Autograd.Engine.VariadicInput.Slots(pass, this, _input0));
 
-            /// <inheritdoc />
             public override bool IsDifferentiableTwice => true;
 
-            /// <inheritdoc />
             protected override void BackwardGraph(global::Autograd.Variable<T> outputGradient, global::Autograd.Variable<T> output, global::Autograd.Engine.BackwardPass<T> pass)
                 => global::User.Products.ProductBackward<T>(outputGradient, global::Autograd.Engine.VariadicInput.Track(_arg_xs!, this, "xs", _input0), global::Autograd.Engine.VariadicInput.Slots(pass, this, _input0));
 
-            /// <inheritdoc />
             protected override void ReleaseSavedState()
             {
                 _arg_xs = null;
