@@ -63,21 +63,60 @@ public sealed class AddBackwardCodeFix : CodeFixProvider
             .Append('(').Append(string.Join(", ", parameters)).Append(')');
         foreach (var clause in forward.ConstraintClauses)
             text.Append(' ').Append(clause.WithoutTrivia().ToString());
-        text.Append("\n{\n");
-        for (var i = 0; i < slots.Count; i++)
-        {
-            if (Symbols.IsVariadicInput(arrays[i].Type, out _))
-                text.Append("foreach (var ").Append(each).Append(" in ").Append(slots[i]).Append(")\n    ");
-            text.Append("if (").Append(Symbols.IsVariadicInput(arrays[i].Type, out _) ? each : slots[i]).Append(".IsNeeded) throw new global::System.NotImplementedException();\n");
-        }
-        text.Append("}\n");
-        var method = SyntaxFactory.ParseMemberDeclaration(text.ToString())!;
-        return method
-            .WithLeadingTrivia(SyntaxFactory.ElasticCarriageReturnLineFeed)
-            .WithAdditionalAnnotations(Simplifier.Annotation, Formatter.Annotation);
+        text.Append('\n').Append(BackwardParameters.ThrowingBody(slots.Select((s, i) => (s, Symbols.IsVariadicInput(arrays[i].Type, out _))), each));
+        return BackwardParameters.Annotate(SyntaxFactory.ParseMemberDeclaration(text.ToString())!);
     }
 
     private static string Type(ITypeSymbol type) => type.ToDisplayString(Symbols.TypeFormat);
+}
+
+/// <summary>
+/// AG0027: writes the recorded backward (on <c>Variable</c>s) the diagnostic names, with the same signature,
+/// after the array backward (or the forward), and a body that throws for every slot until it is written.
+/// </summary>
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AddRecordedBackwardCodeFix)), Shared]
+public sealed class AddRecordedBackwardCodeFix : CodeFixProvider
+{
+    /// <inheritdoc />
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("AG0027");
+
+    /// <inheritdoc />
+    public override FixAllProvider? GetFixAllProvider() => null;
+
+    /// <inheritdoc />
+    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    {
+        if (await BackwardParameters.MethodAtAsync(context).ConfigureAwait(false) is not var (root, _, forward, symbol)
+            || !Symbols.IsNdArray(symbol.ReturnType, out var element))
+        {
+            return;
+        }
+        var name = Symbols.BackwardName(symbol, Symbols.OpAttribute(symbol));
+        var arrays = OpParser.BackwardCandidates(symbol.ContainingType, name, element).Arrays;
+        var backward = arrays.Count == 1 ? arrays[0] : null;
+        var forwardParameters = symbol.Parameters.Where(p => p.RefKind != RefKind.Out).ToList();
+        var state = symbol.Parameters.FirstOrDefault(p => p.RefKind == RefKind.Out);
+        var signature = OpParser.RecordedSignature(symbol, backward, element, forwardParameters, state, name, qualified: true);
+        var after = backward?.DeclaringSyntaxReferences.Select(r => r.GetSyntax(context.CancellationToken))
+            .OfType<MethodDeclarationSyntax>().FirstOrDefault(m => m.SyntaxTree == root.SyntaxTree) ?? forward;
+        context.RegisterCodeFix(
+            CodeAction.Create("Generate recorded backward '" + name + "'",
+                _ => Task.FromResult(context.Document.WithSyntaxRoot(root.InsertNodesAfter(after, [Recorded(signature)]))),
+                equivalenceKey: nameof(AddRecordedBackwardCodeFix)),
+            context.Diagnostics[0]);
+    }
+
+    private static MemberDeclarationSyntax Recorded(string signature)
+    {
+        var parameters = ((MethodDeclarationSyntax)SyntaxFactory.ParseMemberDeclaration(signature + ";")!).ParameterList.Parameters;
+        var slots = parameters.Where(p => IsSlot(p.Type)).Select(p => (p.Identifier.Text, p.Type is QualifiedNameSyntax { Right.Identifier.ValueText: "ReadOnlySpan" })).ToList();
+        var each = BackwardParameters.Unique("slot", new HashSet<string>(parameters.Select(p => p.Identifier.ValueText)));
+        return BackwardParameters.Annotate(SyntaxFactory.ParseMemberDeclaration(signature + "\n" + BackwardParameters.ThrowingBody(slots, each))!);
+    }
+
+    /// <summary>True for <c>GradSlot&lt;E&gt;</c> and <c>ReadOnlySpan&lt;GradSlot&lt;E&gt;&gt;</c> as <see cref="OpParser.RecordedSignature"/> writes them.</summary>
+    private static bool IsSlot(TypeSyntax? type) => type is QualifiedNameSyntax { Right: GenericNameSyntax generic }
+        && (generic.Identifier.ValueText == "GradSlot" || generic.Identifier.ValueText == "ReadOnlySpan" && IsSlot(generic.TypeArgumentList.Arguments[0]));
 }
 
 /// <summary>
@@ -141,6 +180,23 @@ internal static class BackwardParameters
             candidate = name + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return Identifiers.Escape(candidate);
     }
+
+    /// <summary>A body with a line per slot that throws while the slot is needed; a variadic slot's elements are each tested as <paramref name="each"/>.</summary>
+    public static string ThrowingBody(IEnumerable<(string Slot, bool Variadic)> slots, string each)
+    {
+        var text = new StringBuilder("{\n");
+        foreach (var (slot, variadic) in slots)
+        {
+            if (variadic)
+                text.Append("foreach (var ").Append(each).Append(" in ").Append(slot).Append(")\n    ");
+            text.Append("if (").Append(variadic ? each : slot).Append(".IsNeeded) throw new global::System.NotImplementedException();\n");
+        }
+        return text.Append("}\n").ToString();
+    }
+
+    /// <summary><paramref name="method"/> on a line of its own, for the simplifier to shorten its <c>global::</c> names and the formatter to indent it.</summary>
+    public static MemberDeclarationSyntax Annotate(MemberDeclarationSyntax method) =>
+        method.WithLeadingTrivia(SyntaxFactory.ElasticCarriageReturnLineFeed).WithAdditionalAnnotations(Simplifier.Annotation, Formatter.Annotation);
 
     /// <summary>
     /// The slot type of array input <paramref name="input"/>: <c>GradSlot&lt;E&gt;</c>, or <c>ReadOnlySpan&lt;GradSlot&lt;E&gt;&gt;</c>

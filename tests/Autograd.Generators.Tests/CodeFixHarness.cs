@@ -13,7 +13,7 @@ namespace Autograd.Generators.Tests;
 internal static class CodeFixHarness
 {
     public static readonly CodeFixProvider[] Providers =
-        [new MakePartialCodeFix(), new MakeStaticCodeFix(), new AddBackwardCodeFix(), new FixBackwardParametersCodeFix()];
+        [new MakePartialCodeFix(), new MakeStaticCodeFix(), new AddBackwardCodeFix(), new AddRecordedBackwardCodeFix(), new FixBackwardParametersCodeFix()];
 
     public static Document Document(string source)
     {

@@ -156,10 +156,7 @@ internal static class OpParser
         // The backward.
         var backwardLookup = Symbols.BackwardName(method, attribute);
         var backwardLocation = ArgumentLocation(attributeSyntax, "Backward") ?? methodLocation;
-        var candidates = containingType.GetMembers(backwardLookup).OfType<IMethodSymbol>().Where(m => m.MethodKind == MethodKind.Ordinary).ToList();
-        // An overload whose gradient is a Variable is the recorded backward, for higher derivatives.
-        var graphCandidates = element is null ? [] : candidates.Where(m => m.Parameters.Length > 0 && Symbols.Key(m.Parameters[0].Type) == VariableKey(element)).ToList();
-        candidates = candidates.Except(graphCandidates, SymbolEqualityComparer.Default).OfType<IMethodSymbol>().ToList();
+        var (candidates, graphCandidates) = BackwardCandidates(containingType, backwardLookup, element);
         var backwardArgs = new List<BackwardArgModel>();
         IMethodSymbol? backward = null;
         if (candidates.Count == 0)
@@ -186,7 +183,7 @@ internal static class OpParser
         else if (element is not null && Symbols.NamedFlag(attribute, "DifferentiableTwice"))
         {
             reporter.Report(DiagnosticDescriptors.RecordedBackwardMissing, ArgumentLocation(attributeSyntax, "DifferentiableTwice") ?? methodLocation,
-                displayName, RecordedSignature(method, backward, element, forwardParameters, state, backwardLookup), containingType.Name);
+                displayName, RecordedSignature(method, backward, element, forwardParameters, state, backwardLookup, qualified: false), containingType.Name);
         }
 
         // The analyzer asks only for diagnostics: the model (display strings, documentation, registry) is the generator's.
@@ -220,26 +217,46 @@ internal static class OpParser
     }
 
     /// <summary>
+    /// The methods named <paramref name="name"/> in <paramref name="type"/>: the array backwards, and the
+    /// recorded ones (an overload whose gradient is a <c>Variable</c>, for higher derivatives).
+    /// </summary>
+    internal static (List<IMethodSymbol> Arrays, List<IMethodSymbol> Recorded) BackwardCandidates(INamedTypeSymbol type, string name, ITypeSymbol? element)
+    {
+        var candidates = type.GetMembers(name).OfType<IMethodSymbol>().Where(m => m.MethodKind == MethodKind.Ordinary).ToList();
+        var recorded = element is null ? [] : candidates.Where(m => m.Parameters.Length > 0 && Symbols.Key(m.Parameters[0].Type) == VariableKey(element)).ToList();
+        return (candidates.Except(recorded, SymbolEqualityComparer.Default).OfType<IMethodSymbol>().ToList(), recorded);
+    }
+
+    /// <summary>
     /// The recorded backward to declare, as code: the array backward's parameters (without one, the
     /// gradient, every forward parameter and a slot per array input) with <c>Variable</c> for each
-    /// array but the <c>out</c> state, and the forward's type parameters and constraints.
+    /// array but the <c>out</c> state, and the forward's type parameters and constraints. Types are
+    /// as users read them, or <paramref name="qualified"/> with <c>global::</c> (for the code fix).
     /// </summary>
-    private static string RecordedSignature(
-        IMethodSymbol forward, IMethodSymbol? backward, ITypeSymbol element, List<IParameterSymbol> forwardParameters, IParameterSymbol? state, string name)
+    internal static string RecordedSignature(
+        IMethodSymbol forward, IMethodSymbol? backward, ITypeSymbol element, List<IParameterSymbol> forwardParameters, IParameterSymbol? state, string name, bool qualified)
     {
-        var elementText = Symbols.Display(element);
-        var variable = "Variable<" + elementText + ">";
+        string Display(ITypeSymbol type) => qualified ? type.ToDisplayString(Symbols.TypeFormat) : Symbols.Display(type);
+        var autograd = qualified ? "global::Autograd." : string.Empty;
+        var elementText = Display(element);
+        var variable = autograd + "Variable<" + elementText + ">";
+        var slot = autograd + "GradSlot<" + elementText + ">";
         string TypeOf(IParameterSymbol p) =>
-            Symbols.IsNdArray(p.Type, out _) && p.Name != state?.Name ? variable : Symbols.Display(p.Type);
+            Symbols.IsNdArray(p.Type, out _) && p.Name != state?.Name ? variable
+            : Symbols.IsVariadicInput(p.Type, out _) ? variable + "[]"
+            : Display(p.Type);
+        string SlotOf(IParameterSymbol p) =>
+            Symbols.IsVariadicInput(p.Type, out _) ? (qualified ? "global::System." : string.Empty) + "ReadOnlySpan<" + slot + ">" : slot;
         var taken = new HashSet<string>(forwardParameters.Select(p => p.Name));
         string Unique(string candidate) => taken.Add(candidate) ? candidate : Unique(candidate + "2");
         var gradient = Unique(taken.Contains("dy") ? "outputGradient" : "dy"); // as the AG0008 code fix names it
         var parameters = backward is not null
-            ? backward.Parameters.Select(p => TypeOf(p) + " " + p.Name)
-            : new[] { variable + " " + gradient }.Concat(forwardParameters.Select(p => TypeOf(p) + " " + p.Name))
-                .Concat(forwardParameters.Where(p => Symbols.IsNdArray(p.Type, out _)).Select(p => "GradSlot<" + elementText + "> " + Unique("d" + p.Name)).ToList());
-        var typeParameters = forward.TypeParameters.Length == 0 ? string.Empty : "<" + string.Join(", ", forward.TypeParameters.Select(t => t.Name)) + ">";
-        var constraints = forward.TypeParameters.Select(Symbols.ConstraintClause).Where(c => c is not null).Select(c => " " + c!.Replace("global::", string.Empty));
+            ? backward.Parameters.Select(p => TypeOf(p) + " " + Identifiers.Escape(p.Name))
+            : new[] { variable + " " + gradient }.Concat(forwardParameters.Select(p => TypeOf(p) + " " + Identifiers.Escape(p.Name)))
+                .Concat(forwardParameters.Where(p => Symbols.IsArrayInput(p.Type)).Select(p => SlotOf(p) + " " + Identifiers.Escape(Unique("d" + p.Name))).ToList());
+        var typeParameters = forward.TypeParameters.Length == 0 ? string.Empty : "<" + string.Join(", ", forward.TypeParameters.Select(t => Identifiers.Escape(t.Name))) + ">";
+        var constraints = forward.TypeParameters.Select(Symbols.ConstraintClause).Where(c => c is not null)
+            .Select(c => " " + (qualified ? c! : c!.Replace("global::", string.Empty)));
         return "static void " + name + typeParameters + "(" + string.Join(", ", parameters) + ")" + string.Concat(constraints);
     }
 
