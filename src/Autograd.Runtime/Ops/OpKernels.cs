@@ -51,11 +51,11 @@ internal static class OpKernels
     /// a maximum, a dropped element), where the function is constant and its gradient is 0, as in PyTorch.
     /// </summary>
     public static NdArray<T> Gate<T>(NdArray<T> dy, NdArray<T> factor, string operation)
-        where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Binary<T, GatedProduct<T>>(dy, factor, null, operation);
+        where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Binary<T, GradientOperator<T, GatedProduct<T>>>(dy, factor, null, operation);
 
     /// <summary><see cref="Gate{T}"/> given to <paramref name="slot"/>, straight into its buffer where it can be (<see cref="WriteGradient{T, TOp}"/>).</summary>
     public static void WriteGated<T>(GradSlot<T> slot, NdArray<T> dy, NdArray<T> factor, string operation)
-        where T : unmanaged, IFloatingPointIeee754<T> => WriteGradient<T, GatedProduct<T>>(slot, dy, factor, operation);
+        where T : unmanaged, IFloatingPointIeee754<T> => WriteGradientOf<T, GatedProduct<T>>(slot, dy, factor, operation);
 
     /// <summary><see cref="WriteGated{T}"/> by the factor f(x): a local derivative of one input.</summary>
     public static void WriteGated<T, TFactor>(GradSlot<T> slot, NdArray<T> dy, NdArray<T> x, string operation)
@@ -116,45 +116,14 @@ internal static class OpKernels
         return axes;
     }
 
-    /// <summary>dy * factor, and 0 where the factor is 0 whatever dy is; contiguous rows in one SIMD pass, without a branch per element.</summary>
-    private readonly struct GatedProduct<T> : IBinaryOperator<T>
+    /// <summary>dy * factor, and 0 where the factor is 0 whatever dy is (without a branch per element in the SIMD form).</summary>
+    private readonly struct GatedProduct<T> : IGradientFunction<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public static T Invoke(T dy, T factor) => factor == T.Zero ? T.Zero : dy * factor;
 
-        public static void Invoke(ReadOnlySpan<T> dy, ReadOnlySpan<T> factor, Span<T> destination)
-        {
-            var i = 0;
-            if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
-            {
-                for (; i <= destination.Length - Vector<T>.Count; i += Vector<T>.Count)
-                {
-                    var f = new Vector<T>(factor[i..]);
-                    Vector.ConditionalSelect(Vector.Equals(f, Vector<T>.Zero), Vector<T>.Zero, new Vector<T>(dy[i..]) * f).CopyTo(destination[i..]);
-                }
-            }
-            for (; i < destination.Length; i++)
-                destination[i] = Invoke(dy[i], factor[i]);
-        }
-
-        public static void Invoke(ReadOnlySpan<T> dy, T factor, Span<T> destination)
-        {
-            if (factor == T.Zero)
-                destination.Clear();
-            else
-                TensorPrimitives.Multiply(dy, factor, destination);
-        }
-
-        public static void Invoke(T dy, ReadOnlySpan<T> factor, Span<T> destination)
-        {
-            if (T.IsFinite(dy))
-            {
-                TensorPrimitives.Multiply(factor, dy, destination); // a finite dy times 0 is already 0
-                return;
-            }
-            for (var i = 0; i < destination.Length; i++)
-                destination[i] = Invoke(dy, factor[i]);
-        }
+        public static Vector<T> Invoke(Vector<T> dy, Vector<T> factor) =>
+            Vector.ConditionalSelect(Vector.Equals(factor, Vector<T>.Zero), Vector<T>.Zero, dy * factor);
     }
 
     /// <summary>A gradient function as a binary operator: contiguous rows (a broadcast scalar operand too) a vector at a time.</summary>
