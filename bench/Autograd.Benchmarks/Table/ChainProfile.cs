@@ -18,7 +18,7 @@ internal static class ChainProfile
         var list = depths.Length > 0 ? depths.Select(d => int.Parse(d, CultureInfo.InvariantCulture)).ToArray() : [1_000, 1_000_000];
         var start = NdArray.RandomNormal<float>(3, RecordingBenchmarks.ChainElements).ToVariable("x");
         var ones = NdArray.Ones<float>(RecordingBenchmarks.ChainElements);
-        Console.WriteLine($"GC: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, {System.Runtime.GCSettings.LatencyMode}; load average {LoadAverage()}");
+        Console.WriteLine($"GC: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, {System.Runtime.GCSettings.LatencyMode}; load average {PerformanceTable.LoadAverage(figures: 3)}");
         for (var warmup = Stopwatch.StartNew(); warmup.Elapsed < TimeSpan.FromSeconds(3);) // until the JIT's optimized code runs
         {
             start.ZeroGrad();
@@ -59,7 +59,7 @@ internal static class ChainProfile
             Console.WriteLine($"  plain    {plain.PerOp(depth, passes)}");
             Console.WriteLine($"  one obj  {single.PerOp(depth, passes)}");
         }
-        Console.WriteLine($"load average {LoadAverage()}");
+        Console.WriteLine($"load average {PerformanceTable.LoadAverage(figures: 3)}");
         return 0;
     }
 
@@ -106,9 +106,6 @@ internal static class ChainProfile
         GC.KeepAlive(y);
         return (after - before) / (double)depth;
     }
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     /// <summary>What one phase cost, summed over passes.</summary>
     private readonly record struct Phase(TimeSpan Wall, TimeSpan Cpu, TimeSpan Pause, long Bytes, int Gen0, int Gen1, int Gen2)

@@ -45,7 +45,7 @@ internal static partial class FreshResult
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"4M-element float multiply, {Ops} ops per part; server GC {GCSettings.IsServerGC}, latency mode {GCSettings.LatencyMode}, " +
-            $"load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
+            $"load average {PerformanceTable.LoadAverage()}"));
         Console.WriteLine("part | wall per op | user CPU | kernel CPU | minor faults | gen0/1/2 collections | GC pause");
         var part = 0;
         void Measure(string name, Action op, Action? before = null)
@@ -103,7 +103,7 @@ internal static partial class FreshResult
         GCSettings.LatencyMode = started;
         var medians = times.Select(list => list.Order().ElementAt(list.Count / 2)).ToArray();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"interleaved, {Rounds} rounds of {RoundOps} ops, median wall per op (load average now {File.ReadAllText("/proc/loadavg").Split(' ')[0]}):"));
+            $"interleaved, {Rounds} rounds of {RoundOps} ops, median wall per op (load average now {PerformanceTable.LoadAverage()}):"));
         for (var i = 0; i < cases.Length; i++)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{cases[i].Name} | {medians[i]:0} µs | {medians[i] / medians[0]:0.00}×"));
     }

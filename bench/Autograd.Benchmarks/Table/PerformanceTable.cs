@@ -206,8 +206,12 @@ internal static class PerformanceTable
             $"load average at the start {LoadAverage()}";
     }
 
-    /// <summary>The 1-minute load average: the machine may be shared, and the numbers only mean something next to it.</summary>
-    private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "unknown";
+    /// <summary>
+    /// The load average over the last minute (and the last 5 and 15 with <paramref name="figures"/> 3): the
+    /// machine may be shared, and the numbers only mean something next to it.
+    /// </summary>
+    internal static string LoadAverage(int figures = 1) =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(figures)) : "unknown";
 
     /// <summary>bench/results under the repository root (found by Autograd.sln), or under the current directory.</summary>
     private static string ResultsDirectory()
