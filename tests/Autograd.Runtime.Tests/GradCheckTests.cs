@@ -20,7 +20,7 @@ public class GradCheckTests
     {
         public override string OpName => "squareTimes";
         public override int InputCount => 2;
-        public override Variable<double>? GetInput(int index) => index == 0 ? x : y;
+        public override Node<double>? GetInput(int index) => (index == 0 ? x : y).GraphNode;
 
         protected override void Backward(NdArray<double> outputGradient, BackwardPass<double> pass)
         {
@@ -29,8 +29,8 @@ public class GradCheckTests
             var broken = buggyInput == 0 ? dx : buggyInput == 1 ? dy : null;
             if (broken is not null)
                 broken.AsSpan()[buggyElement] += bug * outputGradient.ToArray()[buggyElement]; // a wrong local derivative
-            pass.Slot(this, x).Accumulate(dx);
-            pass.Slot(this, y).Accumulate(dy);
+            pass.Slot(this, x.GraphNode).Accumulate(dx);
+            pass.Slot(this, y.GraphNode).Accumulate(dy);
         }
 
         protected override void ReleaseSavedState()

@@ -182,9 +182,9 @@ internal static class OpEmitter
                 continue;
             var tracked = IsTracked(mask, bit++);
             if (parameter.IsVariadic)
-                args.Add(tracked ? VariadicInput + ".Inputs(" + parameter.Name + ")" : "new " + VariableType(op) + "?[" + parameter.Name + ".Length]");
+                args.Add(tracked ? VariadicInput + ".Inputs(" + parameter.Name + ")" : "new " + NodeBaseType(op) + "?[" + parameter.Name + ".Length]");
             else
-                args.Add(tracked ? parameter.Name : "null");
+                args.Add(tracked ? parameter.Name + ".GraphNode" : "null");
         }
         foreach (var arg in op.SavedArgs)
             args.Add(SavedValue(op, mask, arg));
@@ -273,7 +273,7 @@ internal static class OpEmitter
 
         writer.Line("/// <summary>The graph node recorded by the tracked overloads of op <c>" + Xml(op.OpName) + "</c>.</summary>");
         writer.Line(GeneratorInfo.GeneratedCodeAttribute);
-        writer.Line("private sealed class " + NodeType(op) + " : global::Autograd.Engine.Node<" + op.ElementType + ">");
+        writer.Line("private sealed class " + NodeType(op) + " : " + NodeBaseType(op));
         WriteSignatureTail(writer, op);
         writer.Open();
         for (var i = 0; i < arrays.Count; i++)
@@ -320,7 +320,7 @@ internal static class OpEmitter
             recordedArgs.AddRange(slots);
             writer.Line("public override bool IsDifferentiableTwice => true;");
             writer.Line();
-            writer.Line("protected override void BackwardGraph(" + VariableType(op) + " outputGradient, " + VariableType(op) + " output, " + passType + " pass)");
+            writer.Line("protected override void BackwardGraph(" + VariableType(op) + " outputGradient, " + passType + " pass)");
             writer.Indent();
             writer.Line("=> " + op.Hierarchy.FullyQualifiedName + "." + op.BackwardName + TypeArgs(op) + "(" + string.Join(", ", recordedArgs) + ");");
             writer.Unindent();
@@ -342,13 +342,16 @@ internal static class OpEmitter
         writer.Close();
     }
 
-    private static string InputField(OpModel op, ParameterModel parameter) => VariableType(op) + "?" + (parameter.IsVariadic ? "[]" : string.Empty);
+    /// <summary>An input's field: the node of its variable (nodes of its elements for a variadic input), null for a constant; never the variable, whose value the graph must not keep alive.</summary>
+    private static string InputField(OpModel op, ParameterModel parameter) => NodeBaseType(op) + "?" + (parameter.IsVariadic ? "[]" : string.Empty);
+
+    private static string NodeBaseType(OpModel op) => "global::Autograd.Engine.Node<" + op.ElementType + ">";
 
     private static void WriteInputs(SourceWriter writer, OpModel op, int count)
     {
         writer.Line("public override int InputCount => " + Number(count) + ";");
         writer.Line();
-        writer.Line("public override " + VariableType(op) + "? GetInput(int index) => index switch");
+        writer.Line("public override " + NodeBaseType(op) + "? GetInput(int index) => index switch");
         writer.Open();
         for (var i = 0; i < count; i++)
             writer.Line(Number(i) + " => _input" + Number(i) + ",");
@@ -362,7 +365,7 @@ internal static class OpEmitter
         var lengths = arrays.Select((a, i) => a.IsVariadic ? "_input" + Number(i) + ".Length" : "1").ToList();
         writer.Line("public override int InputCount => " + string.Join(" + ", lengths) + ";");
         writer.Line();
-        writer.Line("public override " + VariableType(op) + "? GetInput(int index)");
+        writer.Line("public override " + NodeBaseType(op) + "? GetInput(int index)");
         writer.Open();
         writer.Line("var position = index;");
         for (var i = 0; i < arrays.Count; i++)
@@ -413,16 +416,16 @@ internal static class OpEmitter
     }
 
     /// <summary>
-    /// What the recorded backward receives for <paramref name="arg"/>: an array input as its variable
-    /// (a constant's saved array as an untracked one), the output as the output variable, each
-    /// version-checked; anything else as the array backward gets it.
+    /// What the recorded backward receives for <paramref name="arg"/>: a saved input or the output as
+    /// a variable whose gradient flows into the input's node or this node (a constant's saved array
+    /// as an untracked one), each version-checked; anything else as the array backward gets it.
     /// </summary>
     private static string RecordedArgument(OpModel op, BackwardArgModel arg)
     {
         var field = SavedField(op, arg);
         if (!(field.IsArray || field.IsVariadic) || arg.Kind == BackwardArgKind.State)
             return BackwardArgument(field);
-        var variable = arg.Kind == BackwardArgKind.Output ? "output" : "_input" + Number(ArrayIndex(op, arg));
+        var variable = arg.Kind == BackwardArgKind.Output ? "this" : "_input" + Number(ArrayIndex(op, arg));
         if (field.IsVariadic)
             return VariadicInput + ".Track(" + field.Field + "!, this, " + SymbolDisplay.FormatLiteral(field.Description, quote: true) + ", " + variable + ")";
         return field.Field + ".Track(this, " + SymbolDisplay.FormatLiteral(field.Description, quote: true) + ", " + variable + ")";

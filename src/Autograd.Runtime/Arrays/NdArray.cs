@@ -74,6 +74,9 @@ public sealed partial class NdArray<T> : INdArray
     /// <inheritdoc />
     public ReadOnlySpan<int> Shape => _shape;
 
+    /// <summary>The shape's own array, for a node to keep without copying (never written).</summary>
+    internal int[] ShapeArray => _shape;
+
     /// <summary>How far, in elements of the buffer, one step along each axis moves.</summary>
     public ReadOnlySpan<int> Strides => _strides;
 

@@ -44,14 +44,14 @@ public static class AnomalyMode
     internal static string? CallSiteOf(object node) => CallSites.TryGetValue(node, out var site) ? site : null;
 
     /// <summary>Called as a backward adds a gradient for <paramref name="input"/>.</summary>
-    internal static void CheckGradient<T>(Node<T> node, Variable<T> input, NdArray<T> gradient)
+    internal static void CheckGradient<T>(Node<T> node, Node<T> input, NdArray<T> gradient)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (FirstNonFinite(gradient) is { } bad)
         {
             throw new ArithmeticException(
                 $"DetectAnomaly: the backward of op '{node.OpName}' produced {bad.Value} at index {bad.Index} of the gradient for {BackwardPass<T>.Describe(input)} " +
-                $"(shape {ShapeText.Of(input.Shape)}); the op was called {node.RecordedAt ?? "outside the DetectAnomaly scope (no call site recorded)"}.");
+                $"(shape {ShapeText.Of(input.OutputShape)}); the op was called {node.RecordedAt ?? "outside the DetectAnomaly scope (no call site recorded)"}.");
         }
     }
 

@@ -43,20 +43,21 @@ public static class BackwardPass
 }
 
 /// <summary>
-/// The working state of one backward pass (PyTorch's GraphTask): which variables it reaches, how
-/// many uses of each have still to deliver their gradient, and the gradient summed so far for each.
-/// Nothing of a pass lives on the variables, so passes on many threads run at once; the only shared
-/// write is the final accumulation into a leaf's <see cref="Variable{T}.Grad"/>, made under that
-/// leaf's lock. Generated nodes receive it in their backward to hand out gradient slots.
+/// The working state of one backward pass (PyTorch's GraphTask): which nodes it reaches, how
+/// many uses of each have still to deliver their gradient, and the gradient summed so far for each
+/// (a node's gradient is that of the variable it produced). Nothing of a pass lives on the nodes
+/// but its claim, so passes on many threads run at once; the only shared write is the final
+/// accumulation into a leaf's <see cref="Variable{T}.Grad"/>, made under that leaf's lock. Generated
+/// nodes receive it in their backward to hand out gradient slots.
 /// </summary>
 public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private struct Entry
     {
-        public Variable<T> Variable;
-        public int PendingUses;   // uses of this variable whose backward has not run yet
-        public bool Needed;       // some wanted gradient flows through this variable
+        public Node<T> Node;
+        public int PendingUses;   // uses of this node's output whose backward has not run yet
+        public bool Needed;       // some wanted gradient flows through this node
         public bool Kept;         // its gradient outlives the sweep: committed to Grad, or returned
         public bool Owned;        // Gradient is this pass's own buffer (else shared: copied on write)
         public NdArray<T>? Gradient;
@@ -64,11 +65,11 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         public Variable<T>? Recorded; // with CreateGraph: the gradient as a recorded variable (Gradient is its value)
     }
 
-    // Each variable's entry: kept on the variable itself (PassId, PassSlot) when this pass is the
-    // first to claim it, which costs no lookup; a variable another pass holds at the same time (a
-    // shared parameter, or an outer pass on this thread) goes in _shared.
+    // Each node's entry: kept on the node itself (PassId, PassSlot) when this pass is the first to
+    // claim it, which costs no lookup; a node another pass holds at the same time (a shared
+    // parameter's, or an outer pass's on this thread) goes in _shared.
     private int _count;
-    private Dictionary<Variable<T>, int>? _shared;
+    private Dictionary<Node<T>, int>? _shared;
     private Entry[] _entries;
     private readonly Scratch _scratch;
 
@@ -130,11 +131,12 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
 
     private const int LargestKeptEntries = 1 << 16; // a huge graph's arrays are not worth keeping alive
     private static long _lastId;
-    private readonly long _id = Interlocked.Increment(ref _lastId); // what this pass writes into the variables it claims
+    private readonly long _id = Interlocked.Increment(ref _lastId); // what this pass writes into the nodes it claims
     private readonly bool _detectAnomaly = AnomalyMode.IsEnabled;
     private bool _commits; // a Backward, committing kept gradients into Grad (not Variable.Gradients)
     private NdArray<T>? _onesSeed; // the pass's buffer of ones, when it seeded the root with ones
-    private bool _claimsReleased; // while sweeping, each variable is let go once done with: no second walk over a huge graph's variables
+    private bool _claimsReleased; // while sweeping, each node is let go once done with: no second walk over a huge graph's nodes
+    private Variable<T> _root = null!; // whose node is entry 0
 
     List<Action>? BackwardPass.ICallbackQueue.Callbacks { get; set; }
 
@@ -173,9 +175,9 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     /// </summary>
     public bool CreateGraph { get; }
 
-    /// <summary>The slot of <paramref name="input"/> (null for a constant) in a backward of <paramref name="node"/>.</summary>
-    public GradSlot<T> Slot(Node<T> node, Variable<T>? input) =>
-        new(this, node, input, input is { RequiresGrad: true } && TryGetEntry(input, out var index) && _entries[index].Needed ? index : -1);
+    /// <summary>The slot of the input whose node is <paramref name="input"/> (null for a constant) in a backward of <paramref name="node"/>.</summary>
+    public GradSlot<T> Slot(Node<T> node, Node<T>? input) =>
+        new(this, node, input, input is not null && TryGetEntry(input, out var index) && _entries[index].Needed ? index : -1);
 
     /// <summary>
     /// Backpropagates <paramref name="seed"/> (null: ones, in a buffer of the pass's own) from <paramref name="root"/>. With <paramref name="targets"/>
@@ -186,21 +188,21 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     /// </summary>
     internal static Variable<T>?[] Run(Variable<T> root, Variable<T>? seed, bool retainGraph, bool createGraph, Variable<T>[]? targets)
     {
-        var pass = new BackwardPass<T>(createGraph) { _commits = targets is null };
+        var pass = new BackwardPass<T>(createGraph) { _commits = targets is null, _root = root };
         var outer = BackwardPass.Enter(pass);
         try
         {
-            pass.Discover(root);
+            pass.Discover(root.GraphNode!);
             if (targets is not null)
                 pass.MarkNeeded(targets);
-            pass.Sweep(root, seed, retainGraph);
+            pass.Sweep(seed, retainGraph);
             // By index: a callback may queue more, which run in this pass too.
             var callbacks = (BackwardPass.ICallbackQueue)pass;
             for (var i = 0; i < (callbacks.Callbacks?.Count ?? 0); i++)
                 callbacks.Callbacks![i]();
             if (targets is null)
             {
-                pass.Commit(root);
+                pass.Commit();
                 return [];
             }
             return Array.ConvertAll(targets, pass.Result);
@@ -214,49 +216,48 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     }
 
     /// <summary>
-    /// Indexes every variable that requires grad behind <paramref name="root"/> and counts its uses.
-    /// Iterative, and each variable is on the stack once: a chain of millions of ops is fine.
+    /// Indexes every node behind <paramref name="root"/> and counts the uses of its output.
+    /// Iterative, and each node is on the stack once: a chain of millions of ops is fine.
     /// </summary>
-    private void Discover(Variable<T> root)
+    private void Discover(Node<T> root)
     {
         var stack = _scratch.Discovery;
-        stack.Push(Add(root, root));
+        stack.Push(Add(root, isRoot: true));
         while (stack.Count > 0)
         {
-            if (_entries[stack.Pop()].Variable.Node is not { } node)
-                continue;
+            var node = _entries[stack.Pop()].Node;
             for (var i = 0; i < node.InputCount; i++)
             {
-                if (node.GetInput(i) is not { RequiresGrad: true } input)
+                if (node.GetInput(i) is not { } input)
                     continue;
                 if (TryGetEntry(input, out var known))
                 {
                     _entries[known].PendingUses++;
                     continue;
                 }
-                var added = Add(input, root);
+                var added = Add(input, isRoot: false);
                 _entries[added].PendingUses = 1;
                 stack.Push(added);
             }
         }
     }
 
-    /// <summary>Indexes <paramref name="variable"/>; for a full backward marks it needed, and kept when it is a leaf, the root or retaining.</summary>
-    private int Add(Variable<T> variable, Variable<T> root)
+    /// <summary>Indexes <paramref name="node"/>; for a full backward marks it needed, and kept when it is a leaf's, the root's or a retaining variable's.</summary>
+    private int Add(Node<T> node, bool isRoot)
     {
         var index = _count++;
         if (index == _entries.Length)
             Grow();
-        _entries[index].Variable = variable;
+        _entries[index].Node = node;
         if (_commits)
         {
             _entries[index].Needed = true;
-            _entries[index].Kept = variable.IsLeaf || variable.RetainsGrad || variable == root;
+            _entries[index].Kept = isRoot || node.Leaf is not null || node.RetainingOutput is not null;
         }
-        if (Interlocked.CompareExchange(ref variable.PassId, _id, 0) == 0)
-            variable.PassSlot = index;
+        if (Interlocked.CompareExchange(ref node.PassId, _id, 0) == 0)
+            node.PassSlot = index;
         else
-            (_shared ??= new(ReferenceEqualityComparer.Instance)).Add(variable, index);
+            (_shared ??= new(ReferenceEqualityComparer.Instance)).Add(node, index);
         return index;
     }
 
@@ -284,33 +285,33 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         ArrayPool<Entry>.Shared.Return(_entries);
     }
 
-    private bool TryGetEntry(Variable<T> variable, out int entry)
+    private bool TryGetEntry(Node<T> node, out int entry)
     {
-        if (Volatile.Read(ref variable.PassId) == _id)
+        if (Volatile.Read(ref node.PassId) == _id)
         {
-            entry = variable.PassSlot;
+            entry = node.PassSlot;
             return true;
         }
         entry = -1;
-        return _shared is not null && _shared.TryGetValue(variable, out entry);
+        return _shared is not null && _shared.TryGetValue(node, out entry);
     }
 
-    private int EntryOf(Variable<T> variable) =>
-        TryGetEntry(variable, out var entry) ? entry : throw new InvalidOperationException($"Backward: {Describe(variable)} was not reached by this pass.");
+    private int EntryOf(Node<T> node) =>
+        TryGetEntry(node, out var entry) ? entry : throw new InvalidOperationException($"Backward: {Describe(node)} was not reached by this pass.");
 
-    /// <summary>Hands back every variable this pass claimed, whatever happened to the pass (unless its sweep already did).</summary>
+    /// <summary>Hands back every node this pass claimed, whatever happened to the pass (unless its sweep already did).</summary>
     private void ReleaseClaims()
     {
         if (_claimsReleased)
             return;
         for (var entry = 0; entry < _count; entry++)
-            ReleaseClaim(_entries[entry].Variable);
+            ReleaseClaim(_entries[entry].Node);
     }
 
-    private void ReleaseClaim(Variable<T> variable)
+    private void ReleaseClaim(Node<T> node)
     {
-        if (variable.PassId == _id)
-            Volatile.Write(ref variable.PassId, 0);
+        if (node.PassId == _id)
+            Volatile.Write(ref node.PassId, 0);
     }
 
     /// <summary>For gradients of chosen targets: the targets keep theirs, and only they and what lies between them and the root are needed.</summary>
@@ -318,7 +319,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     {
         foreach (var target in targets)
         {
-            if (TryGetEntry(target, out var entry))
+            if (TryGetEntry(target.GraphNode!, out var entry))
                 _entries[entry].Needed = _entries[entry].Kept = true;
         }
         // Users before inputs, in the order the sweep runs them (a variable once all its uses are
@@ -330,22 +331,22 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         var listed = 1; // the root, entry 0
         for (var next = 0; next < listed; next++)
         {
-            if (_entries[order[next]].Variable.Node is not { } node)
-                continue;
+            var node = _entries[order[next]].Node;
             for (var i = 0; i < node.InputCount; i++)
             {
-                if (node.GetInput(i) is { RequiresGrad: true } input && EntryOf(input) is var inputEntry && --pending[inputEntry] == 0)
+                if (node.GetInput(i) is { } input && EntryOf(input) is var inputEntry && --pending[inputEntry] == 0)
                     order[listed++] = inputEntry;
             }
         }
         for (var next = _count - 1; next >= 0; next--)
         {
             var entry = order[next];
-            if (_entries[entry].Needed || _entries[entry].Variable.Node is not { } node)
+            if (_entries[entry].Needed)
                 continue;
+            var node = _entries[entry].Node;
             for (var i = 0; i < node.InputCount && !_entries[entry].Needed; i++)
             {
-                if (node.GetInput(i) is { RequiresGrad: true } input && _entries[EntryOf(input)].Needed)
+                if (node.GetInput(i) is { } input && _entries[EntryOf(input)].Needed)
                     _entries[entry].Needed = true;
             }
         }
@@ -355,11 +356,11 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     /// Runs each needed op's backward once all the uses of its output have delivered their gradient,
     /// starting from the root; a variable's hooks see its gradient when it is complete.
     /// </summary>
-    private void Sweep(Variable<T> root, Variable<T>? seed, bool retainGraph)
+    private void Sweep(Variable<T>? seed, bool retainGraph)
     {
         if (seed is null)
         {
-            var ones = Rent(root.Shape);
+            var ones = Rent(_root.Shape);
             ones.Array.Data.AsSpan().Fill(T.One);
             SetGradient(ref _entries[0], ones.Array, owned: true, ones);
             _onesSeed = ones.Array;
@@ -376,17 +377,17 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         while (ready.Count > 0)
         {
             var entry = ready.Pop();
-            var variable = _entries[entry].Variable;
+            var node = _entries[entry].Node;
             if (_commits)
-                ReleaseClaim(variable); // every use has delivered, so nothing looks it up again (Variable.Gradients does: its targets' results)
-            if (_entries[entry].Gradient is { } complete && variable.Hooks is { } hooks)
+                ReleaseClaim(node); // every use has delivered, so nothing looks it up again (Variable.Gradients does: its targets' results)
+            if (_entries[entry].Gradient is { } complete && node.HooksIfAny is { } hooks)
                 RunHooks(entry, complete, hooks);
-            if (variable.Node is not { } node)
+            if (node.Leaf is not null)
                 continue;
             if (_entries[entry].Gradient is { } gradient && _entries[entry].Needed)
             {
                 if (CreateGraph)
-                    node.RunBackwardGraph(_entries[entry].Recorded!, variable, this);
+                    node.RunBackwardGraph(_entries[entry].Recorded!, this);
                 else
                     node.RunBackward(gradient, this);
             }
@@ -396,7 +397,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
                 SetGradient(ref _entries[entry], null, owned: false, lease: null); // nobody reads it again: let it go before the pass ends
             for (var i = 0; i < node.InputCount; i++)
             {
-                if (node.GetInput(i) is { RequiresGrad: true } input)
+                if (node.GetInput(i) is { } input)
                 {
                     var inputEntry = EntryOf(input);
                     if (_detectAnomaly && _entries[inputEntry].Gradient is { } sum)
@@ -417,11 +418,11 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         {
             if (hook(gradient) is not { } replaced)
                 continue;
-            var variable = _entries[entry].Variable;
-            if (!Shapes.SameShape(replaced.Shape, variable.Shape))
+            var node = _entries[entry].Node;
+            if (!Shapes.SameShape(replaced.Shape, node.OutputShape))
             {
                 throw new InvalidOperationException(
-                    $"Backward: a hook of {Describe(variable)} (shape {ShapeText.Of(variable.Shape)}) returned a gradient of shape {ShapeText.Of(replaced.Shape)}; " +
+                    $"Backward: a hook of {Describe(node)} (shape {ShapeText.Of(node.OutputShape)}) returned a gradient of shape {ShapeText.Of(replaced.Shape)}; " +
                     "a hook returns null or a gradient of the variable's shape.");
             }
             gradient = replaced;
@@ -459,7 +460,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         }
         else
         {
-            var sum = Rent(target.Variable.Shape);
+            var sum = Rent(target.Node.OutputShape);
             NdArray.Add(target.Gradient, gradient, into: sum.Array);
             SetGradient(ref target, sum.Array, owned: true, sum);
         }
@@ -478,7 +479,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         accumulate = target.Gradient is not null;
         if (target.Owned)
             return target.Gradient!;
-        if (!accumulate && _commits && target.Kept && target.Variable.TakeSpareGrad() is { } spare)
+        if (!accumulate && _commits && target.Kept && CommitTarget(entry).TakeSpareGrad() is { } spare)
         {
             // The array ZeroGrad kept: written here and made Grad at commit, without a copy.
             if (clear)
@@ -486,7 +487,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
             SetGradient(ref target, spare, owned: true, lease: null);
             return spare;
         }
-        var buffer = Rent(target.Variable.Shape);
+        var buffer = Rent(target.Node.OutputShape);
         if (target.Gradient is { } sum)
             NdArray.Copy(sum, buffer.Array);
         else if (clear)
@@ -563,20 +564,24 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         return lease;
     }
 
+    /// <summary>The variable a kept entry's gradient is committed to: the root (entry 0), a leaf, or a retaining variable.</summary>
+    private Variable<T> CommitTarget(int entry) => entry == 0 ? _root : _entries[entry].Node.Leaf ?? _entries[entry].Node.RetainingOutput!;
+
     /// <summary>Moves the pass's gradients into Grad: the seed onto a non-leaf root, sums onto leaves and retaining variables.</summary>
-    private void Commit(Variable<T> root)
+    private void Commit()
     {
         for (var entry = 0; entry < _count; entry++)
         {
-            var variable = _entries[entry].Variable;
             if (_entries[entry].Gradient is not { } gradient || !_entries[entry].Kept)
                 continue;
-            if (variable == root && !variable.IsLeaf && ReferenceEquals(gradient, _onesSeed))
+            var variable = CommitTarget(entry);
+            var nonLeafRoot = entry == 0 && !variable.IsLeaf;
+            if (nonLeafRoot && ReferenceEquals(gradient, _onesSeed))
             {
                 variable.SetOnesGrad(); // Grad reads as ones; the buffer goes back to the pool
                 continue;
             }
-            if (variable.CommitGrad(gradient, _entries[entry].Owned, _entries[entry].Recorded, replace: variable == root && !variable.IsLeaf))
+            if (variable.CommitGrad(gradient, _entries[entry].Owned, _entries[entry].Recorded, replace: nonLeafRoot))
                 Escape(ref _entries[entry]); // the buffer itself became Grad
         }
     }
@@ -587,7 +592,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     /// </summary>
     private Variable<T>? Result(Variable<T> target)
     {
-        if (!TryGetEntry(target, out var entry) || _entries[entry].Gradient is not { } gradient)
+        if (!TryGetEntry(target.GraphNode!, out var entry) || _entries[entry].Gradient is not { } gradient)
             return null;
         if (CreateGraph)
             return _entries[entry].Recorded;
@@ -600,4 +605,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
 
     internal static string Describe(Variable<T> variable) =>
         variable.Name is null ? "the variable" : $"variable '{variable.Name}'";
+
+    internal static string Describe(Node<T> node) =>
+        node.OutputName is { } name ? $"variable '{name}'" : node.Leaf is not null ? "the variable" : $"the output of op '{node.OpName}'";
 }

@@ -14,10 +14,10 @@ public readonly struct GradSlot<T>
 {
     private readonly BackwardPass<T>? _pass;
     private readonly Node<T>? _node;
-    private readonly Variable<T>? _input;
+    private readonly Node<T>? _input;
     private readonly int _entry; // the input's place in the pass; -1 when not needed
 
-    internal GradSlot(BackwardPass<T> pass, Node<T> node, Variable<T>? input, int entry)
+    internal GradSlot(BackwardPass<T> pass, Node<T> node, Node<T>? input, int entry)
     {
         _pass = pass;
         _node = node;
@@ -29,7 +29,7 @@ public readonly struct GradSlot<T>
     public bool IsNeeded => _pass is not null && _entry >= 0;
 
     /// <summary>The input's shape: what every gradient for it is reduced to.</summary>
-    public ReadOnlySpan<int> Shape => _input is null ? default : _input.Value.Shape;
+    public ReadOnlySpan<int> Shape => _input is null ? default : _input.OutputShape;
 
     /// <summary>
     /// Adds <paramref name="gradient"/> to the input's gradient. A gradient of a broadcast shape is
@@ -42,7 +42,7 @@ public readonly struct GradSlot<T>
         ArgumentNullException.ThrowIfNull(gradient);
         if (!IsNeeded)
             return;
-        var shape = _input!.Value.Shape;
+        var shape = _input!.OutputShape;
         if (Shapes.SameShape(gradient.Shape, shape))
         {
             _pass!.Accumulate(_entry, gradient);
@@ -80,7 +80,7 @@ public readonly struct GradSlot<T>
         ArgumentNullException.ThrowIfNull(gradient);
         if (!IsNeeded)
             return;
-        var shape = _input!.Value.Shape;
+        var shape = _input!.OutputShape;
         if (!Shapes.SameShape(gradient.Shape, shape))
         {
             CheckReducible(gradient.Shape, shape);

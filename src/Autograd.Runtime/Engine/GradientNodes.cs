@@ -12,29 +12,29 @@ internal static class GradientNodes
 {
     public static Variable<T> Add<T>(Variable<T> a, Variable<T> b)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Record(NdArray.Add(a.Value, b.Value), a.RequiresGrad || b.RequiresGrad, () => new AddNode<T>(a, b));
+        Record(NdArray.Add(a.Value, b.Value), a.RequiresGrad || b.RequiresGrad, () => new AddNode<T>(a.GraphNode, b.GraphNode));
 
     /// <summary><paramref name="x"/> summed down to <paramref name="shape"/>, which broadcasts to x's shape.</summary>
     public static Variable<T> ReduceTo<T>(Variable<T> x, int[] shape)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Record(NdArray.SumToShape(x.Value, shape), x.RequiresGrad, () => new ReshapeNode<T>(x, reduce: true));
+        Record(NdArray.SumToShape(x.Value, shape), x.RequiresGrad, () => new ReshapeNode<T>(x.GraphNode!, reduce: true));
 
     /// <summary><paramref name="x"/> broadcast to <paramref name="shape"/> (a copy), the adjoint of <see cref="ReduceTo"/>.</summary>
     public static Variable<T> ExpandTo<T>(Variable<T> x, int[] shape)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Record(x.Value.BroadcastTo(shape).Clone(), x.RequiresGrad, () => new ReshapeNode<T>(x, reduce: false));
+        Record(x.Value.BroadcastTo(shape).Clone(), x.RequiresGrad, () => new ReshapeNode<T>(x.GraphNode!, reduce: false));
 
     private static Variable<T> Record<T>(NdArray<T> value, bool tracked, Func<Node<T>> node)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         tracked && GradMode.IsEnabled ? Variable<T>.FromOp(value, node()) : new Variable<T>(value, requiresGrad: false);
 
-    private sealed class AddNode<T>(Variable<T> a, Variable<T> b) : Node<T>
+    private sealed class AddNode<T>(Node<T>? a, Node<T>? b) : Node<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public override string OpName => "gradient sum";
         public override int InputCount => 2;
         public override bool IsDifferentiableTwice => true;
-        public override Variable<T>? GetInput(int index) => index == 0 ? a : b;
+        public override Node<T>? GetInput(int index) => index == 0 ? a : b;
 
         protected override void Backward(NdArray<T> outputGradient, BackwardPass<T> pass)
         {
@@ -42,7 +42,7 @@ internal static class GradientNodes
             pass.Slot(this, b).Accumulate(outputGradient);
         }
 
-        protected override void BackwardGraph(Variable<T> outputGradient, Variable<T> output, BackwardPass<T> pass)
+        protected override void BackwardGraph(Variable<T> outputGradient, BackwardPass<T> pass)
         {
             pass.Slot(this, a).Accumulate(outputGradient);
             pass.Slot(this, b).Accumulate(outputGradient);
@@ -54,19 +54,19 @@ internal static class GradientNodes
     }
 
     /// <summary>A reduce-to-shape (whose adjoint is expanding back) or an expand-to-shape (whose adjoint is reducing back).</summary>
-    private sealed class ReshapeNode<T>(Variable<T> x, bool reduce) : Node<T>
+    private sealed class ReshapeNode<T>(Node<T> x, bool reduce) : Node<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public override string OpName => reduce ? "gradient reduction" : "gradient expansion";
         public override int InputCount => 1;
         public override bool IsDifferentiableTwice => true;
-        public override Variable<T>? GetInput(int index) => x;
+        public override Node<T>? GetInput(int index) => x;
 
         protected override void Backward(NdArray<T> outputGradient, BackwardPass<T> pass) =>
-            pass.Slot(this, x).Accumulate(reduce ? outputGradient.BroadcastTo(x.Value.Shape.ToArray()) : NdArray.SumToShape(outputGradient, x.Value.Shape));
+            pass.Slot(this, x).Accumulate(reduce ? outputGradient.BroadcastTo(x.OutputShape.ToArray()) : NdArray.SumToShape(outputGradient, x.OutputShape));
 
-        protected override void BackwardGraph(Variable<T> outputGradient, Variable<T> output, BackwardPass<T> pass) =>
-            pass.Slot(this, x).Accumulate(reduce ? ExpandTo(outputGradient, x.Value.Shape.ToArray()) : ReduceTo(outputGradient, x.Value.Shape.ToArray()));
+        protected override void BackwardGraph(Variable<T> outputGradient, BackwardPass<T> pass) =>
+            pass.Slot(this, x).Accumulate(reduce ? ExpandTo(outputGradient, x.OutputShape.ToArray()) : ReduceTo(outputGradient, x.OutputShape.ToArray()));
 
         protected override void ReleaseSavedState()
         {

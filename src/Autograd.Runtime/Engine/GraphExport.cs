@@ -14,24 +14,26 @@ internal static class GraphExport
     public static string ToDot<T>(Variable<T> root)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var ids = new Dictionary<object, string>(ReferenceEqualityComparer.Instance);
+        // Each node is drawn as its op (an ellipse) and its output variable (a box); a leaf's node as the leaf.
+        var numbers = new Dictionary<Node<T>, int>(ReferenceEqualityComparer.Instance);
         var dot = new StringBuilder("digraph autograd {\n    rankdir=LR;\n");
-        var pending = new Stack<Variable<T>>();
-        Declare(root);
+        var pending = new Stack<Node<T>>();
+        if (root.GraphNode is { } rootNode)
+            Declare(rootNode);
+        else
+            Box("v0", ", style=dashed", root.Name, root.Shape); // a constant: no graph behind it
         while (pending.Count > 0)
         {
-            var variable = pending.Pop();
-            if (variable.Node is not { } node)
-                continue;
-            var op = Id(node);
+            var node = pending.Pop();
+            var op = "op" + Number(node);
             dot.Append(CultureInfo.InvariantCulture, $"    {op} [shape=ellipse, label=\"{Escape(node.OpName)}\"];\n");
-            dot.Append(CultureInfo.InvariantCulture, $"    {op} -> {Id(variable)};\n");
+            dot.Append(CultureInfo.InvariantCulture, $"    {op} -> v{Number(node)};\n");
             for (var i = 0; i < node.InputCount; i++)
             {
                 if (node.GetInput(i) is { } input)
                 {
                     Declare(input);
-                    dot.Append(CultureInfo.InvariantCulture, $"    {Id(input)} -> {op};\n");
+                    dot.Append(CultureInfo.InvariantCulture, $"    v{Number(input)} -> {op};\n");
                 }
                 else
                 {
@@ -43,25 +45,20 @@ internal static class GraphExport
         }
         return dot.Append("}\n").ToString();
 
-        void Declare(Variable<T> variable)
+        void Declare(Node<T> node)
         {
-            if (ids.ContainsKey(variable))
+            if (numbers.ContainsKey(node))
                 return;
-            var id = Id(variable);
-            var style = variable.IsLeaf ? (variable.RequiresGrad ? ", style=bold" : ", style=dashed") : "";
-            dot.Append(CultureInfo.InvariantCulture, $"    {id} [shape=box{style}, label=\"{Escape(variable.Name ?? "·")}\\n{ShapeText.Of(variable.Shape)}\"];\n");
-            pending.Push(variable);
+            numbers.Add(node, numbers.Count);
+            Box("v" + Number(node), node.Leaf is null ? "" : ", style=bold", node.OutputName, node.OutputShape);
+            if (node.Leaf is null)
+                pending.Push(node);
         }
 
-        string Id(object item)
-        {
-            if (!ids.TryGetValue(item, out var id))
-            {
-                id = (item is Node<T> ? "op" : "v") + ids.Count.ToString(CultureInfo.InvariantCulture);
-                ids.Add(item, id);
-            }
-            return id;
-        }
+        void Box(string id, string style, string? name, ReadOnlySpan<int> shape) =>
+            dot.Append(CultureInfo.InvariantCulture, $"    {id} [shape=box{style}, label=\"{Escape(name ?? "·")}\\n{ShapeText.Of(shape)}\"];\n");
+
+        string Number(Node<T> node) => numbers[node].ToString(CultureInfo.InvariantCulture);
     }
 
     private static string Escape(string text) => text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);

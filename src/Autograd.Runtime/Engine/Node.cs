@@ -3,14 +3,29 @@ using System.Numerics;
 namespace Autograd.Engine;
 
 /// <summary>
-/// One recorded op application: knows its inputs and runs the op's backward. The generator writes
-/// one sealed subclass per <see cref="DifferentiableOpAttribute"/> op, holding the inputs and
-/// whatever the backward needs as plain fields (arrays as <see cref="SavedArray{T}"/>, so a stale
-/// one is caught).
+/// A vertex of the recorded graph (PyTorch's grad_fn): one recorded op application, or a leaf
+/// variable's node, where gradients for that leaf end. A node knows its inputs' nodes and runs the
+/// op's backward; it does not know its inputs' variables, so a variable the backward does not read
+/// is freed as soon as the user drops it, and a deep graph keeps only its nodes and the arrays its
+/// backwards save. The generator writes one sealed subclass per <see cref="DifferentiableOpAttribute"/>
+/// op, holding the input nodes and whatever the backward needs as plain fields (arrays as
+/// <see cref="SavedArray{T}"/>, so a stale one is caught).
 /// </summary>
 public abstract class Node<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
+    private int[] _outputShape = [];
+
+    // What few nodes need (hooks, a retaining or named output), in one object made on first use.
+    private Extras? _extras;
+
+    // The backward pass that holds this node's entry (its id; 0 for none), and where: read and written
+    // only by that pass. An id, not a reference: a pass is young and the nodes of a big graph are old,
+    // so a reference written into each of them would make every young collection during the pass scan
+    // the whole graph (each write dirties a card).
+    internal long PassId;
+    internal int PassSlot;
+
     /// <summary>The op's name, for messages and graph export.</summary>
     public abstract string OpName { get; }
 
@@ -23,8 +38,41 @@ public abstract class Node<T>
     /// <summary>Where user code called the op, when it was recorded under <see cref="Variable.DetectAnomaly"/>; else null.</summary>
     public string? RecordedAt => AnomalyMode.CallSiteOf(this);
 
-    /// <summary>The variable passed as array input <paramref name="index"/>, or null where a constant was passed.</summary>
-    public abstract Variable<T>? GetInput(int index);
+    /// <summary>
+    /// The node of array input <paramref name="index"/>: the node of the op that produced it, or the
+    /// leaf's node (<see cref="Leaf"/>); null where a constant or a variable that does not require
+    /// grad was passed.
+    /// </summary>
+    public abstract Node<T>? GetInput(int index);
+
+    /// <summary>The leaf variable whose node this is; null for an op's node.</summary>
+    public virtual Variable<T>? Leaf => null;
+
+    /// <summary>The shape of the variable this node produced: the shape of the gradient that flows into it.</summary>
+    public ReadOnlySpan<int> OutputShape => _outputShape;
+
+    /// <summary>The name of the variable this node produced, for messages and graph export.</summary>
+    public virtual string? OutputName
+    {
+        get => _extras?.Name;
+        internal set => EnsureExtras().Name = value;
+    }
+
+    /// <summary>The output variable, kept by the node when it retains its gradient (<see cref="Variable{T}.RetainGrad"/>); else null.</summary>
+    internal Variable<T>? RetainingOutput
+    {
+        get => _extras?.RetainingOutput;
+        set => EnsureExtras().RetainingOutput = value;
+    }
+
+    /// <summary>The hooks registered on the variable this node produced (replaced whole, never changed in place: a running pass keeps its copy).</summary>
+    internal ref Func<NdArray<T>, NdArray<T>?>[]? Hooks => ref EnsureExtras().Hooks;
+
+    internal Func<NdArray<T>, NdArray<T>?>[]? HooksIfAny => _extras is { } extras ? Volatile.Read(ref extras.Hooks) : null;
+
+    internal void SetOutputShape(int[] shape) => _outputShape = shape;
+
+    private Extras EnsureExtras() => LazyInitializer.EnsureInitialized(ref _extras);
 
     /// <summary>
     /// Runs the op's backward for <paramref name="outputGradient"/>, accumulating into the inputs'
@@ -40,10 +88,11 @@ public abstract class Node<T>
 
     /// <summary>
     /// The op's backward computed with recorded ops, for a pass that creates a graph: it receives
-    /// the output gradient and the output as variables and accumulates variables into the slots.
+    /// the output gradient as a variable and accumulates variables into the slots (a saved input or
+    /// output it reads is tracked again with <see cref="SavedArray{T}.Track"/>).
     /// An op without one is first-order only, and a pass with <c>createGraph: true</c> through it throws.
     /// </summary>
-    protected virtual void BackwardGraph(Variable<T> outputGradient, Variable<T> output, BackwardPass<T> pass) =>
+    protected virtual void BackwardGraph(Variable<T> outputGradient, BackwardPass<T> pass) =>
         throw new NotSupportedException(
             $"Backward(createGraph: true): op '{OpName}' is first-order only: its backward computes on arrays and cannot be recorded, " +
             "so its gradient cannot be differentiated again. Give the op a backward written with Variable<T> (see the README's higher-order section).");
@@ -64,15 +113,57 @@ public abstract class Node<T>
         }
     }
 
-    internal void RunBackwardGraph(Variable<T> outputGradient, Variable<T> output, BackwardPass<T> pass)
+    internal void RunBackwardGraph(Variable<T> outputGradient, BackwardPass<T> pass)
     {
         ThrowIfReleased();
-        BackwardGraph(outputGradient, output, pass);
+        BackwardGraph(outputGradient, pass);
     }
 
     internal void Release()
     {
         ReleaseSavedState();
         IsReleased = true;
+    }
+
+    private sealed class Extras
+    {
+        public Func<NdArray<T>, NdArray<T>?>[]? Hooks;
+        public Variable<T>? RetainingOutput;
+        public string? Name;
+    }
+}
+
+/// <summary>
+/// A leaf variable's node (PyTorch's AccumulateGrad): where gradients for the leaf end. It has no
+/// inputs and no backward; a pass commits what reaches it into the leaf's <see cref="Variable{T}.Grad"/>.
+/// </summary>
+internal sealed class LeafNode<T> : Node<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public LeafNode(Variable<T> leaf)
+    {
+        Leaf = leaf;
+        SetOutputShape(leaf.Value.ShapeArray);
+    }
+
+    public override Variable<T> Leaf { get; }
+
+    public override string OpName => "leaf";
+
+    public override int InputCount => 0;
+
+    public override string? OutputName
+    {
+        get => Leaf.Name;
+        internal set => Leaf.Name = value;
+    }
+
+    public override Node<T>? GetInput(int index) => throw new ArgumentOutOfRangeException(nameof(index), index, "A leaf's node has no inputs.");
+
+    protected override void Backward(NdArray<T> outputGradient, BackwardPass<T> pass) =>
+        throw new InvalidOperationException("A leaf's node has no backward.");
+
+    protected override void ReleaseSavedState()
+    {
     }
 }

@@ -39,13 +39,14 @@ public readonly struct SavedArray<T>
     }
 
     /// <summary>
-    /// For a recorded backward: the saved array, once checked unchanged, as <paramref name="input"/>
-    /// (the variable it is the value of) or, for a constant, as an untracked variable.
+    /// For a recorded backward: the saved array, once checked unchanged, as a variable whose gradient
+    /// flows into <paramref name="source"/> (the node of the input or output it is the value of) or,
+    /// for a constant (null), as an untracked variable.
     /// </summary>
     /// <exception cref="InvalidOperationException">The array was written in place since it was saved.</exception>
-    public Variable<T> Track(Node<T> node, string description, Variable<T>? input)
+    public Variable<T> Track(Node<T> node, string description, Node<T>? source)
     {
         var array = Unpack(node, description)!;
-        return input ?? new Variable<T>(array, requiresGrad: false);
+        return source is null ? new Variable<T>(array, requiresGrad: false) : Variable<T>.OfNode(array, source);
     }
 }

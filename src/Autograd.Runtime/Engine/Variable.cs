@@ -46,12 +46,20 @@ public sealed partial class Variable<T> : IVariable
         RequiresGrad = true;
     }
 
+    /// <summary>
+    /// A variable over <paramref name="value"/> whose gradient flows into <paramref name="node"/>:
+    /// the leaf itself for a leaf's node, else a variable sharing the op's node (so gradients of a
+    /// recorded backward that reads a saved input or output reach the graph that produced it).
+    /// </summary>
+    internal static Variable<T> OfNode(NdArray<T> value, Node<T> node) => node.Leaf ?? new(value, node);
+
     /// <summary>Made by generated op code: the result of an op recorded as <paramref name="node"/>.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public static Variable<T> FromOp(NdArray<T> value, Node<T> node)
     {
         ArgumentNullException.ThrowIfNull(value);
         ArgumentNullException.ThrowIfNull(node);
+        node.SetOutputShape(value.ShapeArray);
         if (AnomalyMode.IsEnabled)
             AnomalyMode.CheckForward(value, node);
         return new(value, node);
@@ -83,7 +91,19 @@ public sealed partial class Variable<T> : IVariable
     public Variable<T>? GradVariable => _extras?.GradVariable;
 
     /// <summary>The name given at creation, for messages and graph export.</summary>
-    public string? Name { get; set; }
+    public string? Name
+    {
+        get => Node is { } node ? node.OutputName : _name;
+        set
+        {
+            if (Node is { } node)
+                node.OutputName = value; // where the graph finds it: a node does not know its output variable
+            else
+                _name = value;
+        }
+    }
+
+    private string? _name;
 
     /// <summary>Whether gradients flow to this variable.</summary>
     public bool RequiresGrad { get; }
@@ -94,6 +114,22 @@ public sealed partial class Variable<T> : IVariable
     /// <summary>The graph node of the op that produced this variable; null for leaves.</summary>
     public Node<T>? Node { get; }
 
+    /// <summary>
+    /// The node gradients of this variable flow into, which generated ops record as their input: the
+    /// op's <see cref="Node"/>, a leaf's own node (made on first use), or null when the variable does
+    /// not require grad.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public Node<T>? GraphNode => Node ?? (RequiresGrad ? _leafNode ?? MakeLeafNode() : null);
+
+    private LeafNode<T>? _leafNode;
+
+    private LeafNode<T> MakeLeafNode()
+    {
+        Interlocked.CompareExchange(ref _leafNode, new LeafNode<T>(this), null);
+        return _leafNode;
+    }
+
     /// <summary>The shape of <see cref="Value"/>.</summary>
     public ReadOnlySpan<int> Shape => Value.Shape;
 
@@ -102,18 +138,9 @@ public sealed partial class Variable<T> : IVariable
 
     INdArray IVariable.Value => Value;
 
-    // What few variables need (leaves, hooked ones), in one object made on first use so that the
-    // variables of a recorded graph stay small.
+    // What few variables need (those a pass commits a gradient to), in one object made on first use so
+    // that the variables of a recorded graph stay small.
     private Extras? _extras;
-
-    // The backward pass that holds this variable's entry (its id; 0 for none), and where: read and written
-    // only by that pass. An id, not a reference: a pass is young and the variables of a big graph are
-    // old, so a reference written into each of them would make every young collection during the pass
-    // scan the whole graph (each write dirties a card).
-    internal long PassId;
-    internal int PassSlot;
-
-    internal Func<NdArray<T>, NdArray<T>?>[]? Hooks => _extras is { } extras ? Volatile.Read(ref extras.Hooks) : null;
 
     private Extras EnsureExtras() => LazyInitializer.EnsureInitialized(ref _extras);
 
@@ -149,23 +176,27 @@ public sealed partial class Variable<T> : IVariable
     /// Do not write into the array a hook receives.
     /// </summary>
     /// <returns>A registration; disposing it removes the hook.</returns>
+    /// <exception cref="InvalidOperationException">The variable does not require grad, so no gradient reaches it.</exception>
     public IDisposable RegisterHook(Func<NdArray<T>, NdArray<T>?> hook)
     {
         ArgumentNullException.ThrowIfNull(hook);
-        UpdateHooks(hooks => [.. hooks ?? [], hook]);
-        return new HookRegistration(() => UpdateHooks(hooks => hooks?.Where(h => h != hook).ToArray() is { Length: > 0 } rest ? rest : null));
+        var node = GraphNode ?? throw new InvalidOperationException(
+            $"RegisterHook: {BackwardPass<T>.Describe(this)} does not require grad, so no gradient reaches it and the hook would never run.");
+        UpdateHooks(node, hooks => [.. hooks ?? [], hook]);
+        return new HookRegistration(() => UpdateHooks(node, hooks => hooks?.Where(h => h != hook).ToArray() is { Length: > 0 } rest ? rest : null));
     }
 
-    private void UpdateHooks(Func<Func<NdArray<T>, NdArray<T>?>[]?, Func<NdArray<T>, NdArray<T>?>[]?> change)
+    // On the node, where a pass finds them: the node of an op does not know its output variable.
+    private static void UpdateHooks(Node<T> node, Func<Func<NdArray<T>, NdArray<T>?>[]?, Func<NdArray<T>, NdArray<T>?>[]?> change)
     {
-        var extras = EnsureExtras();
+        ref var hooks = ref node.Hooks;
         Func<NdArray<T>, NdArray<T>?>[]? seen, next;
         do
         {
-            seen = Volatile.Read(ref extras.Hooks);
+            seen = Volatile.Read(ref hooks);
             next = change(seen);
         }
-        while (Interlocked.CompareExchange(ref extras.Hooks, next, seen) != seen);
+        while (Interlocked.CompareExchange(ref hooks, next, seen) != seen);
     }
 
     /// <summary>
@@ -195,7 +226,12 @@ public sealed partial class Variable<T> : IVariable
     }
 
     /// <summary>Keeps this non-leaf variable's gradient after <see cref="Backward"/>, accumulating like a leaf's.</summary>
-    public void RetainGrad() => RetainsGrad = true;
+    public void RetainGrad()
+    {
+        RetainsGrad = true;
+        if (Node is { } node)
+            node.RetainingOutput = this; // where a pass finds the variable to commit to
+    }
 
     /// <summary>A new leaf sharing this value that gradients do not flow through.</summary>
     public Variable<T> Detach() => new(Value, Name, requiresGrad: false);
@@ -276,7 +312,6 @@ public sealed partial class Variable<T> : IVariable
     private sealed class Extras
     {
         public readonly Lock GradLock = new();           // taken by a pass adding into Grad
-        public Func<NdArray<T>, NdArray<T>?>[]? Hooks;  // replaced whole, never changed in place: a running pass keeps its copy
         public Variable<T>? GradVariable;
         public NdArray<T>? SpareGrad;                    // Grad's array, kept by ZeroGrad for the next pass to write into
     }

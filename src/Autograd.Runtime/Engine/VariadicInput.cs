@@ -43,12 +43,12 @@ public static class VariadicInput
         return false;
     }
 
-    /// <summary>The node's copy of the elements, so a caller reusing its array cannot change the graph.</summary>
-    public static Variable<T>?[] Inputs<T>(Variable<T>[] inputs)
-        where T : unmanaged, IFloatingPointIeee754<T> => (Variable<T>?[])inputs.Clone();
+    /// <summary>The elements' nodes (null for one that does not require grad), in the node's own array, so a caller reusing its array cannot change the graph.</summary>
+    public static Node<T>?[] Inputs<T>(Variable<T>[] inputs)
+        where T : unmanaged, IFloatingPointIeee754<T> => Array.ConvertAll(inputs, v => v.GraphNode);
 
     /// <summary>The slot of each element, in order.</summary>
-    public static GradSlot<T>[] Slots<T>(BackwardPass<T> pass, Node<T> node, Variable<T>?[] inputs)
+    public static GradSlot<T>[] Slots<T>(BackwardPass<T> pass, Node<T> node, Node<T>?[] inputs)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var slots = new GradSlot<T>[inputs.Length];
@@ -74,7 +74,7 @@ public static class VariadicInput
 
     /// <summary>For a recorded backward: each saved element, checked unchanged, as its variable (an untracked one for a constant).</summary>
     /// <exception cref="InvalidOperationException">An element was written in place since it was saved.</exception>
-    public static Variable<T>[] Track<T>(SavedArray<T>[] saved, Node<T> node, string parameter, Variable<T>?[] inputs)
+    public static Variable<T>[] Track<T>(SavedArray<T>[] saved, Node<T> node, string parameter, Node<T>?[] inputs)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var variables = new Variable<T>[saved.Length];

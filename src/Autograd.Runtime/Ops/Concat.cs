@@ -31,29 +31,32 @@ public static partial class Ops
         return result;
     }
 
-    // Every element of a recorded concat is a variable, so every slot knows its input's shape, needed or not.
-    static void ConcatBackward<T>(NdArray<T> dy, int axis, ReadOnlySpan<GradSlot<T>> darrays)
+    // The inputs are saved for their lengths along the axis: a slot knows its input's shape only when
+    // the input requires grad.
+    static void ConcatBackward<T>(NdArray<T> dy, NdArray<T>[] arrays, int axis, ReadOnlySpan<GradSlot<T>> darrays)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         axis = Shapes.NormalizeAxis(axis, dy.Rank, dy.Shape, nameof(Concat));
         var start = 0;
-        foreach (var slot in darrays)
+        for (var i = 0; i < darrays.Length; i++)
         {
-            var length = slot.Shape[axis];
+            var slot = darrays[i];
+            var length = arrays[i].Shape[axis];
             if (slot.IsNeeded)
                 slot.Accumulate(dy.Slice(axis, start, start + length));
             start += length;
         }
     }
 
-    static void ConcatBackward<T>(Variable<T> dy, int axis, ReadOnlySpan<GradSlot<T>> darrays)
+    static void ConcatBackward<T>(Variable<T> dy, Variable<T>[] arrays, int axis, ReadOnlySpan<GradSlot<T>> darrays)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         axis = Shapes.NormalizeAxis(axis, dy.Value.Rank, dy.Shape, nameof(Concat));
         var start = 0;
-        foreach (var slot in darrays)
+        for (var i = 0; i < darrays.Length; i++)
         {
-            var length = slot.Shape[axis];
+            var slot = darrays[i];
+            var length = arrays[i].Shape[axis];
             if (slot.IsNeeded)
                 slot.Accumulate(Slice(dy, axis, start, start + length));
             start += length;

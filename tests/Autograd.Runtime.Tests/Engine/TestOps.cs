@@ -54,22 +54,22 @@ internal static class TestOps
 
         public override string OpName => "mul";
         public override int InputCount => 2;
-        public override Variable<double>? GetInput(int index) => index == 0 ? a : b;
+        public override Node<double>? GetInput(int index) => (index == 0 ? a : b).GraphNode;
 
         protected override void Backward(NdArray<double> outputGradient, BackwardPass<double> pass)
         {
             BackwardCalls++;
-            pass.Slot(this, a).Accumulate(NdArray.Multiply(outputGradient, _b!));
-            pass.Slot(this, b).Accumulate(NdArray.Multiply(outputGradient, _a!));
+            pass.Slot(this, a.GraphNode).Accumulate(NdArray.Multiply(outputGradient, _b!));
+            pass.Slot(this, b.GraphNode).Accumulate(NdArray.Multiply(outputGradient, _a!));
         }
 
         public override bool IsDifferentiableTwice => true;
 
-        protected override void BackwardGraph(Variable<double> outputGradient, Variable<double> output, BackwardPass<double> pass)
+        protected override void BackwardGraph(Variable<double> outputGradient, BackwardPass<double> pass)
         {
             BackwardCalls++;
-            pass.Slot(this, a).Accumulate(Mul(outputGradient, b));
-            pass.Slot(this, b).Accumulate(Mul(outputGradient, a));
+            pass.Slot(this, a.GraphNode).Accumulate(Mul(outputGradient, b));
+            pass.Slot(this, b.GraphNode).Accumulate(Mul(outputGradient, a));
         }
 
         protected override void ReleaseSavedState() => (_a, _b) = (null, null);
@@ -79,23 +79,23 @@ internal static class TestOps
     {
         public override string OpName => "add";
         public override int InputCount => 2;
-        public override Variable<double>? GetInput(int index) => index == 0 ? a : b;
+        public override Node<double>? GetInput(int index) => (index == 0 ? a : b).GraphNode;
 
         protected override void Backward(NdArray<double> outputGradient, BackwardPass<double> pass)
         {
             BackwardCalls++;
             // Both slots receive the very same buffer: the engine must copy before it adds into either.
-            pass.Slot(this, a).Accumulate(outputGradient);
-            pass.Slot(this, b).Accumulate(outputGradient);
+            pass.Slot(this, a.GraphNode).Accumulate(outputGradient);
+            pass.Slot(this, b.GraphNode).Accumulate(outputGradient);
         }
 
         public override bool IsDifferentiableTwice => true;
 
-        protected override void BackwardGraph(Variable<double> outputGradient, Variable<double> output, BackwardPass<double> pass)
+        protected override void BackwardGraph(Variable<double> outputGradient, BackwardPass<double> pass)
         {
             BackwardCalls++;
-            pass.Slot(this, a).Accumulate(outputGradient);
-            pass.Slot(this, b).Accumulate(outputGradient);
+            pass.Slot(this, a.GraphNode).Accumulate(outputGradient);
+            pass.Slot(this, b.GraphNode).Accumulate(outputGradient);
         }
 
         protected override void ReleaseSavedState()
@@ -107,22 +107,22 @@ internal static class TestOps
     {
         public override string OpName => "scale";
         public override int InputCount => 1;
-        public override Variable<double>? GetInput(int index) => a;
+        public override Node<double>? GetInput(int index) => a.GraphNode;
 
         protected override void Backward(NdArray<double> outputGradient, BackwardPass<double> pass)
         {
             BackwardCalls++;
-            var slot = pass.Slot(this, a);
+            var slot = pass.Slot(this, a.GraphNode);
             if (slot.IsNeeded)
                 NdArray.AddInPlace(slot.GetBuffer(), NdArray.Multiply(outputGradient, factor));
         }
 
         public override bool IsDifferentiableTwice => true;
 
-        protected override void BackwardGraph(Variable<double> outputGradient, Variable<double> output, BackwardPass<double> pass)
+        protected override void BackwardGraph(Variable<double> outputGradient, BackwardPass<double> pass)
         {
             BackwardCalls++;
-            pass.Slot(this, a).Accumulate(Scale(outputGradient, factor));
+            pass.Slot(this, a.GraphNode).Accumulate(Scale(outputGradient, factor));
         }
 
         protected override void ReleaseSavedState()
@@ -134,11 +134,11 @@ internal static class TestOps
     {
         public override string OpName => "failing";
         public override int InputCount => 1;
-        public override Variable<double>? GetInput(int index) => a;
+        public override Node<double>? GetInput(int index) => a.GraphNode;
 
         protected override void Backward(NdArray<double> outputGradient, BackwardPass<double> pass)
         {
-            pass.Slot(this, a).Accumulate(outputGradient);
+            pass.Slot(this, a.GraphNode).Accumulate(outputGradient);
             throw new InvalidOperationException("failing op's backward");
         }
 
@@ -151,12 +151,12 @@ internal static class TestOps
     {
         public override string OpName => "hooked";
         public override int InputCount => 1;
-        public override Variable<double>? GetInput(int index) => a;
+        public override Node<double>? GetInput(int index) => a.GraphNode;
 
         protected override void Backward(NdArray<double> outputGradient, BackwardPass<double> pass)
         {
             duringBackward();
-            pass.Slot(this, a).Accumulate(outputGradient);
+            pass.Slot(this, a.GraphNode).Accumulate(outputGradient);
         }
 
         protected override void ReleaseSavedState()
@@ -168,14 +168,14 @@ internal static class TestOps
     {
         public override string OpName => "sum";
         public override int InputCount => 1;
-        public override Variable<double>? GetInput(int index) => a;
+        public override Node<double>? GetInput(int index) => a.GraphNode;
         public override bool IsDifferentiableTwice => true;
 
         protected override void Backward(NdArray<double> outputGradient, BackwardPass<double> pass) =>
-            pass.Slot(this, a).Accumulate(outputGradient.BroadcastTo(a.Value.Shape.ToArray()));
+            pass.Slot(this, a.GraphNode).Accumulate(outputGradient.BroadcastTo(a.Value.Shape.ToArray()));
 
-        protected override void BackwardGraph(Variable<double> outputGradient, Variable<double> output, BackwardPass<double> pass) =>
-            pass.Slot(this, a).Accumulate(Autograd.Ops.BroadcastTo(outputGradient, a.Value.Shape.ToArray()));
+        protected override void BackwardGraph(Variable<double> outputGradient, BackwardPass<double> pass) =>
+            pass.Slot(this, a.GraphNode).Accumulate(Autograd.Ops.BroadcastTo(outputGradient, a.Value.Shape.ToArray()));
 
         protected override void ReleaseSavedState()
         {
@@ -186,14 +186,14 @@ internal static class TestOps
     {
         public override string OpName => "wrongSecond";
         public override int InputCount => 1;
-        public override Variable<double>? GetInput(int index) => a;
+        public override Node<double>? GetInput(int index) => a.GraphNode;
         public override bool IsDifferentiableTwice => true;
 
         protected override void Backward(NdArray<double> outputGradient, BackwardPass<double> pass) =>
-            pass.Slot(this, a).Accumulate(NdArray.Multiply(outputGradient, NdArray.Multiply(a.Value, 2.0)));
+            pass.Slot(this, a.GraphNode).Accumulate(NdArray.Multiply(outputGradient, NdArray.Multiply(a.Value, 2.0)));
 
-        protected override void BackwardGraph(Variable<double> outputGradient, Variable<double> output, BackwardPass<double> pass) =>
-            pass.Slot(this, a).Accumulate(Mul(outputGradient, Scale(a, 3.0)));
+        protected override void BackwardGraph(Variable<double> outputGradient, BackwardPass<double> pass) =>
+            pass.Slot(this, a.GraphNode).Accumulate(Mul(outputGradient, Scale(a, 3.0)));
 
         protected override void ReleaseSavedState()
         {

@@ -157,7 +157,7 @@ public class ReductionAndShapeValueTests<T>
 
         Assert.That(joined.Node!.OpName, Is.EqualTo("Concat"));
         Assert.That(joined.Node.InputCount, Is.EqualTo(2));
-        Assert.That(joined.Node.GetInput(1), Is.SameAs(b));
+        Assert.That(joined.Node.GetInput(1), Is.SameAs(b.GraphNode));
         Assert.That(Doubles(joined.Value), Is.EqualTo(Doubles(Op.Concat([a.Value, b.Value], 1))));
         using (Variable.NoGrad())
             Assert.That(Op.Concat([a, b], 1).RequiresGrad, Is.False);

@@ -17,7 +17,7 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(e);
             var __value = global::User.Wide.Sum5<T>(a.Value, b.Value, c.Value, d.Value, e.Value);
             return global::Autograd.GradMode.IsEnabled && (a.RequiresGrad || b.RequiresGrad || c.RequiresGrad || d.RequiresGrad || e.RequiresGrad)
-                ? global::Autograd.Variable<T>.FromOp(__value, new Sum5Node<T>(a, b, c, d, e))
+                ? global::Autograd.Variable<T>.FromOp(__value, new Sum5Node<T>(a.GraphNode, b.GraphNode, c.GraphNode, d.GraphNode, e.GraphNode))
                 : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
@@ -26,13 +26,13 @@ namespace User
         private sealed class Sum5Node<T> : global::Autograd.Engine.Node<T>
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
         {
-            private readonly global::Autograd.Variable<T>? _input0;
-            private readonly global::Autograd.Variable<T>? _input1;
-            private readonly global::Autograd.Variable<T>? _input2;
-            private readonly global::Autograd.Variable<T>? _input3;
-            private readonly global::Autograd.Variable<T>? _input4;
+            private readonly global::Autograd.Engine.Node<T>? _input0;
+            private readonly global::Autograd.Engine.Node<T>? _input1;
+            private readonly global::Autograd.Engine.Node<T>? _input2;
+            private readonly global::Autograd.Engine.Node<T>? _input3;
+            private readonly global::Autograd.Engine.Node<T>? _input4;
 
-            public Sum5Node(global::Autograd.Variable<T>? input0, global::Autograd.Variable<T>? input1, global::Autograd.Variable<T>? input2, global::Autograd.Variable<T>? input3, global::Autograd.Variable<T>? input4)
+            public Sum5Node(global::Autograd.Engine.Node<T>? input0, global::Autograd.Engine.Node<T>? input1, global::Autograd.Engine.Node<T>? input2, global::Autograd.Engine.Node<T>? input3, global::Autograd.Engine.Node<T>? input4)
             {
                 _input0 = input0;
                 _input1 = input1;
@@ -45,7 +45,7 @@ namespace User
 
             public override int InputCount => 5;
 
-            public override global::Autograd.Variable<T>? GetInput(int index) => index switch
+            public override global::Autograd.Engine.Node<T>? GetInput(int index) => index switch
             {
                 0 => _input0,
                 1 => _input1,

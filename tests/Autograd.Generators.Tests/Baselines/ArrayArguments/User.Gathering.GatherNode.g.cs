@@ -13,7 +13,7 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(x);
             var __value = global::User.Gathering.Gather(x.Value, indices, weights);
             return global::Autograd.GradMode.IsEnabled && x.RequiresGrad
-                ? global::Autograd.Variable<double>.FromOp(__value, new GatherNode(x, (int[])indices.Clone(), (double[]?)weights?.Clone()))
+                ? global::Autograd.Variable<double>.FromOp(__value, new GatherNode(x.GraphNode, (int[])indices.Clone(), (double[]?)weights?.Clone()))
                 : new global::Autograd.Variable<double>(__value, requiresGrad: false);
         }
 
@@ -21,11 +21,11 @@ namespace User
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
         private sealed class GatherNode : global::Autograd.Engine.Node<double>
         {
-            private readonly global::Autograd.Variable<double>? _input0;
+            private readonly global::Autograd.Engine.Node<double>? _input0;
             private int[]? _arg_indices;
             private double[]? _arg_weights;
 
-            public GatherNode(global::Autograd.Variable<double>? input0, int[] arg_indices, double[]? arg_weights)
+            public GatherNode(global::Autograd.Engine.Node<double>? input0, int[] arg_indices, double[]? arg_weights)
             {
                 _input0 = input0;
                 _arg_indices = arg_indices;
@@ -36,7 +36,7 @@ namespace User
 
             public override int InputCount => 1;
 
-            public override global::Autograd.Variable<double>? GetInput(int index) => index switch
+            public override global::Autograd.Engine.Node<double>? GetInput(int index) => index switch
             {
                 0 => _input0,
                 _ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has 1 array input(s)."),

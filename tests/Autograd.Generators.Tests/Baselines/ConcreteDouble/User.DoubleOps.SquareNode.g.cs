@@ -12,7 +12,7 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(x);
             var __value = global::User.DoubleOps.Square(x.Value);
             return global::Autograd.GradMode.IsEnabled && x.RequiresGrad
-                ? global::Autograd.Variable<double>.FromOp(__value, new SquareNode(x, x.Value))
+                ? global::Autograd.Variable<double>.FromOp(__value, new SquareNode(x.GraphNode, x.Value))
                 : new global::Autograd.Variable<double>(__value, requiresGrad: false);
         }
 
@@ -20,10 +20,10 @@ namespace User
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
         private sealed class SquareNode : global::Autograd.Engine.Node<double>
         {
-            private readonly global::Autograd.Variable<double>? _input0;
+            private readonly global::Autograd.Engine.Node<double>? _input0;
             private global::Autograd.Engine.SavedArray<double> _arg_x;
 
-            public SquareNode(global::Autograd.Variable<double>? input0, global::Autograd.NdArray<double> arg_x)
+            public SquareNode(global::Autograd.Engine.Node<double>? input0, global::Autograd.NdArray<double> arg_x)
             {
                 _input0 = input0;
                 _arg_x = new global::Autograd.Engine.SavedArray<double>(arg_x);
@@ -33,7 +33,7 @@ namespace User
 
             public override int InputCount => 1;
 
-            public override global::Autograd.Variable<double>? GetInput(int index) => index switch
+            public override global::Autograd.Engine.Node<double>? GetInput(int index) => index switch
             {
                 0 => _input0,
                 _ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has 1 array input(s)."),

@@ -12,7 +12,7 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(x);
             var __value = global::User.FloatOps.Negate(x.Value);
             return global::Autograd.GradMode.IsEnabled && x.RequiresGrad
-                ? global::Autograd.Variable<float>.FromOp(__value, new NegateNode(x))
+                ? global::Autograd.Variable<float>.FromOp(__value, new NegateNode(x.GraphNode))
                 : new global::Autograd.Variable<float>(__value, requiresGrad: false);
         }
 
@@ -20,9 +20,9 @@ namespace User
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
         private sealed class NegateNode : global::Autograd.Engine.Node<float>
         {
-            private readonly global::Autograd.Variable<float>? _input0;
+            private readonly global::Autograd.Engine.Node<float>? _input0;
 
-            public NegateNode(global::Autograd.Variable<float>? input0)
+            public NegateNode(global::Autograd.Engine.Node<float>? input0)
             {
                 _input0 = input0;
             }
@@ -31,7 +31,7 @@ namespace User
 
             public override int InputCount => 1;
 
-            public override global::Autograd.Variable<float>? GetInput(int index) => index switch
+            public override global::Autograd.Engine.Node<float>? GetInput(int index) => index switch
             {
                 0 => _input0,
                 _ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has 1 array input(s)."),

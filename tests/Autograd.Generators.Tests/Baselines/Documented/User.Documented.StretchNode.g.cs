@@ -18,7 +18,7 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(x);
             var __value = global::User.Documented.Stretch<T>(x.Value, factor);
             return global::Autograd.GradMode.IsEnabled && x.RequiresGrad
-                ? global::Autograd.Variable<T>.FromOp(__value, new StretchNode<T>(x, factor))
+                ? global::Autograd.Variable<T>.FromOp(__value, new StretchNode<T>(x.GraphNode, factor))
                 : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
@@ -27,10 +27,10 @@ namespace User
         private sealed class StretchNode<T> : global::Autograd.Engine.Node<T>
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
         {
-            private readonly global::Autograd.Variable<T>? _input0;
+            private readonly global::Autograd.Engine.Node<T>? _input0;
             private readonly T _arg_factor;
 
-            public StretchNode(global::Autograd.Variable<T>? input0, T arg_factor)
+            public StretchNode(global::Autograd.Engine.Node<T>? input0, T arg_factor)
             {
                 _input0 = input0;
                 _arg_factor = arg_factor;
@@ -40,7 +40,7 @@ namespace User
 
             public override int InputCount => 1;
 
-            public override global::Autograd.Variable<T>? GetInput(int index) => index switch
+            public override global::Autograd.Engine.Node<T>? GetInput(int index) => index switch
             {
                 0 => _input0,
                 _ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has 1 array input(s)."),

@@ -16,7 +16,7 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(x);
             var __value = global::User.Documented.Thin<T>(x.Value, out var __state);
             return global::Autograd.GradMode.IsEnabled && x.RequiresGrad
-                ? global::Autograd.Variable<T>.FromOp(__value, new ThinNode<T>(x, __state))
+                ? global::Autograd.Variable<T>.FromOp(__value, new ThinNode<T>(x.GraphNode, __state))
                 : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
@@ -34,10 +34,10 @@ namespace User
         private sealed class ThinNode<T> : global::Autograd.Engine.Node<T>
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
         {
-            private readonly global::Autograd.Variable<T>? _input0;
+            private readonly global::Autograd.Engine.Node<T>? _input0;
             private global::Autograd.Engine.SavedArray<T> _state;
 
-            public ThinNode(global::Autograd.Variable<T>? input0, global::Autograd.NdArray<T> state)
+            public ThinNode(global::Autograd.Engine.Node<T>? input0, global::Autograd.NdArray<T> state)
             {
                 _input0 = input0;
                 _state = new global::Autograd.Engine.SavedArray<T>(state);
@@ -47,7 +47,7 @@ namespace User
 
             public override int InputCount => 1;
 
-            public override global::Autograd.Variable<T>? GetInput(int index) => index switch
+            public override global::Autograd.Engine.Node<T>? GetInput(int index) => index switch
             {
                 0 => _input0,
                 _ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has 1 array input(s)."),

@@ -14,7 +14,7 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(@base);
             var __value = global::User.ArrayExtensions.Twice<T>(x.Value, @base);
             return global::Autograd.GradMode.IsEnabled && x.RequiresGrad
-                ? global::Autograd.Variable<T>.FromOp(__value, new TwiceNode<T>(x, null))
+                ? global::Autograd.Variable<T>.FromOp(__value, new TwiceNode<T>(x.GraphNode, null))
                 : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
@@ -27,7 +27,7 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(@base);
             var __value = global::User.ArrayExtensions.Twice<T>(x, @base.Value);
             return global::Autograd.GradMode.IsEnabled && @base.RequiresGrad
-                ? global::Autograd.Variable<T>.FromOp(__value, new TwiceNode<T>(null, @base))
+                ? global::Autograd.Variable<T>.FromOp(__value, new TwiceNode<T>(null, @base.GraphNode))
                 : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
@@ -40,7 +40,7 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(@base);
             var __value = global::User.ArrayExtensions.Twice<T>(x.Value, @base.Value);
             return global::Autograd.GradMode.IsEnabled && (x.RequiresGrad || @base.RequiresGrad)
-                ? global::Autograd.Variable<T>.FromOp(__value, new TwiceNode<T>(x, @base))
+                ? global::Autograd.Variable<T>.FromOp(__value, new TwiceNode<T>(x.GraphNode, @base.GraphNode))
                 : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
@@ -49,10 +49,10 @@ namespace User
         private sealed class TwiceNode<T> : global::Autograd.Engine.Node<T>
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
         {
-            private readonly global::Autograd.Variable<T>? _input0;
-            private readonly global::Autograd.Variable<T>? _input1;
+            private readonly global::Autograd.Engine.Node<T>? _input0;
+            private readonly global::Autograd.Engine.Node<T>? _input1;
 
-            public TwiceNode(global::Autograd.Variable<T>? input0, global::Autograd.Variable<T>? input1)
+            public TwiceNode(global::Autograd.Engine.Node<T>? input0, global::Autograd.Engine.Node<T>? input1)
             {
                 _input0 = input0;
                 _input1 = input1;
@@ -62,7 +62,7 @@ namespace User
 
             public override int InputCount => 2;
 
-            public override global::Autograd.Variable<T>? GetInput(int index) => index switch
+            public override global::Autograd.Engine.Node<T>? GetInput(int index) => index switch
             {
                 0 => _input0,
                 1 => _input1,

@@ -14,7 +14,7 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(x2);
             var __value = global::User.MyOps.Mul<T>(x1.Value, x2);
             return global::Autograd.GradMode.IsEnabled && x1.RequiresGrad
-                ? global::Autograd.Variable<T>.FromOp(__value, new MulNode<T>(x1, null, x1.Value, x2))
+                ? global::Autograd.Variable<T>.FromOp(__value, new MulNode<T>(x1.GraphNode, null, x1.Value, x2))
                 : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
@@ -27,7 +27,7 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(x2);
             var __value = global::User.MyOps.Mul<T>(x1, x2.Value);
             return global::Autograd.GradMode.IsEnabled && x2.RequiresGrad
-                ? global::Autograd.Variable<T>.FromOp(__value, new MulNode<T>(null, x2, x1, x2.Value))
+                ? global::Autograd.Variable<T>.FromOp(__value, new MulNode<T>(null, x2.GraphNode, x1, x2.Value))
                 : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
@@ -40,7 +40,7 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(x2);
             var __value = global::User.MyOps.Mul<T>(x1.Value, x2.Value);
             return global::Autograd.GradMode.IsEnabled && (x1.RequiresGrad || x2.RequiresGrad)
-                ? global::Autograd.Variable<T>.FromOp(__value, new MulNode<T>(x1, x2, x1.Value, x2.Value))
+                ? global::Autograd.Variable<T>.FromOp(__value, new MulNode<T>(x1.GraphNode, x2.GraphNode, x1.Value, x2.Value))
                 : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
@@ -49,12 +49,12 @@ namespace User
         private sealed class MulNode<T> : global::Autograd.Engine.Node<T>
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
         {
-            private readonly global::Autograd.Variable<T>? _input0;
-            private readonly global::Autograd.Variable<T>? _input1;
+            private readonly global::Autograd.Engine.Node<T>? _input0;
+            private readonly global::Autograd.Engine.Node<T>? _input1;
             private global::Autograd.Engine.SavedArray<T> _arg_x1;
             private global::Autograd.Engine.SavedArray<T> _arg_x2;
 
-            public MulNode(global::Autograd.Variable<T>? input0, global::Autograd.Variable<T>? input1, global::Autograd.NdArray<T> arg_x1, global::Autograd.NdArray<T> arg_x2)
+            public MulNode(global::Autograd.Engine.Node<T>? input0, global::Autograd.Engine.Node<T>? input1, global::Autograd.NdArray<T> arg_x1, global::Autograd.NdArray<T> arg_x2)
             {
                 _input0 = input0;
                 _input1 = input1;
@@ -66,7 +66,7 @@ namespace User
 
             public override int InputCount => 2;
 
-            public override global::Autograd.Variable<T>? GetInput(int index) => index switch
+            public override global::Autograd.Engine.Node<T>? GetInput(int index) => index switch
             {
                 0 => _input0,
                 1 => _input1,

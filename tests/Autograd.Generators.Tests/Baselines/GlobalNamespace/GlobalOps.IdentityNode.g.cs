@@ -11,7 +11,7 @@ partial class GlobalOps
         global::System.ArgumentNullException.ThrowIfNull(x);
         var __value = global::GlobalOps.Identity<T>(x.Value);
         return global::Autograd.GradMode.IsEnabled && x.RequiresGrad
-            ? global::Autograd.Variable<T>.FromOp(__value, new IdentityNode<T>(x))
+            ? global::Autograd.Variable<T>.FromOp(__value, new IdentityNode<T>(x.GraphNode))
             : new global::Autograd.Variable<T>(__value, requiresGrad: false);
     }
 
@@ -20,9 +20,9 @@ partial class GlobalOps
     private sealed class IdentityNode<T> : global::Autograd.Engine.Node<T>
         where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
     {
-        private readonly global::Autograd.Variable<T>? _input0;
+        private readonly global::Autograd.Engine.Node<T>? _input0;
 
-        public IdentityNode(global::Autograd.Variable<T>? input0)
+        public IdentityNode(global::Autograd.Engine.Node<T>? input0)
         {
             _input0 = input0;
         }
@@ -31,7 +31,7 @@ partial class GlobalOps
 
         public override int InputCount => 1;
 
-        public override global::Autograd.Variable<T>? GetInput(int index) => index switch
+        public override global::Autograd.Engine.Node<T>? GetInput(int index) => index switch
         {
             0 => _input0,
             _ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has 1 array input(s)."),

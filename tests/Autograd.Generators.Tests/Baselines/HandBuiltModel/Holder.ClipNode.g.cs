@@ -11,7 +11,7 @@ partial record struct Holder
         global::System.ArgumentNullException.ThrowIfNull(y);
         var __value = global::Holder.Clip(x.Value, @limit, y, out var __state);
         return global::Autograd.GradMode.IsEnabled && x.RequiresGrad
-            ? global::Autograd.Variable<float>.FromOp(__value, new ClipNode(x, null, @limit, y, __state, __value))
+            ? global::Autograd.Variable<float>.FromOp(__value, new ClipNode(x.GraphNode, null, @limit, y, __state, __value))
             : new global::Autograd.Variable<float>(__value, requiresGrad: false);
     }
 
@@ -23,7 +23,7 @@ partial record struct Holder
         global::System.ArgumentNullException.ThrowIfNull(y);
         var __value = global::Holder.Clip(x, @limit, y.Value, out var __state);
         return global::Autograd.GradMode.IsEnabled && y.RequiresGrad
-            ? global::Autograd.Variable<float>.FromOp(__value, new ClipNode(null, y, @limit, y.Value, __state, __value))
+            ? global::Autograd.Variable<float>.FromOp(__value, new ClipNode(null, y.GraphNode, @limit, y.Value, __state, __value))
             : new global::Autograd.Variable<float>(__value, requiresGrad: false);
     }
 
@@ -35,7 +35,7 @@ partial record struct Holder
         global::System.ArgumentNullException.ThrowIfNull(y);
         var __value = global::Holder.Clip(x.Value, @limit, y.Value, out var __state);
         return global::Autograd.GradMode.IsEnabled && (x.RequiresGrad || y.RequiresGrad)
-            ? global::Autograd.Variable<float>.FromOp(__value, new ClipNode(x, y, @limit, y.Value, __state, __value))
+            ? global::Autograd.Variable<float>.FromOp(__value, new ClipNode(x.GraphNode, y.GraphNode, @limit, y.Value, __state, __value))
             : new global::Autograd.Variable<float>(__value, requiresGrad: false);
     }
 
@@ -48,14 +48,14 @@ partial record struct Holder
     [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
     private sealed class ClipNode : global::Autograd.Engine.Node<float>
     {
-        private readonly global::Autograd.Variable<float>? _input0;
-        private readonly global::Autograd.Variable<float>? _input1;
+        private readonly global::Autograd.Engine.Node<float>? _input0;
+        private readonly global::Autograd.Engine.Node<float>? _input1;
         private readonly float _arg_limit;
         private global::Autograd.Engine.SavedArray<float> _arg_y;
         private int _state;
         private global::Autograd.Engine.SavedArray<float> _output;
 
-        public ClipNode(global::Autograd.Variable<float>? input0, global::Autograd.Variable<float>? input1, float arg_limit, global::Autograd.NdArray<float> arg_y, int state, global::Autograd.NdArray<float> output)
+        public ClipNode(global::Autograd.Engine.Node<float>? input0, global::Autograd.Engine.Node<float>? input1, float arg_limit, global::Autograd.NdArray<float> arg_y, int state, global::Autograd.NdArray<float> output)
         {
             _input0 = input0;
             _input1 = input1;
@@ -69,7 +69,7 @@ partial record struct Holder
 
         public override int InputCount => 2;
 
-        public override global::Autograd.Variable<float>? GetInput(int index) => index switch
+        public override global::Autograd.Engine.Node<float>? GetInput(int index) => index switch
         {
             0 => _input0,
             1 => _input1,

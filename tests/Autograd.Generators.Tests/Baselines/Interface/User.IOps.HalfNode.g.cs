@@ -12,7 +12,7 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(x);
             var __value = global::User.IOps.Half(x.Value);
             return global::Autograd.GradMode.IsEnabled && x.RequiresGrad
-                ? global::Autograd.Variable<double>.FromOp(__value, new HalfNode(x))
+                ? global::Autograd.Variable<double>.FromOp(__value, new HalfNode(x.GraphNode))
                 : new global::Autograd.Variable<double>(__value, requiresGrad: false);
         }
 
@@ -20,9 +20,9 @@ namespace User
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
         private sealed class HalfNode : global::Autograd.Engine.Node<double>
         {
-            private readonly global::Autograd.Variable<double>? _input0;
+            private readonly global::Autograd.Engine.Node<double>? _input0;
 
-            public HalfNode(global::Autograd.Variable<double>? input0)
+            public HalfNode(global::Autograd.Engine.Node<double>? input0)
             {
                 _input0 = input0;
             }
@@ -31,7 +31,7 @@ namespace User
 
             public override int InputCount => 1;
 
-            public override global::Autograd.Variable<double>? GetInput(int index) => index switch
+            public override global::Autograd.Engine.Node<double>? GetInput(int index) => index switch
             {
                 0 => _input0,
                 _ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has 1 array input(s)."),

@@ -15,7 +15,7 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(x);
             var __value = global::User.Tagged.Tag<T, TTag>(x.Value, tag, out var __state);
             return global::Autograd.GradMode.IsEnabled && x.RequiresGrad
-                ? global::Autograd.Variable<T>.FromOp(__value, new TagNode<T, TTag>(x, __state))
+                ? global::Autograd.Variable<T>.FromOp(__value, new TagNode<T, TTag>(x.GraphNode, __state))
                 : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
@@ -33,10 +33,10 @@ namespace User
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
             where TTag : notnull
         {
-            private readonly global::Autograd.Variable<T>? _input0;
+            private readonly global::Autograd.Engine.Node<T>? _input0;
             private (TTag Tag, int Rank) _state;
 
-            public TagNode(global::Autograd.Variable<T>? input0, (TTag Tag, int Rank) state)
+            public TagNode(global::Autograd.Engine.Node<T>? input0, (TTag Tag, int Rank) state)
             {
                 _input0 = input0;
                 _state = state;
@@ -46,7 +46,7 @@ namespace User
 
             public override int InputCount => 1;
 
-            public override global::Autograd.Variable<T>? GetInput(int index) => index switch
+            public override global::Autograd.Engine.Node<T>? GetInput(int index) => index switch
             {
                 0 => _input0,
                 _ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has 1 array input(s)."),

@@ -18,7 +18,7 @@ namespace Company.Product.Math
                     global::System.ArgumentNullException.ThrowIfNull(b);
                     var __value = global::Company.Product.Math.Outer.Middle.Inner.Add<T>(a.Value, b);
                     return global::Autograd.GradMode.IsEnabled && a.RequiresGrad
-                        ? global::Autograd.Variable<T>.FromOp(__value, new AddNode<T>(a, null))
+                        ? global::Autograd.Variable<T>.FromOp(__value, new AddNode<T>(a.GraphNode, null))
                         : new global::Autograd.Variable<T>(__value, requiresGrad: false);
                 }
 
@@ -31,7 +31,7 @@ namespace Company.Product.Math
                     global::System.ArgumentNullException.ThrowIfNull(b);
                     var __value = global::Company.Product.Math.Outer.Middle.Inner.Add<T>(a, b.Value);
                     return global::Autograd.GradMode.IsEnabled && b.RequiresGrad
-                        ? global::Autograd.Variable<T>.FromOp(__value, new AddNode<T>(null, b))
+                        ? global::Autograd.Variable<T>.FromOp(__value, new AddNode<T>(null, b.GraphNode))
                         : new global::Autograd.Variable<T>(__value, requiresGrad: false);
                 }
 
@@ -44,7 +44,7 @@ namespace Company.Product.Math
                     global::System.ArgumentNullException.ThrowIfNull(b);
                     var __value = global::Company.Product.Math.Outer.Middle.Inner.Add<T>(a.Value, b.Value);
                     return global::Autograd.GradMode.IsEnabled && (a.RequiresGrad || b.RequiresGrad)
-                        ? global::Autograd.Variable<T>.FromOp(__value, new AddNode<T>(a, b))
+                        ? global::Autograd.Variable<T>.FromOp(__value, new AddNode<T>(a.GraphNode, b.GraphNode))
                         : new global::Autograd.Variable<T>(__value, requiresGrad: false);
                 }
 
@@ -53,10 +53,10 @@ namespace Company.Product.Math
                 private sealed class AddNode<T> : global::Autograd.Engine.Node<T>
                     where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
                 {
-                    private readonly global::Autograd.Variable<T>? _input0;
-                    private readonly global::Autograd.Variable<T>? _input1;
+                    private readonly global::Autograd.Engine.Node<T>? _input0;
+                    private readonly global::Autograd.Engine.Node<T>? _input1;
 
-                    public AddNode(global::Autograd.Variable<T>? input0, global::Autograd.Variable<T>? input1)
+                    public AddNode(global::Autograd.Engine.Node<T>? input0, global::Autograd.Engine.Node<T>? input1)
                     {
                         _input0 = input0;
                         _input1 = input1;
@@ -66,7 +66,7 @@ namespace Company.Product.Math
 
                     public override int InputCount => 2;
 
-                    public override global::Autograd.Variable<T>? GetInput(int index) => index switch
+                    public override global::Autograd.Engine.Node<T>? GetInput(int index) => index switch
                     {
                         0 => _input0,
                         1 => _input1,

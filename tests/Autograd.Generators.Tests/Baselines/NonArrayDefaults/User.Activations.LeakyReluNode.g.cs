@@ -14,7 +14,7 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(x);
             var __value = global::User.Activations.LeakyRelu<T>(x.Value, slope, axis, keepDims, label, mode, eps, shape, scale, tag, missing, big, count, other, kind, quote);
             return global::Autograd.GradMode.IsEnabled && x.RequiresGrad
-                ? global::Autograd.Variable<T>.FromOp(__value, new LeakyReluNode<T>(x, x.Value, slope, mode))
+                ? global::Autograd.Variable<T>.FromOp(__value, new LeakyReluNode<T>(x.GraphNode, x.Value, slope, mode))
                 : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
@@ -23,12 +23,12 @@ namespace User
         private sealed class LeakyReluNode<T> : global::Autograd.Engine.Node<T>
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
         {
-            private readonly global::Autograd.Variable<T>? _input0;
+            private readonly global::Autograd.Engine.Node<T>? _input0;
             private global::Autograd.Engine.SavedArray<T> _arg_x;
             private readonly float _arg_slope;
             private readonly global::User.Mode _arg_mode;
 
-            public LeakyReluNode(global::Autograd.Variable<T>? input0, global::Autograd.NdArray<T> arg_x, float arg_slope, global::User.Mode arg_mode)
+            public LeakyReluNode(global::Autograd.Engine.Node<T>? input0, global::Autograd.NdArray<T> arg_x, float arg_slope, global::User.Mode arg_mode)
             {
                 _input0 = input0;
                 _arg_x = new global::Autograd.Engine.SavedArray<T>(arg_x);
@@ -40,7 +40,7 @@ namespace User
 
             public override int InputCount => 1;
 
-            public override global::Autograd.Variable<T>? GetInput(int index) => index switch
+            public override global::Autograd.Engine.Node<T>? GetInput(int index) => index switch
             {
                 0 => _input0,
                 _ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has 1 array input(s)."),

@@ -13,7 +13,7 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(x);
             var __value = global::User.UnaryOps.Exp<T>(x.Value);
             return global::Autograd.GradMode.IsEnabled && x.RequiresGrad
-                ? global::Autograd.Variable<T>.FromOp(__value, new ExpNode<T>(x, __value))
+                ? global::Autograd.Variable<T>.FromOp(__value, new ExpNode<T>(x.GraphNode, __value))
                 : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
@@ -22,10 +22,10 @@ namespace User
         private sealed class ExpNode<T> : global::Autograd.Engine.Node<T>
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
         {
-            private readonly global::Autograd.Variable<T>? _input0;
+            private readonly global::Autograd.Engine.Node<T>? _input0;
             private global::Autograd.Engine.SavedArray<T> _output;
 
-            public ExpNode(global::Autograd.Variable<T>? input0, global::Autograd.NdArray<T> output)
+            public ExpNode(global::Autograd.Engine.Node<T>? input0, global::Autograd.NdArray<T> output)
             {
                 _input0 = input0;
                 _output = new global::Autograd.Engine.SavedArray<T>(output);
@@ -35,7 +35,7 @@ namespace User
 
             public override int InputCount => 1;
 
-            public override global::Autograd.Variable<T>? GetInput(int index) => index switch
+            public override global::Autograd.Engine.Node<T>? GetInput(int index) => index switch
             {
                 0 => _input0,
                 _ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has 1 array input(s)."),

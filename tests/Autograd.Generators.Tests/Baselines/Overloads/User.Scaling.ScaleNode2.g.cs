@@ -13,7 +13,7 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(y);
             var __value = global::User.Scaling.Scale(x.Value, y);
             return global::Autograd.GradMode.IsEnabled && x.RequiresGrad
-                ? global::Autograd.Variable<double>.FromOp(__value, new ScaleNode2(x, null, x.Value, y))
+                ? global::Autograd.Variable<double>.FromOp(__value, new ScaleNode2(x.GraphNode, null, x.Value, y))
                 : new global::Autograd.Variable<double>(__value, requiresGrad: false);
         }
 
@@ -25,7 +25,7 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(y);
             var __value = global::User.Scaling.Scale(x, y.Value);
             return global::Autograd.GradMode.IsEnabled && y.RequiresGrad
-                ? global::Autograd.Variable<double>.FromOp(__value, new ScaleNode2(null, y, x, y.Value))
+                ? global::Autograd.Variable<double>.FromOp(__value, new ScaleNode2(null, y.GraphNode, x, y.Value))
                 : new global::Autograd.Variable<double>(__value, requiresGrad: false);
         }
 
@@ -37,7 +37,7 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(y);
             var __value = global::User.Scaling.Scale(x.Value, y.Value);
             return global::Autograd.GradMode.IsEnabled && (x.RequiresGrad || y.RequiresGrad)
-                ? global::Autograd.Variable<double>.FromOp(__value, new ScaleNode2(x, y, x.Value, y.Value))
+                ? global::Autograd.Variable<double>.FromOp(__value, new ScaleNode2(x.GraphNode, y.GraphNode, x.Value, y.Value))
                 : new global::Autograd.Variable<double>(__value, requiresGrad: false);
         }
 
@@ -45,12 +45,12 @@ namespace User
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
         private sealed class ScaleNode2 : global::Autograd.Engine.Node<double>
         {
-            private readonly global::Autograd.Variable<double>? _input0;
-            private readonly global::Autograd.Variable<double>? _input1;
+            private readonly global::Autograd.Engine.Node<double>? _input0;
+            private readonly global::Autograd.Engine.Node<double>? _input1;
             private global::Autograd.Engine.SavedArray<double> _arg_x;
             private global::Autograd.Engine.SavedArray<double> _arg_y;
 
-            public ScaleNode2(global::Autograd.Variable<double>? input0, global::Autograd.Variable<double>? input1, global::Autograd.NdArray<double> arg_x, global::Autograd.NdArray<double> arg_y)
+            public ScaleNode2(global::Autograd.Engine.Node<double>? input0, global::Autograd.Engine.Node<double>? input1, global::Autograd.NdArray<double> arg_x, global::Autograd.NdArray<double> arg_y)
             {
                 _input0 = input0;
                 _input1 = input1;
@@ -62,7 +62,7 @@ namespace User
 
             public override int InputCount => 2;
 
-            public override global::Autograd.Variable<double>? GetInput(int index) => index switch
+            public override global::Autograd.Engine.Node<double>? GetInput(int index) => index switch
             {
                 0 => _input0,
                 1 => _input1,

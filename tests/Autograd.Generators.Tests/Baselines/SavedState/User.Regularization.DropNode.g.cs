@@ -14,7 +14,7 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(x);
             var __value = global::User.Regularization.Drop<T>(x.Value, every, out var __state);
             return global::Autograd.GradMode.IsEnabled && x.RequiresGrad
-                ? global::Autograd.Variable<T>.FromOp(__value, new DropNode<T>(x, every, __state, __value))
+                ? global::Autograd.Variable<T>.FromOp(__value, new DropNode<T>(x.GraphNode, every, __state, __value))
                 : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
@@ -30,12 +30,12 @@ namespace User
         private sealed class DropNode<T> : global::Autograd.Engine.Node<T>
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
         {
-            private readonly global::Autograd.Variable<T>? _input0;
+            private readonly global::Autograd.Engine.Node<T>? _input0;
             private readonly int _arg_every;
             private global::Autograd.Engine.SavedArray<T> _state;
             private global::Autograd.Engine.SavedArray<T> _output;
 
-            public DropNode(global::Autograd.Variable<T>? input0, int arg_every, global::Autograd.NdArray<T> state, global::Autograd.NdArray<T> output)
+            public DropNode(global::Autograd.Engine.Node<T>? input0, int arg_every, global::Autograd.NdArray<T> state, global::Autograd.NdArray<T> output)
             {
                 _input0 = input0;
                 _arg_every = arg_every;
@@ -47,7 +47,7 @@ namespace User
 
             public override int InputCount => 1;
 
-            public override global::Autograd.Variable<T>? GetInput(int index) => index switch
+            public override global::Autograd.Engine.Node<T>? GetInput(int index) => index switch
             {
                 0 => _input0,
                 _ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has 1 array input(s)."),

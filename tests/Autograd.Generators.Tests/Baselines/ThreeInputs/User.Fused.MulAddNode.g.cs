@@ -16,7 +16,7 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(c);
             var __value = global::User.Fused.MulAdd<T>(a.Value, b, c);
             return global::Autograd.GradMode.IsEnabled && a.RequiresGrad
-                ? global::Autograd.Variable<T>.FromOp(__value, new MulAddNode<T>(a, null, null, a.Value, b))
+                ? global::Autograd.Variable<T>.FromOp(__value, new MulAddNode<T>(a.GraphNode, null, null, a.Value, b))
                 : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
@@ -31,7 +31,7 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(c);
             var __value = global::User.Fused.MulAdd<T>(a, b.Value, c);
             return global::Autograd.GradMode.IsEnabled && b.RequiresGrad
-                ? global::Autograd.Variable<T>.FromOp(__value, new MulAddNode<T>(null, b, null, a, b.Value))
+                ? global::Autograd.Variable<T>.FromOp(__value, new MulAddNode<T>(null, b.GraphNode, null, a, b.Value))
                 : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
@@ -46,7 +46,7 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(c);
             var __value = global::User.Fused.MulAdd<T>(a.Value, b.Value, c);
             return global::Autograd.GradMode.IsEnabled && (a.RequiresGrad || b.RequiresGrad)
-                ? global::Autograd.Variable<T>.FromOp(__value, new MulAddNode<T>(a, b, null, a.Value, b.Value))
+                ? global::Autograd.Variable<T>.FromOp(__value, new MulAddNode<T>(a.GraphNode, b.GraphNode, null, a.Value, b.Value))
                 : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
@@ -61,7 +61,7 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(c);
             var __value = global::User.Fused.MulAdd<T>(a, b, c.Value);
             return global::Autograd.GradMode.IsEnabled && c.RequiresGrad
-                ? global::Autograd.Variable<T>.FromOp(__value, new MulAddNode<T>(null, null, c, a, b))
+                ? global::Autograd.Variable<T>.FromOp(__value, new MulAddNode<T>(null, null, c.GraphNode, a, b))
                 : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
@@ -76,7 +76,7 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(c);
             var __value = global::User.Fused.MulAdd<T>(a.Value, b, c.Value);
             return global::Autograd.GradMode.IsEnabled && (a.RequiresGrad || c.RequiresGrad)
-                ? global::Autograd.Variable<T>.FromOp(__value, new MulAddNode<T>(a, null, c, a.Value, b))
+                ? global::Autograd.Variable<T>.FromOp(__value, new MulAddNode<T>(a.GraphNode, null, c.GraphNode, a.Value, b))
                 : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
@@ -91,7 +91,7 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(c);
             var __value = global::User.Fused.MulAdd<T>(a, b.Value, c.Value);
             return global::Autograd.GradMode.IsEnabled && (b.RequiresGrad || c.RequiresGrad)
-                ? global::Autograd.Variable<T>.FromOp(__value, new MulAddNode<T>(null, b, c, a, b.Value))
+                ? global::Autograd.Variable<T>.FromOp(__value, new MulAddNode<T>(null, b.GraphNode, c.GraphNode, a, b.Value))
                 : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
@@ -106,7 +106,7 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(c);
             var __value = global::User.Fused.MulAdd<T>(a.Value, b.Value, c.Value);
             return global::Autograd.GradMode.IsEnabled && (a.RequiresGrad || b.RequiresGrad || c.RequiresGrad)
-                ? global::Autograd.Variable<T>.FromOp(__value, new MulAddNode<T>(a, b, c, a.Value, b.Value))
+                ? global::Autograd.Variable<T>.FromOp(__value, new MulAddNode<T>(a.GraphNode, b.GraphNode, c.GraphNode, a.Value, b.Value))
                 : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
@@ -115,13 +115,13 @@ namespace User
         private sealed class MulAddNode<T> : global::Autograd.Engine.Node<T>
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
         {
-            private readonly global::Autograd.Variable<T>? _input0;
-            private readonly global::Autograd.Variable<T>? _input1;
-            private readonly global::Autograd.Variable<T>? _input2;
+            private readonly global::Autograd.Engine.Node<T>? _input0;
+            private readonly global::Autograd.Engine.Node<T>? _input1;
+            private readonly global::Autograd.Engine.Node<T>? _input2;
             private global::Autograd.Engine.SavedArray<T> _arg_a;
             private global::Autograd.Engine.SavedArray<T> _arg_b;
 
-            public MulAddNode(global::Autograd.Variable<T>? input0, global::Autograd.Variable<T>? input1, global::Autograd.Variable<T>? input2, global::Autograd.NdArray<T> arg_a, global::Autograd.NdArray<T> arg_b)
+            public MulAddNode(global::Autograd.Engine.Node<T>? input0, global::Autograd.Engine.Node<T>? input1, global::Autograd.Engine.Node<T>? input2, global::Autograd.NdArray<T> arg_a, global::Autograd.NdArray<T> arg_b)
             {
                 _input0 = input0;
                 _input1 = input1;
@@ -134,7 +134,7 @@ namespace User
 
             public override int InputCount => 3;
 
-            public override global::Autograd.Variable<T>? GetInput(int index) => index switch
+            public override global::Autograd.Engine.Node<T>? GetInput(int index) => index switch
             {
                 0 => _input0,
                 1 => _input1,

@@ -27,7 +27,7 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(w);
             var __value = global::User.Mixing.Mix<T>(xs, w.Value, scale);
             return global::Autograd.GradMode.IsEnabled && w.RequiresGrad
-                ? global::Autograd.Variable<T>.FromOp(__value, new MixNode<T>(new global::Autograd.Variable<T>?[xs.Length], w, xs, w.Value, scale))
+                ? global::Autograd.Variable<T>.FromOp(__value, new MixNode<T>(new global::Autograd.Engine.Node<T>?[xs.Length], w.GraphNode, xs, w.Value, scale))
                 : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
@@ -40,7 +40,7 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(w);
             var __value = global::User.Mixing.Mix<T>(__xsValues, w.Value, scale);
             return global::Autograd.GradMode.IsEnabled && (global::Autograd.Engine.VariadicInput.AnyRequiresGrad(xs) || w.RequiresGrad)
-                ? global::Autograd.Variable<T>.FromOp(__value, new MixNode<T>(global::Autograd.Engine.VariadicInput.Inputs(xs), w, __xsValues, w.Value, scale))
+                ? global::Autograd.Variable<T>.FromOp(__value, new MixNode<T>(global::Autograd.Engine.VariadicInput.Inputs(xs), w.GraphNode, __xsValues, w.Value, scale))
                 : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
@@ -49,13 +49,13 @@ namespace User
         private sealed class MixNode<T> : global::Autograd.Engine.Node<T>
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
         {
-            private readonly global::Autograd.Variable<T>?[] _input0;
-            private readonly global::Autograd.Variable<T>? _input1;
+            private readonly global::Autograd.Engine.Node<T>?[] _input0;
+            private readonly global::Autograd.Engine.Node<T>? _input1;
             private global::Autograd.Engine.SavedArray<T>[]? _arg_xs;
             private global::Autograd.Engine.SavedArray<T> _arg_w;
             private readonly double _arg_scale;
 
-            public MixNode(global::Autograd.Variable<T>?[] input0, global::Autograd.Variable<T>? input1, global::Autograd.NdArray<T>[] arg_xs, global::Autograd.NdArray<T> arg_w, double arg_scale)
+            public MixNode(global::Autograd.Engine.Node<T>?[] input0, global::Autograd.Engine.Node<T>? input1, global::Autograd.NdArray<T>[] arg_xs, global::Autograd.NdArray<T> arg_w, double arg_scale)
             {
                 _input0 = input0;
                 _input1 = input1;
@@ -68,7 +68,7 @@ namespace User
 
             public override int InputCount => _input0.Length + 1;
 
-            public override global::Autograd.Variable<T>? GetInput(int index)
+            public override global::Autograd.Engine.Node<T>? GetInput(int index)
             {
                 var position = index;
                 if ((uint)position < (uint)_input0.Length)

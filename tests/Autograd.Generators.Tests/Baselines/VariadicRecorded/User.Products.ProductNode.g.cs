@@ -22,10 +22,10 @@ namespace User
         private sealed class ProductNode<T> : global::Autograd.Engine.Node<T>
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
         {
-            private readonly global::Autograd.Variable<T>?[] _input0;
+            private readonly global::Autograd.Engine.Node<T>?[] _input0;
             private global::Autograd.Engine.SavedArray<T>[]? _arg_xs;
 
-            public ProductNode(global::Autograd.Variable<T>?[] input0, global::Autograd.NdArray<T>[] arg_xs)
+            public ProductNode(global::Autograd.Engine.Node<T>?[] input0, global::Autograd.NdArray<T>[] arg_xs)
             {
                 _input0 = input0;
                 _arg_xs = global::Autograd.Engine.VariadicInput.Save(arg_xs);
@@ -35,7 +35,7 @@ namespace User
 
             public override int InputCount => _input0.Length;
 
-            public override global::Autograd.Variable<T>? GetInput(int index)
+            public override global::Autograd.Engine.Node<T>? GetInput(int index)
             {
                 var position = index;
                 if ((uint)position < (uint)_input0.Length)
@@ -48,7 +48,7 @@ namespace User
 
             public override bool IsDifferentiableTwice => true;
 
-            protected override void BackwardGraph(global::Autograd.Variable<T> outputGradient, global::Autograd.Variable<T> output, global::Autograd.Engine.BackwardPass<T> pass)
+            protected override void BackwardGraph(global::Autograd.Variable<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
                 => global::User.Products.ProductBackward<T>(outputGradient, global::Autograd.Engine.VariadicInput.Track(_arg_xs!, this, "xs", _input0), global::Autograd.Engine.VariadicInput.Slots(pass, this, _input0));
 
             protected override void ReleaseSavedState()
