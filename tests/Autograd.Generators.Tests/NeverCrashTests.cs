@@ -82,6 +82,7 @@ public class NeverCrashTests
         Usings + "public static partial class Ops { [DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x, NdArray<T> y) " + W + " => x; static void FBackward<T>(NdArray<T> dy, [SavedFor(1, nameof(Missing))] NdArray<T>? x, GradSlot<T> dx, GradSlot<T> dy2) " + W + " { } }",
         Usings + "public static partial class Ops { [DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x, NdArray<T> y) " + W + " => x; static void FBackward<T>(NdArray<T> dy, [SavedFor(new[] { \"dy2\", null })] [SavedFor(\"dx\")] NdArray<T>? x, GradSlot<T> dx, [SavedFor] GradSlot<T> dy2) " + W + " { } }",
         Usings + "public static partial class Ops { [DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x, NdArray<T> y) " + W + " => x; static void FBackward<T>(NdArray<T> dy, [SavedFor(nameof(dy2))] NdArray<T>? output, GradSlot<T> dx) " + W + " { } }",
+        Usings + "public static partial class Ops { [DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x) " + W + " => x; static void FBackward<T>(NdArray<T> dy, [SavedFor(nameof(d3))] NdArray<T> x, GradSlot<T> dx, GradSlot<T> d2, GradSlot<T> d3) " + W + " { } }",
         "public static partial class Ops { [Autograd.DifferentiableOp( public static",
         "[Autograd.DifferentiableOp]",
         "",

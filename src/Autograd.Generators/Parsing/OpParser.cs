@@ -324,7 +324,7 @@ internal static class OpParser
             slots++;
         var arrayInputs = forwardParameters.Where(p => Symbols.IsArrayInput(p.Type)).ToList();
         var arrayNames = string.Join(", ", arrayInputs.Select(p => p.Name));
-        var slotParameters = parameters.Skip(parameters.Length - slots).ToList();
+        var slotParameters = parameters.Skip(parameters.Length - slots).Take(arrayCount).ToList(); // past the inputs' count: AG0017
         foreach (var i in Enumerable.Range(parameters.Length - slots, slots).Prepend(0))
             CheckSavedForPlace(parameters[i], i == 0 ? "the output gradient" : "a gradient slot", backward, op, recorded, reporter, cancellationToken);
         var misplaced = Enumerable.Range(1, parameters.Length - 1 - slots).Where(i => Symbols.IsSlotLike(parameters[i].Type)).DefaultIfEmpty(-1).First();
