@@ -243,9 +243,9 @@ internal static class OpEmitter
     }
 
     /// <summary>
-    /// An array saved for the gradients of some inputs only (<c>[SavedFor]</c>): null in an overload where
-    /// they are all constants, as is when the node exists only if one of them requires grad, else
-    /// conditional on that.
+    /// What the node saves of an array read for the gradients of some inputs only (<c>[SavedFor]</c>): null
+    /// in an overload where those inputs are all constants; the value itself where the node exists only if
+    /// one of them requires grad; else the value when one of them does, null otherwise.
     /// </summary>
     private static string SavedFor(OpModel op, int mask, BackwardArgModel arg, string value)
     {
