@@ -48,7 +48,11 @@ public sealed class DifferentiableOpAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.ArrayDefault,
         DiagnosticDescriptors.VariadicInputType,
         DiagnosticDescriptors.SlotKind,
-        DiagnosticDescriptors.RecordedBackwardMissing);
+        DiagnosticDescriptors.RecordedBackwardMissing,
+        DiagnosticDescriptors.SavedForUnknownSlot,
+        DiagnosticDescriptors.SavedForPlacement,
+        DiagnosticDescriptors.SavedForNotNullable,
+        DiagnosticDescriptors.SavedForOnRecordedBackward);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)

@@ -20,7 +20,8 @@ namespace Autograd;
 /// <item><description>the output gradient, <c>NdArray&lt;T&gt;</c> (any name, e.g. <c>dy</c>);</description></item>
 /// <item><description>any forward parameters it needs, by the forward's names, in the forward's
 /// order; then the <c>out</c> state by its name; then <c>NdArray&lt;T&gt; output</c> for the
-/// forward's result;</description></item>
+/// forward's result (an array read only for some slots' gradients can say so with
+/// <see cref="SavedForAttribute"/>, and is then saved only when one of them can be needed);</description></item>
 /// <item><description>one <see cref="GradSlot{T}"/> per array input, in order (names are free).</description></item>
 /// </list>
 /// <para>For each slot: skip work unless <see cref="GradSlot{T}.IsNeeded"/>; give the input's

@@ -11,7 +11,7 @@ public class CachingTests
 {
     private static readonly string[] TrackedSteps = [TrackingNames.Ops, TrackingNames.ValidOps, TrackingNames.AssemblyName, TrackingNames.Registry];
 
-    private static CSharpCompilation Ops() => Compile(OpSources.Generic, OpSources.SavedState, OpSources.NonArrayDefaults, "namespace User; public static class Other { public static int Answer() => 41; }");
+    private static CSharpCompilation Ops() => Compile(OpSources.Generic, OpSources.SavedState, OpSources.NonArrayDefaults, OpSources.SavedFor, "namespace User; public static class Other { public static int Answer() => 41; }");
 
     [Test]
     public void An_unrelated_edit_reruns_no_step()

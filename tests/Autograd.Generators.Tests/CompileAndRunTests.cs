@@ -290,7 +290,7 @@ public class CompileAndRunTests
         var all = (IReadOnlyList<OpInfo>)registry.GetProperty("All")!.GetValue(null)!;
         Assert.That(all.Select(o => o.Name), Is.EquivalentTo(new[]
         {
-            "*", "Square", "neg", "leaky_relu", "Exp", "Drop", "add", "Scale", "Scale", "Identity", "fma", "Sum5", "Twice", "Tag", "Half", "gather", "Stretch", "Thin", "*", "mix", "Product",
+            "*", "Square", "neg", "leaky_relu", "Exp", "Drop", "add", "Scale", "Scale", "Identity", "fma", "Sum5", "Twice", "Tag", "Half", "gather", "Stretch", "Thin", "*", "mix", "Product", "Weigh", "Ratio",
         }));
 
         var results = all.GradCheckAll(new OpCheckOptions { Broadcasting = true });
@@ -414,5 +414,94 @@ public class CompileAndRunTests
         var results = (double[])Invoke(assembly, "User.Derivatives", "Run")!;
 
         Assert.That(results, Is.EqualTo(new[] { 12.0, 27.0, 12.0, -18.0, 6.0, 6.0, 1.0 }), "3x², 6x, 6, and the node says so");
+    }
+
+    // Weigh(x, scale, terms) = x * scale * Σterms and Ratio(x1, x2) = x1 / x2 of OpSources.SavedFor.
+    private const string SavedForScenario = Usings + """
+        using System.Runtime.CompilerServices;
+        using User;
+
+        namespace Run;
+
+        public static class SavedForScenario
+        {
+            static NdArray<double> A(params double[] values) => NdArray.Create(values, values.Length);
+
+            // h = Weigh(x, s, [t]) and y = Weigh(h, s, [t]): y's node would save h's value for the gradients of s and t,
+            // which it needs only when s or t requires grad. They are constant arrays (mode 0), variables that do not
+            // require grad (1), or s requires grad (2). Only y, x and a weak reference to h's value leave this method.
+            [MethodImpl(MethodImplOptions.NoInlining)]
+            static (Variable<double> Y, Variable<double> X, WeakReference HiddenValue) Record(int mode)
+            {
+                var x = A(1, 2, 3).ToVariable("x");
+                var (scale, term) = (A(2, 3, 4), A(1, 1, 1));
+                Variable<double> h, y;
+                if (mode == 0)
+                {
+                    h = Weighing.Weigh(x, scale, [term]);
+                    y = Weighing.Weigh(h, scale, [term]);
+                }
+                else
+                {
+                    var (s, t) = (scale.ToVariable("s", requiresGrad: mode == 2), term.ToVariable("t", requiresGrad: false));
+                    h = Weighing.Weigh(x, s, [t]);
+                    y = Weighing.Weigh(h, s, [t]);
+                }
+                return (y, x, new WeakReference(h.Value));
+            }
+
+            // [h's value collected, y has a node, x's gradient]
+            public static double[] Chain(int mode)
+            {
+                var (y, x, hidden) = Record(mode);
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                GC.Collect();
+                var collected = hidden.IsAlive ? 0.0 : 1.0;
+                y.Backward();
+                return [collected, y.Node is null ? 0 : 1, .. x.Grad!.ToArray()];
+            }
+
+            // GradCheck passes: every mix of tracked and constant inputs, and Ratio's second derivatives.
+            public static double[] Checks()
+            {
+                var options = new GradCheckOptions { RelativeTolerance = 1e-6 };
+                NdArray<double> R(int seed) => NdArray.RandomUniform<double>(seed, 0.5, 2.0, 2, 3);
+                var (s, t) = (R(10), R(11));
+                return
+                [
+                    GradCheck.Check(v => Weighing.Weigh(v[0], v[1], [v[2], v[3]]), options, R(1), R(2), R(3), R(4)).Passed ? 1 : 0,
+                    GradCheck.Check(v => Weighing.Weigh(v[0], s, [v[1]]), options, R(5), R(6)).Passed ? 1 : 0,
+                    GradCheck.Check(v => Weighing.Weigh(v[0], s, [t]), options, R(7)).Passed ? 1 : 0,
+                    GradCheck.Check(v => Weighing.Weigh(s, v[0], [t.ToVariable(requiresGrad: false), v[1]]), options, R(8), R(9)).Passed ? 1 : 0,
+                    GradCheck.CheckSecondOrder(v => Weighing.Ratio(v[0], v[1]), options, R(12), R(13)).Passed ? 1 : 0,
+                    GradCheck.CheckSecondOrder(v => Weighing.Ratio(v[0], s), options, R(14)).Passed ? 1 : 0,
+                    GradCheck.CheckSecondOrder(v => Weighing.Ratio(s, v[0]), options, R(15)).Passed ? 1 : 0,
+                ];
+            }
+        }
+        """;
+
+    [Test]
+    public void An_input_saved_for_the_gradients_of_constants_only_is_not_kept()
+    {
+        var assembly = CompileAndLoad(OpSources.SavedFor, SavedForScenario);
+
+        var results = Enumerable.Range(0, 3).Select(mode => (double[])Invoke(assembly, "Run.SavedForScenario", "Chain", mode)!).ToList();
+
+        // y = x s² t², so dy/dx = s² t² = 4, 9, 16 in every case.
+        Assert.That(results[0], Is.EqualTo(new[] { 1.0, 1, 4, 9, 16 }), "s and t are constant arrays: h's value is collected while y's node lives");
+        Assert.That(results[1], Is.EqualTo(new[] { 1.0, 1, 4, 9, 16 }), "s and t are variables that do not require grad: the same");
+        Assert.That(results[2], Is.EqualTo(new[] { 0.0, 1, 4, 9, 16 }), "s requires grad: y's node keeps h's value for its gradient");
+    }
+
+    [Test]
+    public void Inputs_saved_for_some_gradients_give_gradients_that_match_finite_differences()
+    {
+        var assembly = CompileAndLoad(OpSources.SavedFor, SavedForScenario);
+
+        var passed = (double[])Invoke(assembly, "Run.SavedForScenario", "Checks")!;
+
+        Assert.That(passed, Is.EqualTo(new[] { 1.0, 1, 1, 1, 1, 1, 1 }), "Weigh with all, some and one input tracked; Ratio's second derivatives");
     }
 }

@@ -204,6 +204,38 @@ public class DiagnosticTests
             Ops("[DifferentiableOp(Backward = \"Grad\", DifferentiableTwice = [|true|])] public static NdArray<double> F(NdArray<double> x, NdArray<double> y, out NdArray<double> mask) { mask = x; return x; }\n" +
                 "static void Grad(NdArray<double> dy, NdArray<double> mask, GradSlot<double> dx, GradSlot<double> dy2) => dx.Accumulate(dy);"),
             "Op 'F' is marked DifferentiableTwice but has no recorded backward: declare 'static void Grad(Variable<double> dy, NdArray<double> mask, GradSlot<double> dx, GradSlot<double> dy2)' in 'Ops', computing each slot's gradient with ops on the variables, or remove DifferentiableTwice");
+        const string Fwd2 = "[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x, NdArray<T> y) " + W + " => x;\n";
+        const string SavedX = "static void FBackward<T>(NdArray<T> dy, [SavedFor(nameof(dy2))] NdArray<T>? x, GradSlot<T> dx, GradSlot<T> dy2) " + W + " { }\n";
+        yield return Case("SavedFor names no slot", "AG0030",
+            Ops(Fwd2 + "static void FBackward<T>(NdArray<T> dy, [SavedFor(nameof(dy2), [|\"dz\"|])] NdArray<T>? x, GradSlot<T> dx, GradSlot<T> dy2) " + W + " { }"),
+            "[SavedFor] on parameter 'x' of backward 'FBackward' names 'dz', which is not a gradient slot of op 'F': name the slots whose gradients read 'x', out of dx, dy2");
+        yield return Case("SavedFor names the output gradient", "AG0030",
+            Ops(Fwd2 + "static void FBackward<T>(NdArray<T> dy, [SavedFor([|nameof(dy)|])] NdArray<T>? x, GradSlot<T> dx, GradSlot<T> dy2) " + W + " { }"),
+            "[SavedFor] on parameter 'x' of backward 'FBackward' names 'dy', which is not a gradient slot of op 'F': name the slots whose gradients read 'x', out of dx, dy2");
+        yield return Case("SavedFor on the output gradient", "AG0031",
+            Ops(Fwd2 + "static void FBackward<T>([[|SavedFor(nameof(dx))|]] NdArray<T> dy, GradSlot<T> dx, GradSlot<T> dy2) " + W + " { }"),
+            "[SavedFor] cannot go on parameter 'dy' of backward 'FBackward': it is the output gradient; only an array input or 'output' that op 'F' saves for backward can be saved for some gradients, so remove it");
+        yield return Case("SavedFor on a slot", "AG0031",
+            Ops(Fwd2 + "static void FBackward<T>(NdArray<T> dy, GradSlot<T> dx, [[|SavedFor(nameof(dx))|]] GradSlot<T> dy2) " + W + " { }"),
+            "[SavedFor] cannot go on parameter 'dy2' of backward 'FBackward': it is a gradient slot; only an array input or 'output' that op 'F' saves for backward can be saved for some gradients, so remove it");
+        yield return Case("SavedFor on a non-array parameter", "AG0031",
+            Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x, int n) " + W + " => x;\nstatic void FBackward<T>(NdArray<T> dy, [[|SavedFor(nameof(dx))|]] int n, GradSlot<T> dx) " + W + " { }"),
+            "[SavedFor] cannot go on parameter 'n' of backward 'FBackward': it is not an array; only an array input or 'output' that op 'F' saves for backward can be saved for some gradients, so remove it");
+        yield return Case("SavedFor on the out state", "AG0031",
+            Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x, out NdArray<T> mask) " + W + " { mask = x; return x; }\nstatic void FBackward<T>(NdArray<T> dy, [[|SavedFor(nameof(dx))|]] NdArray<T>? mask, GradSlot<T> dx) " + W + " { }"),
+            "[SavedFor] cannot go on parameter 'mask' of backward 'FBackward': it is the 'out' state; only an array input or 'output' that op 'F' saves for backward can be saved for some gradients, so remove it");
+        yield return Case("SavedFor parameter not nullable", "AG0032",
+            Ops(Fwd2 + "static void FBackward<T>(NdArray<T> dy, [SavedFor(nameof(dy2))] [|NdArray<T>|] x, GradSlot<T> dx, GradSlot<T> dy2) " + W + " { }"),
+            "Parameter 'x' of backward 'FBackward' is saved only for the gradients of y ([SavedFor]), so it is null when none of them can be needed: declare it 'NdArray<T>?' and read it only when one of their slots IsNeeded");
+        yield return Case("SavedFor variadic input not nullable", "AG0032",
+            Ops("[DifferentiableOp] public static NdArray<T> F<T>(NdArray<T>[] xs, NdArray<T> w) " + W + " => w;\nstatic void FBackward<T>(NdArray<T> dy, [SavedFor(nameof(dw))] [|NdArray<T>[]|] xs, ReadOnlySpan<GradSlot<T>> dxs, GradSlot<T> dw) " + W + " { }"),
+            "Parameter 'xs' of backward 'FBackward' is saved only for the gradients of w ([SavedFor]), so it is null when none of them can be needed: declare it 'NdArray<T>[]?' and read it only when one of their slots IsNeeded");
+        yield return Case("recorded backward's parameter saved for some gradients not nullable", "AG0032",
+            Ops(Fwd2 + SavedX + "static void FBackward<T>(Variable<T> dy, [|Variable<T>|] x, GradSlot<T> dx, GradSlot<T> dy2) " + W + " { }"),
+            "Parameter 'x' of backward 'FBackward' is saved only for the gradients of y ([SavedFor]), so it is null when none of them can be needed: declare it 'Variable<T>?' and read it only when one of their slots IsNeeded");
+        yield return Case("SavedFor on the recorded backward", "AG0033",
+            Ops(Fwd2 + SavedX + "static void FBackward<T>(Variable<T> dy, [[|SavedFor(nameof(dy2))|]] Variable<T>? x, GradSlot<T> dx, GradSlot<T> dy2) " + W + " { }"),
+            "[SavedFor] on parameter 'x' of recorded backward 'FBackward' has no effect: the array backward's [SavedFor] decides what op 'F' saves, for both backwards; remove it");
     }
 
     [Test]

@@ -76,6 +76,13 @@ public class NeverCrashTests
         Usings + "public static partial class Ops { [DifferentiableOp] public static NdArray<T> F<T>(this params NdArray<T>[] xs) " + W + " => xs[0]; static void FBackward<T>(NdArray<T> dy, Variable<T>[] xs, GradSlot<T>[] dxs) " + W + " { } }",
         Usings + "public static partial class Ops { [DifferentiableOp] public static NdArray<double> F(NdArray<double>[] xs) => xs[0]; static void FBackward(NdArray<double> dy, NdArray<double>[] xs, ReadOnlySpan<GradSlot<double>> d) { xs[0][0] = 1; foreach (var x in xs) NdArray.ExpInPlace(x",
         Usings + "public static partial class Ops { [DifferentiableOp] public static NdArray<double> F(NdArray<double>[] xs) { xs[ = ; return xs[0]; } static void FBackward(Variable<double> dy, Variable<double>[] xs, ReadOnlySpan<GradSlot<double>> d) { } }",
+        // Half-typed and ill-typed [SavedFor].
+        Usings + "public static partial class Ops { [DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x, NdArray<T> y) " + W + " => x; static void FBackward<T>(NdArray<T> dy, [SavedFor(nameof(",
+        Usings + "public static partial class Ops { [DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x, NdArray<T> y) " + W + " => x; static void FBackward<T>(NdArray<T> dy, [SavedFor(null)] NdArray<T>? x, GradSlot<T> dx, GradSlot<T> dy2) " + W + " { } }",
+        Usings + "public static partial class Ops { [DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x, NdArray<T> y) " + W + " => x; static void FBackward<T>(NdArray<T> dy, [SavedFor(1, nameof(Missing))] NdArray<T>? x, GradSlot<T> dx, GradSlot<T> dy2) " + W + " { } }",
+        Usings + "public static partial class Ops { [DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x, NdArray<T> y) " + W + " => x; static void FBackward<T>(NdArray<T> dy, [SavedFor(new[] { \"dy2\", null })] [SavedFor(\"dx\")] NdArray<T>? x, GradSlot<T> dx, [SavedFor] GradSlot<T> dy2) " + W + " { } }",
+        Usings + "public static partial class Ops { [DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x, NdArray<T> y) " + W + " => x; static void FBackward<T>(NdArray<T> dy, [SavedFor(nameof(dy2))] NdArray<T>? output, GradSlot<T> dx) " + W + " { } }",
+        Usings + "public static partial class Ops { [DifferentiableOp] public static NdArray<T> F<T>(NdArray<T> x) " + W + " => x; static void FBackward<T>(NdArray<T> dy, [SavedFor(nameof(d3))] NdArray<T> x, GradSlot<T> dx, GradSlot<T> d2, GradSlot<T> d3) " + W + " { } }",
         "public static partial class Ops { [Autograd.DifferentiableOp( public static",
         "[Autograd.DifferentiableOp]",
         "",
@@ -86,7 +93,7 @@ public class NeverCrashTests
         var index = 0;
         foreach (var source in Broken)
             yield return new TestCaseData(source).SetName($"Broken_{index++:D2}");
-        foreach (var (name, source) in new[] { ("Generic", OpSources.Generic), ("SavedState", OpSources.SavedState), ("NonArrayDefaults", OpSources.NonArrayDefaults), ("Variadic", OpSources.Variadic), ("VariadicRecorded", OpSources.VariadicRecorded) })
+        foreach (var (name, source) in new[] { ("Generic", OpSources.Generic), ("SavedState", OpSources.SavedState), ("NonArrayDefaults", OpSources.NonArrayDefaults), ("Variadic", OpSources.Variadic), ("VariadicRecorded", OpSources.VariadicRecorded), ("SavedFor", OpSources.SavedFor) })
         {
             // Cut the op off at evenly spaced points, as if it were still being typed.
             const int Cuts = 20;

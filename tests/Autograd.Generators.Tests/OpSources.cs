@@ -446,6 +446,61 @@ internal static class OpSources
         }
         """;
 
+    // [SavedFor]: each input of Weigh is read only for the other inputs' gradients (a variadic one among
+    // them, saving and named), so a node keeps it only when one of those can need a gradient; Ratio keeps
+    // its output only for dx2, for both backwards.
+    public const string SavedFor = GeneratorHarness.Usings + """
+        namespace User;
+
+        public static partial class Weighing
+        {
+            [DifferentiableOp]
+            public static NdArray<T> Weigh<T>(NdArray<T> x, NdArray<T> scale, NdArray<T>[] terms) where T : unmanaged, IFloatingPointIeee754<T>
+                => NdArray.Multiply(NdArray.Multiply(x, scale), Total(terms));
+
+            static void WeighBackward<T>(
+                NdArray<T> dy,
+                [SavedFor(nameof(dscale), nameof(dterms))] NdArray<T>? x,
+                [SavedFor(nameof(dx), nameof(dterms))] NdArray<T>? scale,
+                [SavedFor(nameof(dx), nameof(dscale))] NdArray<T>[]? terms,
+                GradSlot<T> dx, GradSlot<T> dscale, ReadOnlySpan<GradSlot<T>> dterms) where T : unmanaged, IFloatingPointIeee754<T>
+            {
+                if (dx.IsNeeded) dx.Accumulate(NdArray.Multiply(NdArray.Multiply(dy, scale!), Total(terms!)));
+                if (dscale.IsNeeded) dscale.Accumulate(NdArray.Multiply(NdArray.Multiply(dy, x!), Total(terms!)));
+                foreach (var slot in dterms)
+                {
+                    if (slot.IsNeeded) slot.Accumulate(NdArray.Multiply(NdArray.Multiply(dy, x!), scale!));
+                }
+            }
+
+            static NdArray<T> Total<T>(NdArray<T>[] terms) where T : unmanaged, IFloatingPointIeee754<T>
+            {
+                var total = terms[0];
+                for (var i = 1; i < terms.Length; i++)
+                    total = NdArray.Add(total, terms[i]);
+                return total;
+            }
+
+            [DifferentiableOp]
+            public static NdArray<T> Ratio<T>(NdArray<T> x1, NdArray<T> x2) where T : unmanaged, IFloatingPointIeee754<T>
+                => NdArray.Divide(x1, x2);
+
+            static void RatioBackward<T>(NdArray<T> dy, NdArray<T> x2, [SavedFor(nameof(dx2))] NdArray<T>? output, GradSlot<T> dx1, GradSlot<T> dx2)
+                where T : unmanaged, IFloatingPointIeee754<T>
+            {
+                dx1.Accumulate(NdArray.Divide(dy, x2));
+                if (dx2.IsNeeded) dx2.Accumulate(NdArray.Negate(NdArray.Divide(NdArray.Multiply(dy, output!), x2)));
+            }
+
+            static void RatioBackward<T>(Variable<T> dy, Variable<T> x2, Variable<T>? output, GradSlot<T> dx1, GradSlot<T> dx2)
+                where T : unmanaged, IFloatingPointIeee754<T>
+            {
+                dx1.Accumulate(dy / x2);
+                if (dx2.IsNeeded) dx2.Accumulate(-(dy * output! / x2));
+            }
+        }
+        """;
+
     public static readonly IReadOnlyDictionary<string, string> All = new Dictionary<string, string>
     {
         [nameof(Generic)] = Generic,
@@ -468,5 +523,6 @@ internal static class OpSources
         [nameof(Recorded)] = Recorded,
         [nameof(Variadic)] = Variadic,
         [nameof(VariadicRecorded)] = VariadicRecorded,
+        [nameof(SavedFor)] = SavedFor,
     };
 }

@@ -128,6 +128,22 @@ internal static class DiagnosticDescriptors
         "AG0027", "An op marked DifferentiableTwice has no recorded backward",
         "Op '{0}' is marked DifferentiableTwice but has no recorded backward: declare '{1}' in '{2}', computing each slot's gradient with ops on the variables, or remove DifferentiableTwice");
 
+    public static readonly DiagnosticDescriptor SavedForUnknownSlot = Error(
+        "AG0030", "[SavedFor] names something that is not a gradient slot",
+        "[SavedFor] on parameter '{0}' of backward '{1}' names '{2}', which is not a gradient slot of op '{3}': name the slots whose gradients read '{0}', out of {4}");
+
+    public static readonly DiagnosticDescriptor SavedForPlacement = Error(
+        "AG0031", "[SavedFor] on a parameter that is not a saved array",
+        "[SavedFor] cannot go on parameter '{0}' of backward '{1}': it is {2}; only an array input or 'output' that op '{3}' saves for backward can be saved for some gradients, so remove it");
+
+    public static readonly DiagnosticDescriptor SavedForNotNullable = Error(
+        "AG0032", "A [SavedFor] parameter must be nullable",
+        "Parameter '{0}' of backward '{1}' is saved only for the gradients of {2} ([SavedFor]), so it is null when none of them can be needed: declare it '{3}?' and read it only when one of their slots IsNeeded");
+
+    public static readonly DiagnosticDescriptor SavedForOnRecordedBackward = Warning(
+        "AG0033", "[SavedFor] on a recorded backward has no effect",
+        "[SavedFor] on parameter '{0}' of recorded backward '{1}' has no effect: the array backward's [SavedFor] decides what op '{2}' saves, for both backwards; remove it");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
 

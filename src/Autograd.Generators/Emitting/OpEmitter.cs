@@ -165,7 +165,7 @@ internal static class OpEmitter
             else
                 writer.Line(VariadicInput + ".CheckElements(" + parameter.Name + ", " + method + ", " + name + ");");
             if (tracked)
-                requiresGrad.Add(parameter.IsVariadic ? VariadicInput + ".AnyRequiresGrad(" + parameter.Name + ")" : parameter.Name + ".RequiresGrad");
+                requiresGrad.Add(RequiresGrad(parameter));
         }
 
         var needsState = op.SavedArgs.Any(a => a.Kind == BackwardArgKind.State);
@@ -193,6 +193,10 @@ internal static class OpEmitter
         writer.Unindent();
         writer.Close();
     }
+
+    /// <summary>True when the tracked array input <paramref name="parameter"/> (some element of a variadic one) requires grad.</summary>
+    private static string RequiresGrad(ParameterModel parameter) =>
+        parameter.IsVariadic ? VariadicInput + ".AnyRequiresGrad(" + parameter.Name + ")" : parameter.Name + ".RequiresGrad";
 
     /// <summary>The tracked array inputs of the overload for <paramref name="mask"/>, as <c>paramref</c>s.</summary>
     private static string TrackedInputs(OpModel op, int mask)
@@ -227,15 +231,33 @@ internal static class OpEmitter
             case BackwardArgKind.State:
                 return StateLocal(op);
             case BackwardArgKind.Output:
-                return ValueLocal(op);
+                return SavedFor(op, mask, arg, ValueLocal(op));
             default:
                 var parameter = op.Parameters[arg.ParameterIndex];
                 if (parameter.IsSystemArray)
                     return "(" + parameter.Type + ")" + parameter.Name + (parameter.Type.EndsWith("?", StringComparison.Ordinal) ? "?" : "") + ".Clone()";
                 if (!parameter.IsArray)
                     return parameter.Name;
-                return ValueOf(op, parameter, IsTracked(mask, ArrayIndex(op, arg)));
+                return SavedFor(op, mask, arg, ValueOf(op, parameter, IsTracked(mask, ArrayIndex(op, arg))));
         }
+    }
+
+    /// <summary>
+    /// What the node saves of an array read for the gradients of some inputs only (<c>[SavedFor]</c>): null
+    /// in an overload where those inputs are all constants; the value itself where the node exists only if
+    /// one of them requires grad; else the value when one of them does, null otherwise.
+    /// </summary>
+    private static string SavedFor(OpModel op, int mask, BackwardArgModel arg, string value)
+    {
+        if (arg.SavedFor.Count == 0)
+            return value;
+        var arrays = op.Parameters.Where(p => p.IsArray).ToList();
+        var named = arg.SavedFor.Where(i => IsTracked(mask, i)).ToList();
+        if (named.Count == 0)
+            return "null";
+        if (Enumerable.Range(0, arrays.Count).All(i => !IsTracked(mask, i) || named.Contains(i)))
+            return value;
+        return "(" + string.Join(" || ", named.Select(i => RequiresGrad(arrays[i]))) + " ? " + value + " : null)";
     }
 
     private static void WriteStatelessOverload(SourceWriter writer, OpModel op)
@@ -405,15 +427,18 @@ internal static class OpEmitter
                 var stateIsArray = state.Type == ArrayType(op) || state.Type == ArrayType(op) + "?";
                 return new SavedFieldInfo("_state", "state", state.Type, state.IsReferenceType, stateIsArray ? savedArray : null, "state '" + state.Name + "'");
             case BackwardArgKind.Output:
-                return new SavedFieldInfo("_output", "output", ArrayType(op), true, savedArray, "the output");
+                return new SavedFieldInfo("_output", "output", ArrayType(op) + Optional(arg), true, savedArray, "the output");
             default:
                 var parameter = op.Parameters[arg.ParameterIndex];
                 var isReference = parameter.IsArray || parameter.IsReferenceType;
                 if (parameter.IsVariadic)
-                    return new SavedFieldInfo("_arg_" + parameter.RawName, "arg_" + parameter.RawName, parameter.Type, true, savedArray + "[]?", parameter.RawName, isVariadic: true);
-                return new SavedFieldInfo("_arg_" + parameter.RawName, "arg_" + parameter.RawName, parameter.Type, isReference, parameter.IsArray ? savedArray : null, "input '" + parameter.RawName + "'");
+                    return new SavedFieldInfo("_arg_" + parameter.RawName, "arg_" + parameter.RawName, parameter.Type + Optional(arg), true, savedArray + "[]?", parameter.RawName, isVariadic: true);
+                return new SavedFieldInfo("_arg_" + parameter.RawName, "arg_" + parameter.RawName, parameter.Type + Optional(arg), isReference, parameter.IsArray ? savedArray : null, "input '" + parameter.RawName + "'");
         }
     }
+
+    /// <summary>A nullable annotation for an array saved for some gradients only, which may not be saved.</summary>
+    private static string Optional(BackwardArgModel arg) => arg.SavedFor.Count > 0 ? "?" : string.Empty;
 
     /// <summary>
     /// What the recorded backward receives for <paramref name="arg"/>: a saved input or the output as
@@ -427,16 +452,16 @@ internal static class OpEmitter
             return BackwardArgument(field);
         var variable = arg.Kind == BackwardArgKind.Output ? "this" : "_input" + Number(ArrayIndex(op, arg));
         if (field.IsVariadic)
-            return VariadicInput + ".Track(" + field.Field + "!, this, " + SymbolDisplay.FormatLiteral(field.Description, quote: true) + ", " + variable + ")";
-        return field.Field + ".Track(this, " + SymbolDisplay.FormatLiteral(field.Description, quote: true) + ", " + variable + ")";
+            return VariadicInput + ".Track(" + field.Field + field.NotNull + ", this, " + SymbolDisplay.FormatLiteral(field.Description, quote: true) + ", " + variable + ")";
+        return field.Field + ".Track(this, " + SymbolDisplay.FormatLiteral(field.Description, quote: true) + ", " + variable + ")" + field.NotNull;
     }
 
     private static string BackwardArgument(SavedFieldInfo field)
     {
         if (field.IsVariadic)
-            return VariadicInput + ".Unpack(" + field.Field + "!, this, " + SymbolDisplay.FormatLiteral(field.Description, quote: true) + ")";
+            return VariadicInput + ".Unpack(" + field.Field + field.NotNull + ", this, " + SymbolDisplay.FormatLiteral(field.Description, quote: true) + ")";
         if (field.IsArray)
-            return field.Field + ".Unpack(this, " + SymbolDisplay.FormatLiteral(field.Description, quote: true) + ")" + (field.Type.EndsWith("?", StringComparison.Ordinal) ? string.Empty : "!");
+            return field.Field + ".Unpack(this, " + SymbolDisplay.FormatLiteral(field.Description, quote: true) + ")" + field.NotNull;
         return field.Field + (field.Nullable ? "!" : string.Empty);
     }
 
@@ -479,5 +504,8 @@ internal static class OpEmitter
         public bool Nullable { get; }
 
         public string FieldType { get; }
+
+        /// <summary>The <c>!</c> after reading a saved array back, unless its type says it may be null (nothing saved).</summary>
+        public string NotNull => Type.EndsWith("?", StringComparison.Ordinal) ? string.Empty : "!";
     }
 }

@@ -165,7 +165,11 @@ internal enum BackwardArgKind
 /// <summary>One backward parameter between the gradient and the slots.</summary>
 /// <param name="Kind">What it receives.</param>
 /// <param name="ParameterIndex">For <see cref="BackwardArgKind.Parameter"/>: the index in <see cref="OpModel.Parameters"/>.</param>
-internal sealed record BackwardArgModel(BackwardArgKind Kind, int ParameterIndex);
+/// <param name="SavedFor">
+/// The array inputs (by position among the array inputs) whose gradients alone read it, from the array
+/// backward's <c>[SavedFor]</c>: saved only when one of them can need a gradient. Empty: always saved.
+/// </param>
+internal sealed record BackwardArgModel(BackwardArgKind Kind, int ParameterIndex, EquatableArray<int> SavedFor = default);
 
 /// <summary>What the generated registry can do with an op.</summary>
 /// <param name="DeclaringTypeName">The containing type's name, dotted, for display.</param>

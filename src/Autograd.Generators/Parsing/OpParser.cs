@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Linq;
 using System.Text.RegularExpressions;
@@ -173,13 +174,13 @@ internal static class OpParser
 
         if (backward is not null)
         {
-            CheckBackward(method, backward, element, forwardParameters, state, arrayCount, backwardArgs, recorded: false, reporter, cancellationToken);
+            CheckBackward(method, backward, element, forwardParameters, state, arrayCount, backwardArgs, arrayArgs: null, reporter, cancellationToken);
         }
         var graphArgs = new List<BackwardArgModel>();
         if (graphCandidates.Count > 1)
             reporter.Report(DiagnosticDescriptors.BackwardAmbiguous, backwardLocation, displayName, graphCandidates.Count, backwardLookup + " (recorded, on Variables)", containingType.Name);
         else if (graphCandidates.Count == 1)
-            CheckBackward(method, graphCandidates[0], element, forwardParameters, state, arrayCount, graphArgs, recorded: true, reporter, cancellationToken);
+            CheckBackward(method, graphCandidates[0], element, forwardParameters, state, arrayCount, graphArgs, arrayArgs: backwardArgs, reporter, cancellationToken);
         else if (element is not null && Symbols.NamedFlag(attribute, "DifferentiableTwice"))
         {
             reporter.Report(DiagnosticDescriptors.RecordedBackwardMissing, ArgumentLocation(attributeSyntax, "DifferentiableTwice") ?? methodLocation,
@@ -241,9 +242,10 @@ internal static class OpParser
         var elementText = Display(element);
         var variable = autograd + "Variable<" + elementText + ">";
         var slot = autograd + "GradSlot<" + elementText + ">";
+        string Optional(IParameterSymbol p) => p.NullableAnnotation == NullableAnnotation.Annotated ? "?" : string.Empty; // a [SavedFor] array
         string TypeOf(IParameterSymbol p) =>
-            Symbols.IsNdArray(p.Type, out _) && p.Name != state?.Name ? variable
-            : Symbols.IsVariadicInput(p.Type, out _) ? variable + "[]"
+            Symbols.IsNdArray(p.Type, out _) && p.Name != state?.Name ? variable + Optional(p)
+            : Symbols.IsVariadicInput(p.Type, out _) ? variable + "[]" + Optional(p)
             : Display(p.Type);
         string SlotOf(IParameterSymbol p) =>
             Symbols.IsVariadicInput(p.Type, out _) ? (qualified ? "global::System." : string.Empty) + "ReadOnlySpan<" + slot + ">" : slot;
@@ -264,13 +266,14 @@ internal static class OpParser
 
     /// <summary>
     /// Checks a backward against the forward and lists what it asks for in <paramref name="args"/>.
-    /// A <paramref name="recorded"/> backward takes <c>Variable</c>s where the other takes arrays: the
-    /// gradient, the array inputs and <c>output</c>.
+    /// A recorded backward (given <paramref name="arrayArgs"/>, what the array backward takes) takes
+    /// <c>Variable</c>s where the other takes arrays: the gradient, the array inputs and <c>output</c>.
     /// </summary>
     private static void CheckBackward(
         IMethodSymbol forward, IMethodSymbol backward, ITypeSymbol? element, List<IParameterSymbol> forwardParameters,
-        IParameterSymbol? state, int arrayCount, List<BackwardArgModel> args, bool recorded, Reporter reporter, CancellationToken cancellationToken)
+        IParameterSymbol? state, int arrayCount, List<BackwardArgModel> args, List<BackwardArgModel>? arrayArgs, Reporter reporter, CancellationToken cancellationToken)
     {
+        var recorded = arrayArgs is not null;
         var syntax = backward.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<MethodDeclarationSyntax>().FirstOrDefault();
         var location = syntax?.Identifier.GetLocation() ?? backward.Locations.FirstOrDefault();
         var op = forward.Name;
@@ -321,6 +324,9 @@ internal static class OpParser
             slots++;
         var arrayInputs = forwardParameters.Where(p => Symbols.IsArrayInput(p.Type)).ToList();
         var arrayNames = string.Join(", ", arrayInputs.Select(p => p.Name));
+        var slotParameters = parameters.Skip(parameters.Length - slots).Take(arrayCount).ToList(); // past the inputs' count: AG0017
+        foreach (var i in Enumerable.Range(parameters.Length - slots, slots).Prepend(0))
+            CheckSavedForPlace(parameters[i], i == 0 ? "the output gradient" : "a gradient slot", backward, op, recorded, reporter, cancellationToken);
         var misplaced = Enumerable.Range(1, parameters.Length - 1 - slots).Where(i => Symbols.IsSlotLike(parameters[i].Type)).DefaultIfEmpty(-1).First();
         if (misplaced >= 0)
         {
@@ -400,8 +406,77 @@ internal static class OpParser
             if (ordinal <= last)
                 reporter.Report(DiagnosticDescriptors.BackwardParameterOrder, LocationOf(i), parameter.Name, backward.Name, op);
             last = ordinal > last ? ordinal : last;
-            args.Add(arg);
+            args.Add(WithSavedFor(arg, parameter, backward, op, slotParameters, arrayInputs, arrayArgs, reporter, cancellationToken));
         }
+    }
+
+    /// <summary>
+    /// <paramref name="arg"/> with the array inputs its <c>[SavedFor]</c> names (AG0030; AG0031 where it
+    /// cannot be), or for a recorded backward (<paramref name="arrayArgs"/> given) the array backward's,
+    /// which govern both (AG0033 on one of its own). A parameter saved for some gradients only is null
+    /// when none can be needed, so it must be declared nullable (AG0032).
+    /// </summary>
+    private static BackwardArgModel WithSavedFor(
+        BackwardArgModel arg, IParameterSymbol parameter, IMethodSymbol backward, string op, List<IParameterSymbol> slots,
+        List<IParameterSymbol> arrayInputs, List<BackwardArgModel>? arrayArgs, Reporter reporter, CancellationToken cancellationToken)
+    {
+        if (arrayArgs is not null)
+            arg = arrayArgs.FirstOrDefault(a => a.Kind == arg.Kind && a.ParameterIndex == arg.ParameterIndex) ?? arg;
+        if (arg.Kind == BackwardArgKind.State || !Symbols.IsArrayInput(parameter.Type) && arg.Kind == BackwardArgKind.Parameter)
+            CheckSavedForPlace(parameter, arg.Kind == BackwardArgKind.State ? "the 'out' state" : "not an array", backward, op, arrayArgs is not null, reporter, cancellationToken);
+        else if (Symbols.SavedForAttribute(parameter) is { } attribute && CheckSavedForPlace(parameter, null, backward, op, arrayArgs is not null, reporter, cancellationToken))
+            arg = arg with { SavedFor = SlotIndices(attribute, parameter, backward, op, slots, reporter, cancellationToken) };
+        if (arg.SavedFor.Count > 0 && parameter.NullableAnnotation == NullableAnnotation.NotAnnotated)
+        {
+            var syntax = parameter.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) as ParameterSyntax;
+            reporter.Report(DiagnosticDescriptors.SavedForNotNullable, syntax?.Type?.GetLocation() ?? parameter.Locations.FirstOrDefault(), parameter.Name, backward.Name,
+                string.Join(", ", arg.SavedFor.Select(i => arrayInputs[i].Name)), Symbols.Display(parameter.Type));
+        }
+        return arg;
+    }
+
+    /// <summary>
+    /// False, reporting it, when <paramref name="parameter"/> has a <c>[SavedFor]</c> that cannot be there:
+    /// the parameter is <paramref name="what"/> rather than a saved array (AG0031), or the backward is a
+    /// recorded one, whose saving the array backward decides (AG0033).
+    /// </summary>
+    private static bool CheckSavedForPlace(IParameterSymbol parameter, string? what, IMethodSymbol backward, string op, bool recorded, Reporter reporter, CancellationToken cancellationToken)
+    {
+        if (Symbols.SavedForAttribute(parameter) is not { } attribute)
+            return false;
+        var location = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation();
+        if (recorded)
+            reporter.Report(DiagnosticDescriptors.SavedForOnRecordedBackward, location, parameter.Name, backward.Name, op);
+        else if (what is not null)
+            reporter.Report(DiagnosticDescriptors.SavedForPlacement, location, parameter.Name, backward.Name, what, op);
+        return !recorded && what is null;
+    }
+
+    /// <summary>The positions of the slots a <c>[SavedFor]</c> names, each once; a name that is no slot is reported (AG0030).</summary>
+    private static EquatableArray<int> SlotIndices(
+        AttributeData attribute, IParameterSymbol parameter, IMethodSymbol backward, string op, List<IParameterSymbol> slots, Reporter reporter, CancellationToken cancellationToken)
+    {
+        if (attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Kind != TypedConstantKind.Array)
+            return EquatableArray<int>.Empty; // does not bind: the compiler reports it
+        var names = attribute.ConstructorArguments[0];
+        var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+        var arguments = syntax?.ArgumentList?.Arguments;
+        var values = names.IsNull ? ImmutableArray<TypedConstant>.Empty : names.Values;
+        var indices = new List<int>();
+        void Bad(string name, Location? location) => reporter.Report(DiagnosticDescriptors.SavedForUnknownSlot, location ?? syntax?.GetLocation(), parameter.Name, backward.Name,
+            name, op, string.Join(", ", slots.Select(s => s.Name)));
+        if (values.Length == 0)
+            Bad(string.Empty, null);
+        for (var k = 0; k < values.Length; k++)
+        {
+            var name = values[k].Value as string;
+            var index = slots.FindIndex(s => s.Name == name);
+            if (index < 0)
+                Bad(name ?? string.Empty, arguments?.Count == values.Length ? arguments.Value[k].Expression.GetLocation() : null);
+            else if (!indices.Contains(index))
+                indices.Add(index);
+        }
+        return indices.ToEquatableArray();
     }
 
     private static void CheckClashes(

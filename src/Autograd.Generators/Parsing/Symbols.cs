@@ -170,6 +170,10 @@ internal static class Symbols
         _ => false,
     };
 
+    /// <summary>The [SavedFor] on <paramref name="parameter"/>, or null.</summary>
+    public static AttributeData? SavedForAttribute(IParameterSymbol parameter) =>
+        parameter.GetAttributes().FirstOrDefault(a => a.AttributeClass is { Name: "SavedForAttribute", ContainingNamespace: { Name: "Autograd", ContainingNamespace.IsGlobalNamespace: true } });
+
     /// <summary>The [DifferentiableOp] on <paramref name="method"/>, or null.</summary>
     public static AttributeData? OpAttribute(IMethodSymbol method) => method.GetAttributes().FirstOrDefault(IsOpAttribute);
 

@@ -41,12 +41,14 @@ public readonly struct SavedArray<T>
     /// <summary>
     /// For a recorded backward: the saved array, once checked unchanged, as a variable whose gradient
     /// flows into <paramref name="source"/> (the node of the input or output it is the value of) or,
-    /// for a constant (null), as an untracked variable.
+    /// for a constant (null), as an untracked variable; null when null was saved (an array saved only
+    /// for gradients that cannot be needed, <see cref="SavedForAttribute"/>).
     /// </summary>
     /// <exception cref="InvalidOperationException">The array was written in place since it was saved.</exception>
-    public Variable<T> Track(Node<T> node, string description, Node<T>? source)
+    public Variable<T>? Track(Node<T> node, string description, Node<T>? source) => Unpack(node, description) switch
     {
-        var array = Unpack(node, description)!;
-        return source is null ? new Variable<T>(array, requiresGrad: false) : Variable<T>.OfNode(array, source);
-    }
+        null => null,
+        var array when source is null => new Variable<T>(array, requiresGrad: false),
+        var array => Variable<T>.OfNode(array, source),
+    };
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 
 namespace Autograd.Engine;
@@ -57,29 +58,36 @@ public static class VariadicInput
         return slots;
     }
 
-    /// <summary>Saves each element at its current version.</summary>
-    public static SavedArray<T>[] Save<T>(NdArray<T>[] arrays)
-        where T : unmanaged, IFloatingPointIeee754<T> => Array.ConvertAll(arrays, a => new SavedArray<T>(a));
+    /// <summary>Saves each element at its current version; null for null (nothing saved, <see cref="SavedForAttribute"/>).</summary>
+    [return: NotNullIfNotNull(nameof(arrays))]
+    public static SavedArray<T>[]? Save<T>(NdArray<T>[]? arrays)
+        where T : unmanaged, IFloatingPointIeee754<T> => arrays is null ? null : Array.ConvertAll(arrays, a => new SavedArray<T>(a));
 
-    /// <summary>The saved elements, each checked unchanged; a stale one is named <c>input 'arrays[2]'</c>.</summary>
+    /// <summary>The saved elements, each checked unchanged (null when nothing was saved); a stale one is named <c>input 'arrays[2]'</c>.</summary>
     /// <exception cref="InvalidOperationException">An element was written in place since it was saved.</exception>
-    public static NdArray<T>[] Unpack<T>(SavedArray<T>[] saved, Node<T> node, string parameter)
+    [return: NotNullIfNotNull(nameof(saved))]
+    public static NdArray<T>[]? Unpack<T>(SavedArray<T>[]? saved, Node<T> node, string parameter)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (saved is null)
+            return null;
         var arrays = new NdArray<T>[saved.Length];
         for (var i = 0; i < saved.Length; i++)
             arrays[i] = saved[i].Unpack(node, Description(parameter, i))!;
         return arrays;
     }
 
-    /// <summary>For a recorded backward: each saved element, checked unchanged, as its variable (an untracked one for a constant).</summary>
+    /// <summary>For a recorded backward: each saved element, checked unchanged, as its variable (an untracked one for a constant); null when nothing was saved.</summary>
     /// <exception cref="InvalidOperationException">An element was written in place since it was saved.</exception>
-    public static Variable<T>[] Track<T>(SavedArray<T>[] saved, Node<T> node, string parameter, Node<T>?[] inputs)
+    [return: NotNullIfNotNull(nameof(saved))]
+    public static Variable<T>[]? Track<T>(SavedArray<T>[]? saved, Node<T> node, string parameter, Node<T>?[] inputs)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (saved is null)
+            return null;
         var variables = new Variable<T>[saved.Length];
         for (var i = 0; i < saved.Length; i++)
-            variables[i] = saved[i].Track(node, Description(parameter, i), inputs[i]);
+            variables[i] = saved[i].Track(node, Description(parameter, i), inputs[i])!;
         return variables;
     }
 

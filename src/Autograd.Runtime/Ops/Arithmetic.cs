@@ -40,11 +40,12 @@ public static partial class Ops
     public static NdArray<T> Multiply<T>(this NdArray<T> x1, NdArray<T> x2)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Multiply(x1, x2);
 
-    static void MultiplyBackward<T>(NdArray<T> dy, NdArray<T> x1, NdArray<T> x2, GradSlot<T> dx1, GradSlot<T> dx2)
+    // x2 is saved only for dx1 and x1 only for dx2: WriteGradient reads neither unless its slot is needed.
+    static void MultiplyBackward<T>(NdArray<T> dy, [SavedFor(nameof(dx2))] NdArray<T>? x1, [SavedFor(nameof(dx1))] NdArray<T>? x2, GradSlot<T> dx1, GradSlot<T> dx2)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        OpKernels.WriteGradient<T, MultiplyOperator<T>>(dx1, dy, x2, "Multiply");
-        OpKernels.WriteGradient<T, MultiplyOperator<T>>(dx2, dy, x1, "Multiply");
+        OpKernels.WriteGradient<T, MultiplyOperator<T>>(dx1, dy, x2!, "Multiply");
+        OpKernels.WriteGradient<T, MultiplyOperator<T>>(dx2, dy, x1!, "Multiply");
     }
 
     /// <summary>x1 / x2, broadcast; gradient dy / x2 to x1 and -dy * x1 / x2² to x2.</summary>
@@ -52,7 +53,7 @@ public static partial class Ops
     public static NdArray<T> Divide<T>(this NdArray<T> x1, NdArray<T> x2)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Divide(x1, x2);
 
-    static void DivideBackward<T>(NdArray<T> dy, NdArray<T> x2, NdArray<T> output, GradSlot<T> dx1, GradSlot<T> dx2)
+    static void DivideBackward<T>(NdArray<T> dy, NdArray<T> x2, [SavedFor(nameof(dx2))] NdArray<T>? output, GradSlot<T> dx1, GradSlot<T> dx2)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!dx2.IsNeeded)
@@ -61,7 +62,7 @@ public static partial class Ops
             return;
         }
         var scaled = NdArray.Divide(dy, x2);
-        OpKernels.WriteGradientOf<T, NegatedProduct<T>>(dx2, scaled, output, "Divide"); // -dy * (x1 / x2) / x2
+        OpKernels.WriteGradientOf<T, NegatedProduct<T>>(dx2, scaled, output!, "Divide"); // -dy * (x1 / x2) / x2
         dx1.Accumulate(scaled);
     }
 

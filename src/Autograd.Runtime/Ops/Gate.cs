@@ -15,19 +15,20 @@ public static partial class Ops
     internal static NdArray<T> Gate<T>(NdArray<T> x, NdArray<T> factor)
         where T : unmanaged, IFloatingPointIeee754<T> => OpKernels.Gate(x, factor, nameof(Gate));
 
-    static void GateBackward<T>(NdArray<T> dy, NdArray<T> x, NdArray<T> factor, GradSlot<T> dx, GradSlot<T> dfactor)
+    // x is saved only for dfactor and factor only for dx (a constant mask: x is then not kept); WriteGated reads neither unless its slot is needed.
+    static void GateBackward<T>(NdArray<T> dy, [SavedFor(nameof(dfactor))] NdArray<T>? x, [SavedFor(nameof(dx))] NdArray<T>? factor, GradSlot<T> dx, GradSlot<T> dfactor)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        OpKernels.WriteGated(dx, dy, factor, nameof(Gate));
-        OpKernels.WriteGated(dfactor, dy, x, nameof(Gate));
+        OpKernels.WriteGated(dx, dy, factor!, nameof(Gate));
+        OpKernels.WriteGated(dfactor, dy, x!, nameof(Gate));
     }
 
-    static void GateBackward<T>(Variable<T> dy, Variable<T> x, Variable<T> factor, GradSlot<T> dx, GradSlot<T> dfactor)
+    static void GateBackward<T>(Variable<T> dy, Variable<T>? x, Variable<T>? factor, GradSlot<T> dx, GradSlot<T> dfactor)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx.IsNeeded)
-            dx.Accumulate(Gate(dy, factor));
+            dx.Accumulate(Gate(dy, factor!));
         if (dfactor.IsNeeded)
-            dfactor.Accumulate(Gate(dy, x));
+            dfactor.Accumulate(Gate(dy, x!));
     }
 }

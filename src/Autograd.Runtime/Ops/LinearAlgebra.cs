@@ -16,37 +16,48 @@ public static partial class Ops
     public static NdArray<T> MatMul<T>(this NdArray<T> a, NdArray<T> b)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.MatMul(a, b);
 
-    static void MatMulBackward<T>(NdArray<T> dy, NdArray<T> a, NdArray<T> b, GradSlot<T> da, GradSlot<T> db)
+    // a is saved only for db and b only for da: an operand not saved has the shape of its slot, which is then needed.
+    static void MatMulBackward<T>(NdArray<T> dy, [SavedFor(nameof(db))] NdArray<T>? a, [SavedFor(nameof(da))] NdArray<T>? b, GradSlot<T> da, GradSlot<T> db)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (!da.IsNeeded && !db.IsNeeded)
+            return;
         // Work on matrices: vectors promoted as the forward reads them, dy with their axes put back.
-        var a2 = a.Rank == 1 ? a.Unsqueeze(0) : a;
-        var b2 = b.Rank == 1 ? b.Unsqueeze(1) : b;
-        var batch = Shapes.Broadcast(a2.Shape[..^2], b2.Shape[..^2], nameof(MatMul));
-        var dy2 = dy.Reshape([.. batch, a2.Shape[^2], b2.Shape[^1]]);
+        var (a2, b2, batch) = MatrixShapes(a is null ? da.Shape : a.Shape, b is null ? db.Shape : b.Shape);
+        var dy2 = dy.Reshape([.. batch, a2[^2], b2[^1]]);
         if (da.IsNeeded)
-            AccumulateProduct(da, a, a2, batch, dy2, b2.Transpose(OpKernels.SwapLastTwo(b2.Rank)));
+            AccumulateProduct(da, a2, batch, dy2, (b!.Rank == 1 ? b.Unsqueeze(1) : b).Transpose(OpKernels.SwapLastTwo(b2.Length)));
         if (db.IsNeeded)
-            AccumulateProduct(db, b, b2, batch, a2.Transpose(OpKernels.SwapLastTwo(a2.Rank)), dy2);
+            AccumulateProduct(db, b2, batch, (a!.Rank == 1 ? a.Unsqueeze(0) : a).Transpose(OpKernels.SwapLastTwo(a2.Length)), dy2);
     }
 
     /// <summary>
-    /// Adds left @ right (batch axes <paramref name="batch"/>) to the gradient of
-    /// <paramref name="input"/>, read as <paramref name="matrix"/>: straight into the gradient buffer
-    /// when the input has every batch axis, else summed over the axes it was broadcast along first.
-    /// Transposed operands are views, never copies.
+    /// The operands' shapes as the forward reads them (a vector a as a row [1, n], a vector b as a column
+    /// [n, 1]) and their broadcast batch axes.
     /// </summary>
-    private static void AccumulateProduct<T>(
-        GradSlot<T> slot, NdArray<T> input, NdArray<T> matrix, int[] batch, NdArray<T> left, NdArray<T> right)
+    private static (int[] A, int[] B, int[] Batch) MatrixShapes(ReadOnlySpan<int> a, ReadOnlySpan<int> b)
+    {
+        int[] a2 = a.Length == 1 ? [1, a[0]] : a.ToArray();
+        int[] b2 = b.Length == 1 ? [b[0], 1] : b.ToArray();
+        return (a2, b2, Shapes.Broadcast(a2.AsSpan(..^2), b2.AsSpan(..^2), nameof(MatMul)));
+    }
+
+    /// <summary>
+    /// Adds left @ right (batch axes <paramref name="batch"/>) to the gradient of the slot's input, read
+    /// as a matrix of shape <paramref name="matrix"/>: straight into the gradient buffer when the input
+    /// has every batch axis, else summed over the axes it was broadcast along first. Transposed operands
+    /// are views, never copies.
+    /// </summary>
+    private static void AccumulateProduct<T>(GradSlot<T> slot, int[] matrix, int[] batch, NdArray<T> left, NdArray<T> right)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (Shapes.SameShape(batch, matrix.Shape[..^2]))
+        if (Shapes.SameShape(batch, matrix.AsSpan(..^2)))
         {
             var buffer = slot.GetBuffer(out var accumulate);
-            NdArray.MatMul(left, right, into: Shapes.SameShape(buffer.Shape, matrix.Shape) ? buffer : buffer.Reshape(matrix.Shape.ToArray()), accumulate);
+            NdArray.MatMul(left, right, into: Shapes.SameShape(buffer.Shape, matrix) ? buffer : buffer.Reshape(matrix), accumulate);
             return;
         }
         var g = NdArray.MatMul(left, right);
-        slot.Accumulate(NdArray.SumToShape(g, matrix.Shape).Reshape(input.Shape.ToArray()));
+        slot.Accumulate(NdArray.SumToShape(g, matrix).Reshape(slot.Shape.ToArray()));
     }
 }

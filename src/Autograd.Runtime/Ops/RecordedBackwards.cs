@@ -25,21 +25,21 @@ public static partial class Ops
             dx2.Accumulate(-dy);
     }
 
-    static void MultiplyBackward<T>(Variable<T> dy, Variable<T> x1, Variable<T> x2, GradSlot<T> dx1, GradSlot<T> dx2)
+    static void MultiplyBackward<T>(Variable<T> dy, Variable<T>? x1, Variable<T>? x2, GradSlot<T> dx1, GradSlot<T> dx2)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx1.IsNeeded)
-            dx1.Accumulate(dy * x2);
+            dx1.Accumulate(dy * x2!);
         if (dx2.IsNeeded)
-            dx2.Accumulate(dy * x1);
+            dx2.Accumulate(dy * x1!);
     }
 
-    static void DivideBackward<T>(Variable<T> dy, Variable<T> x2, Variable<T> output, GradSlot<T> dx1, GradSlot<T> dx2)
+    static void DivideBackward<T>(Variable<T> dy, Variable<T> x2, Variable<T>? output, GradSlot<T> dx1, GradSlot<T> dx2)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var scaled = dy / x2;
         if (dx2.IsNeeded)
-            dx2.Accumulate(-(scaled * output));
+            dx2.Accumulate(-(scaled * output!));
         dx1.Accumulate(scaled);
     }
 
@@ -266,21 +266,21 @@ public static partial class Ops
             dx.Accumulate(Reshape(dy, x.Shape.ToArray()));
     }
 
-    static void MatMulBackward<T>(Variable<T> dy, Variable<T> a, Variable<T> b, GradSlot<T> da, GradSlot<T> db)
+    static void MatMulBackward<T>(Variable<T> dy, Variable<T>? a, Variable<T>? b, GradSlot<T> da, GradSlot<T> db)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (!da.IsNeeded && !db.IsNeeded)
+            return;
         // As the array backward: vectors promoted as the forward reads them, dy with their axes put
         // back; each slot sums broadcast batch axes (and a promoted vector's axis) back to its input.
-        var a2 = a.Value.Rank == 1 ? Unsqueeze(a, 0) : a;
-        var b2 = b.Value.Rank == 1 ? Unsqueeze(b, 1) : b;
-        var batch = Shapes.Broadcast(a2.Shape[..^2], b2.Shape[..^2], nameof(MatMul));
-        var dy2 = Reshape(dy, [.. batch, a2.Shape[^2], b2.Shape[^1]]);
+        var (a2, b2, batch) = MatrixShapes(a is null ? da.Shape : a.Shape, b is null ? db.Shape : b.Shape);
+        var dy2 = Reshape(dy, [.. batch, a2[^2], b2[^1]]);
         if (da.IsNeeded)
-            da.Accumulate(MatMul(dy2, Transpose(b2, OpKernels.SwapLastTwo(b2.Value.Rank))));
+            da.Accumulate(MatMul(dy2, Transpose(b!.Value.Rank == 1 ? Unsqueeze(b, 1) : b, OpKernels.SwapLastTwo(b2.Length))));
         if (db.IsNeeded)
         {
-            var g = MatMul(Transpose(a2, OpKernels.SwapLastTwo(a2.Value.Rank)), dy2);
-            db.Accumulate(b.Value.Rank == 1 ? Squeeze(g, -1) : g);
+            var g = MatMul(Transpose(a!.Value.Rank == 1 ? Unsqueeze(a, 0) : a, OpKernels.SwapLastTwo(a2.Length)), dy2);
+            db.Accumulate(db.Shape.Length == 1 ? Squeeze(g, -1) : g);
         }
     }
 

@@ -67,9 +67,10 @@ public class InPlaceWriteTests
     [Test]
     public void An_optimizer_step_between_forward_and_backward_makes_backward_throw()
     {
-        // The third case: the gradient would be taken at the stepped weights.
+        // The third case: x's gradient would be taken at the stepped weights (x requires grad: with x
+        // a constant, MatMul would not save w at all, since w's own gradient does not read it).
         var w = NdArray.Create([1.0, 2.0], 2, 1).ToVariable("w");
-        var x = NdArray.Create([1.0, 2.0, 3.0, 4.0], 2, 2);
+        var x = NdArray.Create([1.0, 2.0, 3.0, 4.0], 2, 2).ToVariable("x");
         var optimizer = new Sgd<double>([w], learningRate: 0.1);
         AutogradOps.Sum(AutogradOps.MatMul(x, w)).Backward();
         var next = AutogradOps.Sum(AutogradOps.MatMul(x, w));

@@ -79,7 +79,7 @@ namespace User
             public override bool IsDifferentiableTwice => true;
 
             protected override void BackwardGraph(global::Autograd.Variable<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
-                => global::User.Poly.TimesBackward<T>(outputGradient, _arg_x1.Track(this, "input 'x1'", _input0), _arg_x2.Track(this, "input 'x2'", _input1), pass.Slot(this, _input0), pass.Slot(this, _input1));
+                => global::User.Poly.TimesBackward<T>(outputGradient, _arg_x1.Track(this, "input 'x1'", _input0)!, _arg_x2.Track(this, "input 'x2'", _input1)!, pass.Slot(this, _input0), pass.Slot(this, _input1));
 
             protected override void ReleaseSavedState()
             {
