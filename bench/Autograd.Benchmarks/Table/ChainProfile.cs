@@ -61,7 +61,7 @@ internal static class ChainProfile
     /// <summary>
     /// The collector's share alone: per op, plain objects as big as a recorded op's, linked the same
     /// way, nothing computed. A value (a 128-float buffer and a 72-byte array object) and a 72-byte
-    /// variable die young; a 96-byte node linked to the one before survives, as the multiply's does.
+    /// variable die young; an 88-byte node linked to the one before survives, as the multiply's does.
     /// </summary>
     private static PlainNode PlainChain(int depth)
     {
@@ -86,7 +86,7 @@ internal static class ChainProfile
     {
         public readonly PlainNode? Input = input;
         public readonly int[] Shape = shape;
-        public readonly long Pad0 = 0, Pad1 = 0, Pad2 = 0, Pad3 = 0, Pad4 = 0, Pad5 = 0, Pad6 = 0, Pad7 = 0; // 96 bytes, like the multiply's node
+        public readonly long Pad0 = 0, Pad1 = 0, Pad2 = 0, Pad3 = 0, Pad4 = 0, Pad5 = 0, Pad6 = 0; // 88 bytes, like the multiply's node
     }
 
     private static double LiveBytesPerOp(Variable<float> start, NdArray<float> ones, int depth)

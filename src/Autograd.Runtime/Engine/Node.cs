@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Autograd.Engine;
 
@@ -16,8 +17,11 @@ public abstract class Node<T>
 {
     private int[] _outputShape = [];
 
-    // What few nodes need (hooks, a retaining or named output), in one object made on first use.
-    private Extras? _extras;
+    // What few nodes need (hooks, a retaining or named output), in one object made on first use and
+    // kept beside the node rather than in a field of it: the nodes of a deep graph are what it keeps
+    // alive, and every 8 bytes of them cost the collector (chain-profile).
+    private static readonly ConditionalWeakTable<Node<T>, Extras> ExtrasOfNode = [];
+    private bool _hasExtras;
 
     // The backward pass that holds this node's entry (its id; 0 for none), and where: read and written
     // only by that pass. An id, not a reference: a pass is young and the nodes of a big graph are old,
@@ -54,25 +58,32 @@ public abstract class Node<T>
     /// <summary>The name of the variable this node produced, for messages and graph export.</summary>
     public virtual string? OutputName
     {
-        get => _extras?.Name;
+        get => ExtrasIfAny?.Name;
         internal set => EnsureExtras().Name = value;
     }
 
     /// <summary>The output variable, kept by the node when it retains its gradient (<see cref="Variable{T}.RetainGrad"/>); else null.</summary>
     internal Variable<T>? RetainingOutput
     {
-        get => _extras?.RetainingOutput;
+        get => ExtrasIfAny?.RetainingOutput;
         set => EnsureExtras().RetainingOutput = value;
     }
 
     /// <summary>The hooks registered on the variable this node produced (replaced whole, never changed in place: a running pass keeps its copy).</summary>
     internal ref Func<NdArray<T>, NdArray<T>?>[]? Hooks => ref EnsureExtras().Hooks;
 
-    internal Func<NdArray<T>, NdArray<T>?>[]? HooksIfAny => _extras is { } extras ? Volatile.Read(ref extras.Hooks) : null;
+    internal Func<NdArray<T>, NdArray<T>?>[]? HooksIfAny => ExtrasIfAny is { } extras ? Volatile.Read(ref extras.Hooks) : null;
 
     internal void SetOutputShape(int[] shape) => _outputShape = shape;
 
-    private Extras EnsureExtras() => LazyInitializer.EnsureInitialized(ref _extras);
+    private Extras? ExtrasIfAny => Volatile.Read(ref _hasExtras) && ExtrasOfNode.TryGetValue(this, out var extras) ? extras : null;
+
+    private Extras EnsureExtras()
+    {
+        var extras = ExtrasOfNode.GetOrAdd(this, _ => new Extras());
+        Volatile.Write(ref _hasExtras, true);
+        return extras;
+    }
 
     /// <summary>
     /// Runs the op's backward for <paramref name="outputGradient"/>, accumulating into the inputs'
