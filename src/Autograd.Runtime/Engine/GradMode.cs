@@ -6,10 +6,17 @@ namespace Autograd;
 /// </summary>
 public static class GradMode
 {
-    private static readonly AsyncLocal<bool> Disabled = new();
+    // The setting is an AsyncLocal, so that it follows async flows; every recorded op reads it, and an
+    // AsyncLocal read costs about 9 ns (a lookup in the execution context). The runtime calls the
+    // handler whenever the value seen on a thread changes, by a write or by the thread switching to
+    // another flow, so a thread-static copy always holds the current flow's value and costs a plain read.
+    private static readonly AsyncLocal<bool> Disabled = new(change => _disabledHere = change.CurrentValue);
+
+    [ThreadStatic]
+    private static bool _disabledHere;
 
     /// <summary>True unless the current flow is inside a no-grad scope.</summary>
-    public static bool IsEnabled => !Disabled.Value;
+    public static bool IsEnabled => !_disabledHere;
 
     /// <summary>Enters a scope in which ops record (<paramref name="enabled"/>) or not; disposing it restores the previous setting.</summary>
     internal static NoGradScope Enter(bool enabled)

@@ -65,6 +65,26 @@ public class GradModeTests
     }
 
     [Test]
+    public async Task Work_started_inside_a_scope_keeps_it_after_the_scope_ends_and_other_work_on_the_same_threads_does_not()
+    {
+        var x = NdArray.Create([3.0]).ToVariable("x");
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<Variable<double>> started;
+        using (Variable.NoGrad())
+            started = Task.Run(async () => { await release.Task; return TestOps.Mul(x, x); });
+        Assert.That(GradMode.IsEnabled, Is.True, "the scope ended on this flow");
+
+        // Work queued after the scope ended runs on the same pool threads and records.
+        var others = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => TestOps.Mul(x, x))));
+        release.SetResult();
+        var late = await started;
+
+        Assert.That(others.Select(v => v.Node), Has.All.Not.Null);
+        Assert.That(late.Node, Is.Null, "the work started inside the scope still runs without recording");
+        Assert.That(GradMode.IsEnabled, Is.True);
+    }
+
+    [Test]
     public async Task A_scope_flows_into_awaited_async_code()
     {
         var x = NdArray.Create([3.0]).ToVariable("x");
