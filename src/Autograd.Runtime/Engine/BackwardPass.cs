@@ -322,7 +322,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
             if (TryGetEntry(target.GraphNode!, out var entry))
                 _entries[entry].Needed = _entries[entry].Kept = true;
         }
-        // Users before inputs, in the order the sweep runs them (a variable once all its uses are
+        // Users before inputs, in the order the sweep runs them (a node once all its uses are
         // counted off); read backwards, so each input is final before its users look.
         var order = new int[_count];
         var pending = new int[_count];
