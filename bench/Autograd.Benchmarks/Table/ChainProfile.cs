@@ -69,17 +69,17 @@ internal static class ChainProfile
         var node = new PlainNode(null, shape);
         for (var i = 0; i < depth; i++)
         {
-            var value = new PlainObject(new float[RecordingBenchmarks.ChainElements], shape, null);
+            var value = new PlainObject(new float[RecordingBenchmarks.ChainElements], shape);
             node = new PlainNode(node, shape);
-            GC.KeepAlive(new PlainObject(value, node, null)); // the variable, dropped like a chain's intermediates
+            GC.KeepAlive(new PlainObject(value, node)); // the variable, dropped like a chain's intermediates
         }
         return node;
     }
 
-    private sealed class PlainObject(object? first, object? second, object? third)
+    private sealed class PlainObject(object first, object second)
     {
-        public readonly object? First = first, Second = second, Third = third;
-        public readonly long Pad0 = 0, Pad1 = 0, Pad2 = 0, Pad3 = 0; // 72 bytes, like NdArray and Variable here
+        public readonly object First = first, Second = second;
+        public readonly long Pad0 = 0, Pad1 = 0, Pad2 = 0, Pad3 = 0, Pad4 = 0; // 72 bytes, like NdArray and Variable here
     }
 
     private sealed class PlainNode(PlainNode? input, int[] shape)
