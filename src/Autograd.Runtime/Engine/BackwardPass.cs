@@ -134,7 +134,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     private readonly long _id = Interlocked.Increment(ref _lastId); // what this pass writes into the nodes it claims
     private readonly bool _detectAnomaly = AnomalyMode.IsEnabled;
     private bool _commits; // a Backward, committing kept gradients into Grad (not Variable.Gradients)
-    private NdArray<T>? _onesSeed; // the pass's buffer of ones, when it seeded the root with ones
+    private NdArray<T>? _onesSeed; // the broadcast ones the pass seeded the root with, when no seed was given
     private bool _claimsReleased; // while sweeping, each node is let go once done with: no second walk over a huge graph's nodes
     private Variable<T> _root = null!; // whose node is entry 0
 
@@ -180,7 +180,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         new(this, node, input, input is not null && TryGetEntry(input, out var index) && _entries[index].Needed ? index : -1);
 
     /// <summary>
-    /// Backpropagates <paramref name="seed"/> (null: ones, in a buffer of the pass's own) from <paramref name="root"/>. With <paramref name="targets"/>
+    /// Backpropagates <paramref name="seed"/> (null: ones, one element broadcast to the root's shape) from <paramref name="root"/>. With <paramref name="targets"/>
     /// null, commits like <see cref="Variable{T}.Backward"/>: into every leaf's and retaining variable's
     /// <see cref="Variable{T}.Grad"/>, and the seed onto the root. Otherwise runs only what the targets
     /// need, commits nothing, and returns their gradients (null where none arrived): recorded
@@ -360,15 +360,15 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     {
         if (seed is null)
         {
-            var ones = Rent(_root.Shape);
-            ones.Array.Data.AsSpan().Fill(T.One);
-            SetGradient(ref _entries[0], ones.Array, owned: true, ones);
-            _onesSeed = ones.Array;
+            // One element broadcast to the root's shape (stride 0), like PyTorch's expanded ones: no
+            // buffer to fill, and a backward that multiplies by it reads one operand. Not owned, so
+            // whatever adds to or commits it copies first.
+            _onesSeed = NdArray.Scalar(T.One).BroadcastTo(_root.Value.ShapeArray);
+            _entries[0].Gradient = _onesSeed;
         }
         else
         {
-            _entries[0].Gradient = seed.Value;
-            _entries[0].Owned = !CreateGraph; // a copy made for this pass, unless a recorded graph reads it
+            _entries[0].Gradient = seed.Value; // the caller's array: not owned, so never written
             if (CreateGraph)
                 _entries[0].Recorded = seed;
         }
@@ -578,7 +578,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
             var nonLeafRoot = entry == 0 && !variable.IsLeaf;
             if (nonLeafRoot && ReferenceEquals(gradient, _onesSeed))
             {
-                variable.SetOnesGrad(); // Grad reads as ones; the buffer goes back to the pool
+                variable.SetOnesGrad(); // Grad reads as ones, made when first read
                 continue;
             }
             if (variable.CommitGrad(gradient, _entries[entry].Owned, _entries[entry].Recorded, replace: nonLeafRoot))

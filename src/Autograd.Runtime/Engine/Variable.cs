@@ -173,7 +173,8 @@ public sealed partial class Variable<T> : IVariable
     /// produced this variable runs its backward, or before it is added into a leaf's
     /// <see cref="Grad"/>. A hook returning an array of this variable's shape replaces the gradient;
     /// returning null keeps it. Hooks run in the order registered, on the thread running the pass.
-    /// Do not write into the array a hook receives.
+    /// Do not write into the array a hook receives: it may be a view, such as the ones of
+    /// <see cref="Backward"/>'s implied seed, one element broadcast to the variable's shape.
     /// </summary>
     /// <returns>A registration; disposing it removes the hook.</returns>
     /// <exception cref="InvalidOperationException">The variable does not require grad, so no gradient reaches it.</exception>

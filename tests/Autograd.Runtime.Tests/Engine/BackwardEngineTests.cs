@@ -34,6 +34,27 @@ public class BackwardEngineTests
     }
 
     [Test]
+    public void A_given_seed_is_only_read_and_no_gradient_aliases_it()
+    {
+        var x = Vector("x", 1, 2);
+        var w = Vector("w", 5, 6);
+        var copied = Autograd.Ops.Copy(x); // hands dy on unchanged: x's gradient is the seed itself until committed
+        var doubled = w + w;      // hands dy on to both uses of w, whose sum must not be added into the seed
+        var seed = NdArray.Create([10.0, -1.0]);
+
+        copied.Backward(seed);
+        doubled.Backward(seed);
+        w.Backward(seed); // a leaf root: the seed is added into its Grad
+
+        Assert.That(seed.ToArray(), Is.EqualTo(new[] { 10.0, -1.0 }), "the seed was written");
+        Assert.That(x.Grad!.ToArray(), Is.EqualTo(new[] { 10.0, -1.0 }));
+        Assert.That(w.Grad!.ToArray(), Is.EqualTo(new[] { 30.0, -3.0 }));
+        seed[0] = 100;
+        Assert.That(new[] { x.Grad[0], w.Grad[0], copied.Grad![0], doubled.Grad![0] }, Is.EqualTo(new[] { 10.0, 30.0, 10.0, 10.0 }),
+            "a gradient shares the seed's array");
+    }
+
+    [Test]
     public void Seed_of_the_wrong_shape_is_rejected_naming_both_shapes()
     {
         var y = TestOps.Mul(Vector("x1", 2, 3), Vector("x2", 4, 5));

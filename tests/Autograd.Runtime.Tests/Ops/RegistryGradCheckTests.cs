@@ -159,6 +159,28 @@ public class RegistryGradCheckTests
         }
     }
 
+    /// <summary>
+    /// <c>Backward()</c> seeds the root with one element broadcast to its shape (stride 0, nothing
+    /// filled); every backward must take that exactly as it takes a contiguous array of ones.
+    /// </summary>
+    [TestCaseSource(nameof(RegisteredOps))]
+    public void Registered_op_backward_from_the_implied_seed_matches_a_given_seed_of_ones(OpInfo op)
+    {
+        var (function, inputs) = Cases[op.MethodName];
+        function ??= v => op.Invoke(v);
+        var implied = inputs.Select(x => Variable.Create(x.Clone())).ToArray();
+        var given = inputs.Select(x => Variable.Create(x.Clone())).ToArray();
+        var output = function(implied);
+        var reference = function(given);
+
+        output.Backward();
+        reference.Backward(NdArray.Ones<double>(reference.Shape.ToArray()));
+
+        Assert.That(output.Grad!.ToArray(), Is.All.EqualTo(1.0), $"{op}: the output's gradient");
+        for (var i = 0; i < inputs.Length; i++)
+            Assert.That(implied[i].Grad!.ToArray(), Is.EqualTo(given[i].Grad!.ToArray()), $"{op}: gradient {i}");
+    }
+
     [Test]
     public void The_registry_lists_every_built_in_op()
     {
