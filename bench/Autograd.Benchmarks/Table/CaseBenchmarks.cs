@@ -51,7 +51,7 @@ public class CaseBenchmarks
     /// run time, <see cref="GCLatencyMode.Batch"/>, and undone afterwards; <c>fresh-4m</c> measures
     /// either way with the same collections and page faults.
     /// </summary>
-    [GlobalSetup(Target = nameof(Multiply4MConcurrentGcOff))]
+    [GlobalSetup(Targets = [nameof(Multiply4MConcurrentGcOff), nameof(RawMultiply4MNewResultConcurrentGcOff)])]
     public void SetupConcurrentGcOff()
     {
         Setup();
@@ -59,7 +59,7 @@ public class CaseBenchmarks
         GCSettings.LatencyMode = GCLatencyMode.Batch;
     }
 
-    [GlobalCleanup(Target = nameof(Multiply4MConcurrentGcOff))]
+    [GlobalCleanup(Targets = [nameof(Multiply4MConcurrentGcOff), nameof(RawMultiply4MNewResultConcurrentGcOff)])]
     public void CleanupConcurrentGcOff() => GCSettings.LatencyMode = _latencyMode;
 
     [Benchmark]
@@ -100,6 +100,17 @@ public class CaseBenchmarks
 
     [Benchmark]
     public NdArray<float> Multiply4MInto() => NdArray.Multiply(_left, _right, into: _product);
+
+    /// <summary>
+    /// <see cref="Multiply4M"/> with no library code: a new uninitialized array from the runtime, written
+    /// by the raw multiply on two threads. What any op returning a new 4M-element result costs here.
+    /// </summary>
+    [Benchmark]
+    public float[] RawMultiply4MNewResult() => FloorBenchmarks.RawMultiply(_left.Data, _right.Data, GC.AllocateUninitializedArray<float>(FloorBenchmarks.MultiplyElements));
+
+    /// <summary><see cref="RawMultiply4MNewResult"/> with background collections off, as <see cref="Multiply4MConcurrentGcOff"/>.</summary>
+    [Benchmark]
+    public float[] RawMultiply4MNewResultConcurrentGcOff() => FloorBenchmarks.RawMultiply(_left.Data, _right.Data, GC.AllocateUninitializedArray<float>(FloorBenchmarks.MultiplyElements));
 
     /// <summary>The same multiply recorded, then backward from a given dy: two more multiplies, added into the leaves' gradients.</summary>
     [Benchmark]

@@ -18,12 +18,13 @@ internal static class ChainProfile
         var list = depths.Length > 0 ? depths.Select(d => int.Parse(d, CultureInfo.InvariantCulture)).ToArray() : [1_000, 1_000_000];
         var start = NdArray.RandomNormal<float>(3, RecordingBenchmarks.ChainElements).ToVariable("x");
         var ones = NdArray.Ones<float>(RecordingBenchmarks.ChainElements);
+        var (plainStart, plainFactor) = (start.Value.ToArray(), ones.ToArray());
         Console.WriteLine($"GC: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, {System.Runtime.GCSettings.LatencyMode}; load average {PerformanceTable.LoadAverage(figures: 3)}");
         for (var warmup = Stopwatch.StartNew(); warmup.Elapsed < TimeSpan.FromSeconds(3);) // until the JIT's optimized code runs
         {
             start.ZeroGrad();
             RecordingBenchmarks.Chain(start, ones, 1000).Backward();
-            GC.KeepAlive(PlainChain(1000));
+            GC.KeepAlive(RecordingBenchmarks.PlainChain(plainStart, plainFactor, 1000));
         }
         foreach (var depth in list)
         {
@@ -51,42 +52,11 @@ internal static class ChainProfile
             Console.WriteLine($"  batched  {batch.PerOp(depth, passes)}");
             Phase plain = default;
             for (var i = 0; i < passes; i++)
-                plain += Phase.Measure(() => GC.KeepAlive(PlainChain(depth)));
+                plain += Phase.Measure(() => GC.KeepAlive(RecordingBenchmarks.PlainChain(plainStart, plainFactor, depth)));
             Console.WriteLine($"  plain    {plain.PerOp(depth, passes)}");
         }
         Console.WriteLine($"load average {PerformanceTable.LoadAverage(figures: 3)}");
         return 0;
-    }
-
-    /// <summary>
-    /// The collector's share alone: per op, plain objects as big as a recorded op's, linked the same
-    /// way, nothing computed. A value (a 128-float buffer and a 72-byte array object) and a 72-byte
-    /// variable die young; an 88-byte node linked to the one before survives, as the multiply's does.
-    /// </summary>
-    private static PlainNode PlainChain(int depth)
-    {
-        var shape = new[] { RecordingBenchmarks.ChainElements };
-        var node = new PlainNode(null, shape);
-        for (var i = 0; i < depth; i++)
-        {
-            var value = new PlainObject(new float[RecordingBenchmarks.ChainElements], shape);
-            node = new PlainNode(node, shape);
-            GC.KeepAlive(new PlainObject(value, node)); // the variable, dropped like a chain's intermediates
-        }
-        return node;
-    }
-
-    private sealed class PlainObject(object first, object second)
-    {
-        public readonly object First = first, Second = second;
-        public readonly long Pad0 = 0, Pad1 = 0, Pad2 = 0, Pad3 = 0, Pad4 = 0; // 72 bytes, like NdArray and Variable here
-    }
-
-    private sealed class PlainNode(PlainNode? input, int[] shape)
-    {
-        public readonly PlainNode? Input = input;
-        public readonly int[] Shape = shape;
-        public readonly long Pad0 = 0, Pad1 = 0, Pad2 = 0, Pad3 = 0, Pad4 = 0, Pad5 = 0, Pad6 = 0; // 88 bytes, like the multiply's node
     }
 
     private static double LiveBytesPerOp(Variable<float> start, NdArray<float> ones, int depth)

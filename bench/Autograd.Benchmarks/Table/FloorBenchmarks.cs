@@ -45,11 +45,15 @@ public class FloorBenchmarks
     }
 
     [Benchmark]
-    public void RawMultiply()
+    public float[] RawMultiply() => RawMultiply(_x, _y, _product);
+
+    /// <summary>product = x * y, one half per thread; returns <paramref name="product"/>.</summary>
+    public static float[] RawMultiply(float[] x, float[] y, float[] product)
     {
-        const int half = MultiplyElements / 2;
+        var half = product.Length / 2;
         Parallel.For(0, 2, part => TensorPrimitives.Multiply(
-            _x.AsSpan(part * half, half), _y.AsSpan(part * half, half), _product.AsSpan(part * half, half)));
+            x.AsSpan(part * half, half), y.AsSpan(part * half, half), product.AsSpan(part * half, half)));
+        return product;
     }
 
     /// <summary>Twelve independent FMA chains, enough to cover the FMA latency on every pipe: 12·16·2 flops per step.</summary>

@@ -85,6 +85,10 @@ internal static class PerformanceTable
             nameof(CaseBenchmarks.Multiply4MConcurrentGcOff), Memory, FloorBenchmarks.RawMultiplyBytes, 1 / 0.85, "≥ 85% of the 2-thread floor"),
         new("4M-element multiply into a preallocated result", typeof(CaseBenchmarks), nameof(CaseBenchmarks.Multiply4MInto), Memory,
             FloorBenchmarks.RawMultiplyBytes, NoTarget, "the kernel alone, what a new result costs beyond the collector"),
+        new("no library code: the raw multiply into a new array from the runtime", typeof(CaseBenchmarks), nameof(CaseBenchmarks.RawMultiply4MNewResult), Memory,
+            FloorBenchmarks.RawMultiplyBytes, NoTarget, "the least a new 4M-element result costs here"),
+        new("same, concurrent GC off", typeof(CaseBenchmarks), nameof(CaseBenchmarks.RawMultiply4MNewResultConcurrentGcOff), Memory,
+            FloorBenchmarks.RawMultiplyBytes, NoTarget, "the least a new 4M-element result costs here"),
         new("4M-element multiply, forward + backward (dy given)", typeof(CaseBenchmarks), nameof(CaseBenchmarks.Multiply4MForwardBackward), Memory,
             3 * FloorBenchmarks.RawMultiplyBytes, NoTarget, "the issue sets none; three multiplies' traffic"),
         new("seed case 128×128 `x1*x2`, forward + backward", typeof(RecordingBenchmarks), nameof(RecordingBenchmarks.SeedCase), RawSeed,
@@ -93,7 +97,9 @@ internal static class PerformanceTable
             ChainOpBytes, 4, "one raw multiply per op"),
         new("same, forward + backward, per op", typeof(RecordingBenchmarks), nameof(RecordingBenchmarks.ChainForwardBackward), RawChainOp,
             ChainOpBytes, 8, "one raw multiply per op"),
-        new("chain of 1,000,000 such ops, forward + backward, per op", typeof(ChainScaling), nameof(ChainScaling.ForwardBackward), ShallowChain,
+        new("128-float chain with no library code: per op the raw multiply into a new array, an array object, a variable and a node", typeof(RecordingBenchmarks),
+            nameof(RecordingBenchmarks.PlainChainForward), RawChainOp, ChainOpBytes, NoTarget, "the least an op returning them costs here"),
+        new("1,000,000-op chain of recorded 128-float multiplies, forward + backward, per op", typeof(ChainScaling), nameof(ChainScaling.ForwardBackward), ShallowChain,
             1_000_000 * 1000.0, 2, "the 1,000-op chain per op", "Depth=1000000", PerOp: 1_000_000),
     ];
 

@@ -71,6 +71,45 @@ public class RecordingBenchmarks
             y *= factor;
         return y;
     }
+
+    /// <summary>The least <see cref="ChainForward"/> can cost per op while every op returns a new array, array object, variable and node: <see cref="PlainChain"/>.</summary>
+    [Benchmark(OperationsPerInvoke = ChainLength)]
+    public object PlainChainForward() => PlainChain(_b, _a, ChainLength);
+
+    /// <summary>
+    /// The chain with no library code: per op, the raw multiply into a new 128-float buffer, and plain
+    /// objects as big as a recorded op's, linked the same way. The value (buffer and a 72-byte array
+    /// object) and a 72-byte variable die young; an 88-byte node linked to the one before survives,
+    /// as the multiply's does.
+    /// </summary>
+    public static object PlainChain(float[] start, float[] factor, int length)
+    {
+        var shape = new[] { ChainElements };
+        var node = new PlainNode(null, shape);
+        var value = start;
+        for (var i = 0; i < length; i++)
+        {
+            var product = new float[ChainElements];
+            TensorPrimitives.Multiply(value, factor, product);
+            value = product;
+            node = new PlainNode(node, shape);
+            GC.KeepAlive(new PlainObject(new PlainObject(value, shape), node)); // the variable over its array object, dropped like a chain's intermediates
+        }
+        return node;
+    }
+
+    private sealed class PlainObject(object first, object second)
+    {
+        public readonly object First = first, Second = second;
+        public readonly long Pad0 = 0, Pad1 = 0, Pad2 = 0, Pad3 = 0, Pad4 = 0; // 72 bytes, like NdArray and Variable here
+    }
+
+    private sealed class PlainNode(PlainNode? input, int[] shape)
+    {
+        public readonly PlainNode? Input = input;
+        public readonly int[] Shape = shape;
+        public readonly long Pad0 = 0, Pad1 = 0, Pad2 = 0, Pad3 = 0, Pad4 = 0, Pad5 = 0, Pad6 = 0; // 88 bytes, like the multiply's node
+    }
 }
 
 /// <summary>
