@@ -124,7 +124,8 @@ internal static class PerformanceTable
             .SelectMany(summary => summary.Reports)
             .ToArray();
 
-        var table = Table(reports, machine + $", load average at the end {LoadAverage()}") + Environment.NewLine + "- " + MlpStep.Measure() + Environment.NewLine;
+        var table = Table(reports, machine + $", load average at the end {LoadAverage()}") + Environment.NewLine +
+            DepthWithoutLibrary(reports) + Environment.NewLine + "- " + MlpStep.Measure() + Environment.NewLine;
         Console.WriteLine();
         Console.WriteLine(table);
         File.WriteAllText(Path.Combine(results, "table.md"), table);
@@ -164,6 +165,22 @@ internal static class PerformanceTable
                 $"{Duration(floorTime / row.PerOp)}{each} | {ratio:0.00}× | {TargetText(row, ratio)} |");
         }
         return text.ToString();
+    }
+
+    /// <summary>
+    /// Target 4's floor: what the collector adds per op to the chain with no library code at a million
+    /// ops, against what the target allows the recorded chain to add (its own time per op at 1,000 ops).
+    /// </summary>
+    private static string DepthWithoutLibrary(BenchmarkReport[] reports)
+    {
+        double PerOp(string method, int depth) =>
+            (Find(reports, typeof(ChainScaling), method, $"Depth={depth}")?.ResultStatistics?.Mean ?? double.NaN) / depth;
+        var deep = PerOp(nameof(ChainScaling.PlainForward), 1_000_000);
+        var shallow = PerOp(nameof(ChainScaling.PlainForward), 1000);
+        var allowed = PerOp(nameof(ChainScaling.ForwardBackward), 1000);
+        return $"- The chain with no library code (forward; its objects are a recorded op's, and the backward allocates nothing): {Duration(deep)} per op " +
+            $"at 1,000,000 ops, {Duration(shallow)} at 1,000, so the collector adds {Duration(deep - shallow)} per op at depth. " +
+            $"Target 4 allows the recorded chain to add {Duration(allowed)} per op, its own time at 1,000 ops.";
     }
 
     /// <summary>The target and whether <paramref name="ratio"/> (NaN: not measured) meets it.</summary>

@@ -141,4 +141,8 @@ public class ChainScaling
         RecordingBenchmarks.Chain(_start, _ones, Depth).Backward();
         return _start.Grad!;
     }
+
+    /// <summary>The chain with no library code (<see cref="RecordingBenchmarks.PlainChain"/>): what the collector alone costs per op at each depth.</summary>
+    [Benchmark]
+    public object PlainForward() => RecordingBenchmarks.PlainChain(_start.Value.Data, _ones.Data, Depth);
 }
