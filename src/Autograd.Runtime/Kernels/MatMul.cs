@@ -368,6 +368,15 @@ internal static class MatMulKernel
             var lines = Math.Min(width, count - first);
             var sliver = packed.Slice(first * kc, kc * width);
             var start = offset + first * across;
+            if (across == 0)
+            {
+                // Every line is the same (a broadcast operand, such as the ones Backward() seeds with): one fill per step.
+                if (lines < width)
+                    sliver.Clear();
+                for (var p = 0; p < kc; p++)
+                    sliver.Slice(p * width, lines).Fill(data[start + p * along]);
+                continue;
+            }
             if (lines == width && across == 1)
             {
                 for (var p = 0; p < kc; p++)

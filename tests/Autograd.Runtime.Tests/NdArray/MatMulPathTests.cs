@@ -114,6 +114,27 @@ public class MatMulPathTests<T>
         Reference.AssertClose(actual, [13, n], Naive(a, b), Tolerance(37));
     }
 
+    /// <summary>
+    /// Operands stretched (stride 0) from one column, one row or one element, as a broadcast gradient
+    /// is: stretched lines are packed by fills, A's rows and B's columns alike, over several depth blocks too.
+    /// </summary>
+    [Test]
+    public void Every_vector_width_reads_operands_broadcast_along_either_axis(
+        [Values] VectorPath path, [Values(0, 1, 2)] int stretchedA, [Values(0, 1, 2)] int stretchedB, [Values(37, 300)] int k, [Values(250, 1)] int n)
+    {
+        var random = new Random(HashCode.Combine(stretchedA, stretchedB, k, n));
+        var a = Stretched(13, k, stretchedA, random);
+        var b = Stretched(k, n, stretchedB, random);
+
+        var actual = OnPath(path, threading: false, () => NdArray.MatMul(a, b));
+
+        Reference.AssertClose(actual, [13, n], Naive(a, b), Tolerance(k));
+    }
+
+    /// <summary>A rows × columns array stretched from one column (0), one row (1) or one element (2).</summary>
+    private static NdArray<T> Stretched(int rows, int columns, int stretched, Random random) =>
+        Reference.Random<T>(stretched switch { 0 => [rows, 1], 1 => [1, columns], _ => [1, 1] }, random).BroadcastTo(rows, columns);
+
     [Test]
     public void Accumulate_adds_the_product_into_a_destination_of_any_layout(
         [Values] VectorPath path, [ValueSource(nameof(WritableLayouts))] Layout layoutC, [Values] bool accumulate)
@@ -232,10 +253,17 @@ public class MatMulPathTests<T>
         KernelOptions.Threading = false; // the tear-down turns it back on
         NdArray.MatMul(a, b, into: c);
 
-        var allocated = GC.GetAllocatedBytesForCurrentThread();
-        NdArray.MatMul(a, b, into: c);
+        // Now and then something in the runtime allocates on this thread during one call (4 KB, in two
+        // of six runs of this fixture, none of it this code's); a product that allocates does so every call.
+        var fewest = long.MaxValue;
+        for (var call = 0; call < 3; call++)
+        {
+            var allocated = GC.GetAllocatedBytesForCurrentThread();
+            NdArray.MatMul(a, b, into: c);
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - allocated);
+        }
 
-        Assert.That(GC.GetAllocatedBytesForCurrentThread() - allocated, Is.Zero);
+        Assert.That(fewest, Is.Zero);
     }
 
     /// <summary>
