@@ -47,7 +47,7 @@ internal static class BackwardEngine
 
     /// <summary>
     /// The seed for a pass from <paramref name="root"/>, checked: null for ones when no graph is created
-    /// (the pass broadcasts one element), else ones, or the caller's array (copied when a graph is created), as an untracked variable.
+    /// (the pass broadcasts one element), else ones or a copy of the caller's, as an untracked variable.
     /// </summary>
     private static Variable<T>? SeedVariable<T>(Variable<T> root, NdArray<T>? seed, bool createGraph, string method)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -73,8 +73,6 @@ internal static class BackwardEngine
                 $"{method}: the seed gradient has shape {ShapeText.Of(seed.Shape)} but {BackwardPass<T>.Describe(root)} has shape {ShapeText.Of(root.Value.Shape)}; pass a gradient of the same shape.",
                 nameof(seed));
         }
-        // The pass never writes into a seed, and copies it where it keeps it (the root's Grad); a graph
-        // being created may save it, so it gets a copy the caller cannot change later.
-        return new Variable<T>(createGraph ? seed.Clone() : seed, requiresGrad: false);
+        return new Variable<T>(seed.Clone(), requiresGrad: false); // the caller keeps theirs; the pass gets a copy nothing else aliases
     }
 }

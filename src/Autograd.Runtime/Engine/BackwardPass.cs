@@ -368,7 +368,8 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         }
         else
         {
-            _entries[0].Gradient = seed.Value; // the caller's array: not owned, so never written
+            _entries[0].Gradient = seed.Value;
+            _entries[0].Owned = !CreateGraph; // a copy made for this pass, unless a recorded graph reads it
             if (CreateGraph)
                 _entries[0].Recorded = seed;
         }

@@ -55,6 +55,21 @@ public class BackwardEngineTests
     }
 
     [Test]
+    public void A_seed_that_is_the_array_ZeroGrad_kept_is_not_overwritten_while_the_pass_reads_it()
+    {
+        var x1 = Vector("x1", 2, 3);
+        var x2 = Vector("x2", 4, 5);
+        TestOps.Mul(x1, x2).Backward();
+        var kept = x1.Grad!; // [4, 5]: ZeroGrad keeps this array, and the next pass writes x1's gradient into it
+        x1.ZeroGrad();
+
+        TestOps.Mul(x1, x2).Backward(kept);
+
+        Assert.That(x1.Grad!.ToArray(), Is.EqualTo(new[] { 16.0, 25.0 }));
+        Assert.That(x2.Grad!.ToArray(), Is.EqualTo(new[] { 2.0 + 8.0, 3.0 + 15.0 }), "x2's gradient read a seed already overwritten");
+    }
+
+    [Test]
     public void Seed_of_the_wrong_shape_is_rejected_naming_both_shapes()
     {
         var y = TestOps.Mul(Vector("x1", 2, 3), Vector("x2", 4, 5));
