@@ -18,7 +18,7 @@ internal static class Curves
 
         var elements = ElementwiseScaling.Sizes().ToArray();
         string[] methods = [nameof(ElementwiseScaling.Fresh), nameof(ElementwiseScaling.Into), nameof(ElementwiseScaling.RawOneThread)];
-        var times = methods.Select(method => elements.Select(size => Mean(reports, typeof(ElementwiseScaling), method, $"Elements={size}")).ToArray()).ToArray();
+        var times = methods.Select(method => elements.Select(size => PerformanceTable.Mean(reports, typeof(ElementwiseScaling), method, $"Elements={size}")).ToArray()).ToArray();
         var floor = elements.Select(size => 3.0 * size * sizeof(float) / bytesPerNanosecond).ToArray();
         var csv = new StringBuilder("elements,new_result_ns,into_ns,raw_one_thread_ns,two_thread_floor_ns\n");
         for (var i = 0; i < elements.Length; i++)
@@ -35,7 +35,7 @@ internal static class Curves
         plot.SavePng(Path.Combine(directory, "scaling-elements.png"), 900, 550);
 
         var sizes = MatMulScaling.Sizes().ToArray();
-        var gflops = sizes.Select(n => 2.0 * n * n * n / Mean(reports, typeof(MatMulScaling), nameof(MatMulScaling.Square), $"N={n}")).ToArray();
+        var gflops = sizes.Select(n => 2.0 * n * n * n / PerformanceTable.Mean(reports, typeof(MatMulScaling), nameof(MatMulScaling.Square), $"N={n}")).ToArray();
         csv = new StringBuilder("n,gflops,peak_gflops\n");
         for (var i = 0; i < sizes.Length; i++)
             csv.AppendLine(Line(sizes[i], gflops[i], peak));
@@ -74,9 +74,6 @@ internal static class Curves
         LogAxes(plot, "chain depth (128-float multiplies)", "time per op (ns)");
         plot.SavePng(Path.Combine(directory, "scaling-depth.png"), 900, 550);
     }
-
-    private static double Mean(BenchmarkReport[] reports, Type type, string method, string parameters) =>
-        PerformanceTable.Find(reports, type, method, parameters)?.ResultStatistics?.Mean ?? double.NaN;
 
     private static string Line(params double[] values) => string.Join(',', values.Select(value => value.ToString("G6", CultureInfo.InvariantCulture)));
 

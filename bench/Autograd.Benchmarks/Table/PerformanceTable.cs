@@ -173,8 +173,7 @@ internal static class PerformanceTable
     /// </summary>
     private static string DepthWithoutLibrary(BenchmarkReport[] reports)
     {
-        double PerOp(string method, int depth) =>
-            (Find(reports, typeof(ChainScaling), method, $"Depth={depth}")?.ResultStatistics?.Mean ?? double.NaN) / depth;
+        double PerOp(string method, int depth) => Mean(reports, typeof(ChainScaling), method, $"Depth={depth}") / depth;
         var deep = PerOp(nameof(ChainScaling.PlainForward), 1_000_000);
         var shallow = PerOp(nameof(ChainScaling.PlainForward), 1000);
         var allowed = PerOp(nameof(ChainScaling.ForwardBackward), 1000);
@@ -190,8 +189,11 @@ internal static class PerformanceTable
         : string.Create(CultureInfo.InvariantCulture, $"≤ {row.Target:0.##}× ({row.TargetNote}): {(ratio <= row.Target ? "met" : "not met")}");
 
     /// <summary>The mean time of a floor's benchmark, in nanoseconds (NaN if it did not run).</summary>
-    private static double Time(BenchmarkReport[] reports, Floor floor) =>
-        Find(reports, floor.Benchmarks, floor.Method, floor.Parameters)?.ResultStatistics?.Mean ?? double.NaN;
+    private static double Time(BenchmarkReport[] reports, Floor floor) => Mean(reports, floor.Benchmarks, floor.Method, floor.Parameters);
+
+    /// <summary>The mean time of a benchmark (with its parameters, if any), in nanoseconds (NaN if it did not run).</summary>
+    public static double Mean(BenchmarkReport[] reports, Type benchmarks, string method, string? parameters) =>
+        Find(reports, benchmarks, method, parameters)?.ResultStatistics?.Mean ?? double.NaN;
 
     public static BenchmarkReport? Find(BenchmarkReport[] reports, Type benchmarks, string method, string? parameters) =>
         reports.FirstOrDefault(report =>
