@@ -130,6 +130,23 @@ public static partial class NdArray
         ArgumentNullException.ThrowIfNull(y);
         if (accumulate && into is null)
             throw new ArgumentException($"{operation}: accumulate: true adds the result into a destination; pass one as into.", nameof(accumulate));
+        if (IsSmallRow(x) && IsSmallRow(y) && Shapes.SameShape(x.Shape, y.Shape))
+        {
+            // The common small case, operands of one shape lying row-major, into a new result or one
+            // laid out like them: the broadcast and aliasing work below would cost more than the kernel.
+            if (into is null)
+            {
+                var result = NdArray<T>.ForResult(x);
+                TOp.Invoke(RowSpan(x), RowSpan(y), result.Data);
+                return result;
+            }
+            if (IsSmallRow(into) && Shapes.SameShape(into.Shape, x.Shape) && ReadsInPlace(x, into) && ReadsInPlace(y, into))
+            {
+                BeginWrite(into, operation);
+                Strided.Binary<T, TOp>(into.Shape, x.Data, x.Offset, x.Strides, y.Data, y.Offset, y.Strides, into.Data, into.Offset, into.Strides, accumulate);
+                return into;
+            }
+        }
         // When one operand already has the result's shape (the common case), the result shares its shape array.
         var like = Shapes.BroadcastsTo(y.Shape, x.Shape) ? x : Shapes.BroadcastsTo(x.Shape, y.Shape) ? y : null;
         var broadcast = like is null ? Shapes.Broadcast(x.Shape, y.Shape, operation) : null;
@@ -153,10 +170,27 @@ public static partial class NdArray
         where TOp : IUnaryOperator<T>
     {
         ArgumentNullException.ThrowIfNull(x);
+        if (into is null && IsSmallRow(x))
+        {
+            var result = NdArray<T>.ForResult(x); // the common small case, as in Binary
+            TOp.Invoke(RowSpan(x), result.Data);
+            return result;
+        }
         if (into is not null)
             CheckDestination(into, x.Shape, operation);
         return Apply<T, TOp>(x, into ?? NdArray<T>.ForResult(x), operation);
     }
+
+    /// <summary>True when <paramref name="x"/> lies row-major in its buffer, is not empty (some span kernels refuse empty spans) and is too small for the kernels to split across threads.</summary>
+    private static bool IsSmallRow<T>(NdArray<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T> => x.Length is > 0 and < Strided.ParallelElements && x.IsRowMajor;
+
+    /// <summary>True when the kernel may read row-major <paramref name="x"/> while writing <paramref name="destination"/> of its layout: another buffer, or each element read where it is written.</summary>
+    private static bool ReadsInPlace<T>(NdArray<T> x, NdArray<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T> => x.Data != destination.Data || x.Offset == destination.Offset;
+
+    private static ReadOnlySpan<T> RowSpan<T>(NdArray<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T> => x.Data.AsSpan(x.Offset, x.Length);
 
     /// <summary>destination = op(x), <paramref name="x"/> broadcast to the destination's shape.</summary>
     private static NdArray<T> Apply<T, TOp>(NdArray<T> x, NdArray<T> destination, string operation)

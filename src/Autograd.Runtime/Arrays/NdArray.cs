@@ -23,6 +23,12 @@ public sealed partial class NdArray<T> : INdArray
     private int _version;
     private string? _gradLeafName;
 
+    // Whether the strides are exactly the shape's row-major ones, worked out on first use (a view
+    // often never asks) and known at once for a new result. Racing threads write the same value.
+    private Layout _layout;
+
+    private enum Layout : byte { Unknown, RowMajor, Other }
+
     /// <summary>Wraps a new buffer as given: callers have checked that every index stays inside it.</summary>
     internal NdArray(T[] data, int[] shape, int[] strides, int offset)
     {
@@ -60,7 +66,7 @@ public sealed partial class NdArray<T> : INdArray
     /// shape or stride array of its own.
     /// </summary>
     internal static NdArray<T> ForResult(NdArray<T> like) =>
-        ForResult(like._shape, Shapes.IsRowMajor(like._shape, like._strides) ? like._strides : Shapes.ContiguousStrides(like._shape));
+        ForResult(like._shape, like.IsRowMajor ? like._strides : Shapes.ContiguousStrides(like._shape));
 
     private static NdArray<T> ForResult(int[] shape, int[] strides)
     {
@@ -68,7 +74,18 @@ public sealed partial class NdArray<T> : INdArray
 #if DEBUG
         data.AsSpan().Fill(T.NaN);
 #endif
-        return new(data, shape, strides, 0);
+        return new(data, shape, strides, 0) { _layout = Layout.RowMajor };
+    }
+
+    /// <summary>True when the strides are exactly the row-major ones of the shape (see <see cref="Shapes.IsRowMajor"/>), so the elements are the span <see cref="Offset"/> … + <see cref="Length"/>.</summary>
+    internal bool IsRowMajor
+    {
+        get
+        {
+            if (_layout == Layout.Unknown)
+                _layout = Shapes.IsRowMajor(_shape, _strides) ? Layout.RowMajor : Layout.Other;
+            return _layout == Layout.RowMajor;
+        }
     }
 
     /// <inheritdoc />

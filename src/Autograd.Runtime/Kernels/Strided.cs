@@ -19,7 +19,7 @@ internal static class Strided
 {
     private const int StackRank = 16;
     private const int Tile = 16;
-    private const int ParallelElements = 1 << 17;
+    internal const int ParallelElements = 1 << 17;
     private const int ChunkAlignment = 16;
     private const int AccumulateChunk = 256;
 

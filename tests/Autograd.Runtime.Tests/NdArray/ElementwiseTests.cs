@@ -209,6 +209,45 @@ public class ElementwiseTests<T>
         Reference.AssertClose(into, shape, expected);
     }
 
+    private static readonly BinaryOp[] SpanOps = [BinaryOp.Add, BinaryOp.Multiply, BinaryOp.Divide, BinaryOp.Maximum];
+
+    /// <summary>
+    /// Operands of one shape lying row-major, at any offset in their buffers, take one span call below
+    /// the threading threshold: into a new result, into a destination laid out like them (written or
+    /// added into), into an operand itself, and into a destination overlapping an operand at another
+    /// offset, which has to read a copy. Lengths around each vector width with their tails.
+    /// </summary>
+    [Test]
+    public void Row_major_views_at_an_offset_match_the_reference(
+        [ValueSource(nameof(SpanOps))] BinaryOp op,
+        [Values(1, 3, 4, 7, 8, 15, 16, 17, 33, 129)] int length)
+    {
+        var random = new Random(HashCode.Combine(op, length));
+        NdArray<T> Rows(int rows, int from) => Reference.Random<T>([rows, length], random).Slice(0, from, from + 2);
+        var (x, y, into) = (Rows(4, 1), Rows(3, 0), Rows(5, 2));
+        var expected = Reference.Broadcast(x, y, Reference2(op), out var shape);
+        var intoBefore = into.Data.Select(double.CreateChecked).ToArray();
+
+        Reference.AssertClose(Run(op, x, y), shape, expected);
+        Assert.That(Run(op, x, y, into), Is.SameAs(into));
+        Reference.AssertClose(into, shape, expected);
+        AssertOnlyViewChanged(into, intoBefore);
+
+        var sumBefore = Reference.Read(into);
+        NdArray.Multiply(x, y, into, accumulate: true);
+        var products = Reference.Broadcast(x, y, (a, b) => Reference.Round<T>(a * b), out _);
+        Reference.AssertClose(into, shape, [.. sumBefore.Zip(products, (sum, product) => Reference.Round<T>(sum + product))]);
+
+        Run(op, x, y, into: x);
+        Reference.AssertClose(x, shape, expected);
+
+        var buffer = Reference.Random<T>([3, length], random);
+        var (lower, upper) = (buffer.Slice(0, 0, 2), buffer.Slice(0, 1, 3));
+        var overlapping = Reference.Broadcast(upper, y, Reference2(op), out _);
+        Run(op, upper, y, into: lower);
+        Reference.AssertClose(lower, shape, overlapping);
+    }
+
     [Test]
     public void Strided_kernels_allocate_nothing_per_element()
     {
@@ -384,6 +423,21 @@ public class ElementwiseTests<T>
         Reference.AssertClose(into, [4, 9], expected);
         Assert.That(RunInPlace(op, x), Is.SameAs(x));
         Reference.AssertClose(x, [4, 9], expected);
+    }
+
+    [Test]
+    public void Unary_ops_on_row_major_views_at_an_offset_match_the_reference(
+        [Values] UnaryOp op,
+        [Values(1, 7, 16, 17, 129)] int length)
+    {
+        var random = new Random(HashCode.Combine(op, length));
+        var buffer = Reference.Random<T>([3, length], random);
+        var (lower, upper) = (buffer.Slice(0, 0, 2), buffer.Slice(0, 1, 3));
+        var expected = Map(Reference.Read(upper), Reference1(op));
+
+        Reference.AssertClose(Run(op, upper), [2, length], expected);
+        Run(op, upper, into: lower);
+        Reference.AssertClose(lower, [2, length], expected);
     }
 
     [Test]
