@@ -84,7 +84,8 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         public readonly Stack<int> Ready = new();
         public readonly List<Lease> Pool = [];                // free buffers: reachable by nobody but this list
         public long PoolBytes;
-        public readonly Dictionary<T[], Lease> Leases = [];   // the pass's leased buffers, by storage, to find aliases
+        public readonly List<Lease> Reachable = [];           // the leases the running backward can reach (rule 3 below)
+        public long Call;                                     // counts backward calls, to list each lease there once
     }
 
     /*
@@ -99,17 +100,19 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
      * 2. A lease counts the entries whose gradient is it or a view of it (Holders). An entry gains a
      *    hold when the pass gives it the lease (GetBuffer, a sum of two contributions, a copy on write)
      *    or when a gradient handed to Accumulate shares the lease's storage (a backward passing dy, or a
-     *    view of it, on to an input: found by storage in Leases, whatever the view). It loses the hold
-     *    when its gradient is replaced or dropped. The lease goes back to the pool at zero holders.
+     *    view of it, on to an input, or one slot's buffer to another slot). It loses the hold when its
+     *    gradient is replaced or dropped. The lease goes back to the pool at zero holders.
      * 3. Outside the entries, a lease is reachable only by code the pass hands it to:
      *    - an op's backward, as its output gradient or a slot's buffer, only during that call (the
-     *      contract of a backward: it may pass dy or views of it to its slots, which rule 2 counts,
-     *      but keeps nothing after returning);
+     *      contract of a backward: it may pass dy, buffers or views of them to its slots, which rule 2
+     *      counts, but keeps nothing after returning). So the leases a gradient handed to Accumulate
+     *      can share storage with are the few the pass listed in Reachable as it handed them to the
+     *      running backward; no other is searched;
      *    - a hook, which may keep its argument: the lease escapes before the hook runs (and the
      *      gradient is then committed as a copy, so what a hook saw never becomes a reused Grad);
      *    - Grad, when a commit makes the buffer itself a variable's gradient, and Variable.Gradients'
      *      results: the lease escapes.
-     *    An escaped lease leaves Leases and is never pooled, whatever its holders do later. Every other
+     *    An escaped lease is never pooled, whatever its holders do later. Every other
      *    way out (a commit adding into an existing Grad, a non-owned gradient) copies.
      * 4. At the end of the pass, failed or not, every entry drops its hold, so a buffer goes back only
      *    once no entry, backward, hook or Grad can reach it: it is unreachable except through the pool.
@@ -121,6 +124,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         public NdArray<T> Array = array;
         public int Holders;
         public bool Escaped;
+        public long ListedInCall; // the backward call (Scratch.Call) whose Reachable lists it
     }
 
     private const long LargestPool = 64L << 20; // bytes of free buffers a thread keeps between passes
@@ -153,7 +157,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     {
         for (var entry = 0; entry < _count; entry++)
             Drop(ref _entries[entry]); // a failed pass, or gradients nobody took: no entry holds anything now
-        _scratch.Leases.Clear();
+        _scratch.Reachable.Clear();
         _scratch.Discovery.Clear();
         _scratch.Ready.Clear();
         if (_entries.Length > LargestKeptEntries)
@@ -390,7 +394,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
                 if (CreateGraph)
                     node.RunBackwardGraph(_entries[entry].Recorded!, this);
                 else
-                    node.RunBackward(gradient, this);
+                    RunBackward(node, gradient, _entries[entry].Lease);
             }
             if (!retainGraph)
                 node.Release();
@@ -411,6 +415,15 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         _claimsReleased = _commits; // all of them: the sweep reaches every entry
     }
 
+    /// <summary>Runs <paramref name="node"/>'s backward on <paramref name="gradient"/>, the array of <paramref name="lease"/> or a view of it (when not null).</summary>
+    private void RunBackward(Node<T> node, NdArray<T> gradient, Lease? lease)
+    {
+        _scratch.Reachable.Clear();
+        _scratch.Call++;
+        MarkReachable(lease);
+        node.RunBackward(gradient, this);
+    }
+
     private void RunHooks(int entry, NdArray<T> gradient, Func<NdArray<T>, NdArray<T>?>[] hooks)
     {
         Escape(ref _entries[entry]); // a hook may keep what it sees,
@@ -427,7 +440,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
                     "a hook returns null or a gradient of the variable's shape.");
             }
             gradient = replaced;
-            SetGradient(ref _entries[entry], replaced, owned: false, LeaseOf(replaced)); // the hook's array may be referenced elsewhere
+            SetGradient(ref _entries[entry], replaced, owned: false, lease: null); // the hook's array may be referenced elsewhere (no lease is: rule 3)
             if (CreateGraph)
                 _entries[entry].Recorded = new Variable<T>(replaced, requiresGrad: false); // a replaced gradient is a constant
         }
@@ -479,7 +492,10 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         ref var target = ref _entries[entry];
         accumulate = target.Gradient is not null;
         if (target.Owned)
+        {
+            MarkReachable(target.Lease);
             return target.Gradient!;
+        }
         if (!accumulate && _commits && target.Kept && CommitTarget(entry).TakeSpareGrad() is { } spare)
         {
             // The array ZeroGrad kept: written here and made Grad at commit, without a copy.
@@ -494,6 +510,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         else if (clear)
             NdArray.Fill(buffer.Array, T.Zero);
         SetGradient(ref target, buffer.Array, owned: true, buffer);
+        MarkReachable(buffer);
         return buffer.Array;
     }
 
@@ -516,7 +533,6 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         target.Lease = null;
         if (--lease.Holders > 0 || lease.Escaped)
             return;
-        _scratch.Leases.Remove(lease.Array.Data);
         var bytes = Bytes(lease.Array.Length);
         if (_scratch.PoolBytes + bytes > LargestPool || _scratch.Pool.Count == MostPooled)
             return;
@@ -532,13 +548,28 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         if (target.Lease is not { } lease)
             return;
         lease.Escaped = true;
-        _scratch.Leases.Remove(lease.Array.Data);
         Drop(ref target);
     }
 
-    /// <summary>The live lease whose storage <paramref name="gradient"/> shares, if any.</summary>
-    private Lease? LeaseOf(NdArray<T> gradient) =>
-        _scratch.Leases.Count > 0 && _scratch.Leases.TryGetValue(gradient.Data, out var lease) ? lease : null;
+    /// <summary>The lease whose storage <paramref name="gradient"/> (handed to Accumulate by the running backward) shares, if any.</summary>
+    private Lease? LeaseOf(NdArray<T> gradient)
+    {
+        foreach (var lease in _scratch.Reachable)
+        {
+            if (lease.Array.Data == gradient.Data)
+                return lease;
+        }
+        return null;
+    }
+
+    /// <summary>Lists <paramref name="lease"/> (if any) as reachable by the running backward, once per call.</summary>
+    private void MarkReachable(Lease? lease)
+    {
+        if (lease is null || lease.ListedInCall == _scratch.Call)
+            return;
+        lease.ListedInCall = _scratch.Call;
+        _scratch.Reachable.Add(lease);
+    }
 
     /// <summary>A contiguous buffer of <paramref name="shape"/> from the pool (contents undefined), or a new one; held by nobody yet.</summary>
     private Lease Rent(ReadOnlySpan<int> shape)
@@ -561,7 +592,6 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
 #endif
         }
         lease ??= new Lease(NdArray<T>.ForResult(shape.ToArray()));
-        _scratch.Leases.Add(lease.Array.Data, lease);
         return lease;
     }
 

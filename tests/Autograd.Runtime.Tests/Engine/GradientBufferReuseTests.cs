@@ -253,6 +253,17 @@ public class GradientBufferReuseTests
     private static Variable<double> Twice(Variable<double> s, Variable<double> w, Func<Variable<double>, Variable<double>, Variable<double>> f) =>
         AutogradOps.Sum(f(s, w));
 
+    /// <summary>
+    /// A backward hands b's buffer on to a. The sweep then finishes b's branch first: b lets go of
+    /// the buffer and the ops behind it rent buffers, while a's gradient (that buffer) still waits.
+    /// </summary>
+    [Test]
+    public void A_buffer_a_backward_hands_from_one_input_to_another_is_not_reused_while_either_holds_it()
+    {
+        var x = NdArray.RandomNormal<double>(21, 3, 4);
+        GradCheck.Assert(v => TestOps.Sum(TestOps.AddHandingOnBuffer(AutogradOps.Tanh(v[0]), AutogradOps.Exp(AutogradOps.Sin(v[0])))), x);
+    }
+
     [Test]
     public void A_failed_pass_leaves_the_pool_sound_and_later_passes_repeat_exactly()
     {

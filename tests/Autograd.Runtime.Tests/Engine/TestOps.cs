@@ -28,6 +28,13 @@ internal static class TestOps
         return Record(value, a.RequiresGrad, () => new ScaleNode(a, factor));
     }
 
+    /// <summary>
+    /// a + b, whose backward writes dy into b's gradient buffer and hands a view of that buffer on to a,
+    /// as a backward may: the engine must count a's gradient as holding b's buffer.
+    /// </summary>
+    public static Variable<double> AddHandingOnBuffer(Variable<double> a, Variable<double> b) =>
+        Record(NdArray.Add(a.Value, b.Value), a.RequiresGrad || b.RequiresGrad, () => new AddHandingOnBufferNode(a, b));
+
     /// <summary>The sum of every element, to a 0-d result; twice differentiable (its recorded backward broadcasts dy back).</summary>
     public static Variable<double> Sum(Variable<double> a) =>
         Record(NdArray.Sum(a.Value), a.RequiresGrad, () => new SumNode(a));
@@ -73,6 +80,26 @@ internal static class TestOps
         }
 
         protected override void ReleaseSavedState() => (_a, _b) = (null, null);
+    }
+
+    private sealed class AddHandingOnBufferNode(Variable<double> a, Variable<double> b) : Node<double>
+    {
+        public override string OpName => "add handing on b's buffer";
+        public override int InputCount => 2;
+        public override Node<double>? GetInput(int index) => (index == 0 ? a : b).GraphNode;
+
+        protected override void Backward(NdArray<double> outputGradient, BackwardPass<double> pass)
+        {
+            var buffer = pass.Slot(this, b.GraphNode).GetBuffer(out var accumulate);
+            if (accumulate)
+                throw new InvalidOperationException("AddHandingOnBuffer: b must have no other use.");
+            NdArray.Copy(outputGradient, buffer);
+            pass.Slot(this, a.GraphNode).Accumulate(buffer.Reshape(buffer.Shape.ToArray()));
+        }
+
+        protected override void ReleaseSavedState()
+        {
+        }
     }
 
     private sealed class AddNode(Variable<double> a, Variable<double> b) : Node<double>
