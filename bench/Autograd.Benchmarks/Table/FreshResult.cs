@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Numerics.Tensors;
 using System.Runtime;
 using System.Runtime.InteropServices;
 
@@ -54,9 +53,7 @@ internal static partial class FreshResult
             if (parts.Length == 0 || parts.Contains(part.ToString(CultureInfo.InvariantCulture)))
                 MeasurePart(name, op, before);
         }
-        Action raw = () => Parallel.For(0, 2, half =>
-            TensorPrimitives.Multiply(xs.AsSpan(half * Half, Half), ys.AsSpan(half * Half, Half), ws.AsSpan(half * Half, Half)));
-        Measure("raw TensorPrimitives, 2 threads, warm destination", raw);
+        Measure("raw TensorPrimitives, 2 threads, warm destination", () => FloorBenchmarks.RawMultiply(xs, ys, ws));
         Measure("NdArray.Multiply into a warm destination", () => NdArray.Multiply(x, y, into: warm));
         Measure("NdArray.Multiply into a never-touched destination", () => NdArray.Multiply(x, y, into: cold), () => Discard(cold.Data));
         Measure("GC.AllocateUninitializedArray alone", () => buffer = GC.AllocateUninitializedArray<float>(Elements));
@@ -66,24 +63,58 @@ internal static partial class FreshResult
         Measure("NdArray.Multiply, new result", () => kept = NdArray.Multiply(x, y));
         if (parts.Length == 0 || parts.Contains("interleaved"))
         {
-            Interleaved(
-                ("raw TensorPrimitives, 2 threads, warm destination (the floor)", raw, null),
-                ("NdArray.Multiply into a warm destination", () => NdArray.Multiply(x, y, into: warm), null),
-                ("NdArray.Multiply, new result, default collector", () => kept = NdArray.Multiply(x, y), GCLatencyMode.Interactive),
-                ("NdArray.Multiply, new result, concurrent collection off", () => kept = NdArray.Multiply(x, y), GCLatencyMode.Batch));
+            var (cases, medians) = Compare(x, y, warm);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"interleaved, {Rounds} rounds of {RoundOps} ops, median wall per op (load average now {PerformanceTable.LoadAverage()}):"));
+            for (var i = 0; i < cases.Length; i++)
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{cases[i]} | {medians[i]:0} µs | {medians[i] / medians[0]:0.00}×"));
         }
         GC.KeepAlive(kept);
         GC.KeepAlive(buffer);
         return 0;
     }
 
+    /// <summary>The cases of <see cref="Compare(NdArray{float}, NdArray{float}, NdArray{float})"/>, in its order.</summary>
+    public enum Compared { Floor, Into, NewResult, NewResultConcurrentGcOff, RawNewArray, RawNewArrayConcurrentGcOff }
+
+    /// <summary>
+    /// A new 4M-element result against the floor (the raw 2-thread multiply into a warm array), measured
+    /// interleaved: ours into a warm array, ours with a new result and the raw multiply into a new array
+    /// from the runtime (no library code), each under the default collector and with concurrent
+    /// collection off. Returns each case's name and median µs per op, in <see cref="Compared"/> order.
+    /// </summary>
+    public static (string[] Names, double[] Medians) Compare(NdArray<float> x, NdArray<float> y, NdArray<float> warm)
+    {
+        float[] xs = x.Data, ys = y.Data;
+        object? kept = null;
+        float[] RawInto(float[] product) => FloorBenchmarks.RawMultiply(xs, ys, product);
+        (string, Action, GCLatencyMode?)[] cases =
+        [
+            ("raw TensorPrimitives, 2 threads, warm destination (the floor)", () => RawInto(warm.Data), null),
+            ("NdArray.Multiply into a warm destination", () => NdArray.Multiply(x, y, into: warm), null),
+            ("NdArray.Multiply, new result, default collector", () => kept = NdArray.Multiply(x, y), GCLatencyMode.Interactive),
+            ("NdArray.Multiply, new result, concurrent collection off", () => kept = NdArray.Multiply(x, y), GCLatencyMode.Batch),
+            ("no library code: raw multiply into a new array, default collector", () => kept = RawInto(GC.AllocateUninitializedArray<float>(Elements)), GCLatencyMode.Interactive),
+            ("no library code: raw multiply into a new array, concurrent collection off", () => kept = RawInto(GC.AllocateUninitializedArray<float>(Elements)), GCLatencyMode.Batch),
+        ];
+        var medians = Interleaved(cases);
+        GC.KeepAlive(kept);
+        return ([.. cases.Select(c => c.Item1)], medians);
+    }
+
+    /// <summary>
+    /// <see cref="Compare(NdArray{float}, NdArray{float}, NdArray{float})"/> on fresh operands, from the table.
+    /// </summary>
+    public static (string[] Names, double[] Medians) Compare() =>
+        Compare(NdArray.RandomNormal<float>(1, Elements), NdArray.RandomNormal<float>(2, Elements), NdArray.Zeros<float>(Elements));
+
     /// <summary>
     /// Wall time, which the table compares, drifts from one second to the next on a shared machine. So
     /// the cases a ratio rests on run in turn, <see cref="RoundOps"/> ops each (after a few to settle),
     /// for <see cref="Rounds"/> rounds, each under its collector mode (null: as the process started),
-    /// and each case's median per-op time is printed against the first's: drift hits them alike.
+    /// and each case's median per-op time (µs) is returned: drift hits them alike.
     /// </summary>
-    private static void Interleaved(params (string Name, Action Op, GCLatencyMode? Mode)[] cases)
+    private static double[] Interleaved(params (string Name, Action Op, GCLatencyMode? Mode)[] cases)
     {
         var started = GCSettings.LatencyMode;
         var times = cases.Select(_ => new List<double>()).ToArray();
@@ -101,11 +132,7 @@ internal static partial class FreshResult
             }
         }
         GCSettings.LatencyMode = started;
-        var medians = times.Select(list => list.Order().ElementAt(list.Count / 2)).ToArray();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"interleaved, {Rounds} rounds of {RoundOps} ops, median wall per op (load average now {PerformanceTable.LoadAverage()}):"));
-        for (var i = 0; i < cases.Length; i++)
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{cases[i].Name} | {medians[i]:0} µs | {medians[i] / medians[0]:0.00}×"));
+        return [.. times.Select(list => list.Order().ElementAt(list.Count / 2))];
     }
 
     /// <summary>Fills <paramref name="buffer"/> with ones, one half per thread, as a two-thread kernel writes its result.</summary>

@@ -60,6 +60,7 @@ internal static class PerformanceTable
     private static readonly Floor[] Floors = [Peak, Memory, RawChainOp, RawSeed, ShallowChain];
 
     private const double MatMulTarget = 1 / 0.7;
+    private const double NewResultTarget = 1 / 0.85;
     private const string MatMulNote = "≥ 70% of peak";
 
     private static double Flops(double m, double k, double n) => 2 * m * k * n;
@@ -80,9 +81,9 @@ internal static class PerformanceTable
         new("MLP 784-256-10 training step (batch 64, ReLU, cross-entropy, SGD)", typeof(CaseBenchmarks), nameof(CaseBenchmarks.MlpTrainingStep), Peak,
             MlpStep.Flops, 2.5, "≤ 2.5× its FLOPs at peak"),
         new("4M-element multiply, forward (new result)", typeof(CaseBenchmarks), nameof(CaseBenchmarks.Multiply4M), Memory,
-            FloorBenchmarks.RawMultiplyBytes, 1 / 0.85, "≥ 85% of the 2-thread floor"),
+            FloorBenchmarks.RawMultiplyBytes, NewResultTarget, "≥ 85% of the 2-thread floor"),
         new("same, concurrent GC off (`<ConcurrentGarbageCollection>false</ConcurrentGarbageCollection>`)", typeof(CaseBenchmarks),
-            nameof(CaseBenchmarks.Multiply4MConcurrentGcOff), Memory, FloorBenchmarks.RawMultiplyBytes, 1 / 0.85, "≥ 85% of the 2-thread floor"),
+            nameof(CaseBenchmarks.Multiply4MConcurrentGcOff), Memory, FloorBenchmarks.RawMultiplyBytes, NewResultTarget, "≥ 85% of the 2-thread floor"),
         new("4M-element multiply into a preallocated result", typeof(CaseBenchmarks), nameof(CaseBenchmarks.Multiply4MInto), Memory,
             FloorBenchmarks.RawMultiplyBytes, NoTarget, "the kernel alone, what a new result costs beyond the collector"),
         new("no library code: the raw multiply into a new array from the runtime", typeof(CaseBenchmarks), nameof(CaseBenchmarks.RawMultiply4MNewResult), Memory,
@@ -125,7 +126,7 @@ internal static class PerformanceTable
             .ToArray();
 
         var table = Table(reports, machine + $", load average at the end {LoadAverage()}") + Environment.NewLine +
-            DepthWithoutLibrary(reports) + Environment.NewLine + "- " + MlpStep.Measure() + Environment.NewLine;
+            DepthWithoutLibrary(reports) + Environment.NewLine + NewResultInterleaved() + Environment.NewLine + "- " + MlpStep.Measure() + Environment.NewLine;
         Console.WriteLine();
         Console.WriteLine(table);
         File.WriteAllText(Path.Combine(results, "table.md"), table);
@@ -180,6 +181,26 @@ internal static class PerformanceTable
         return $"- The chain with no library code (forward; its objects are a recorded op's, and the backward allocates nothing): {Duration(deep)} per op " +
             $"at 1,000,000 ops, {Duration(shallow)} at 1,000, so the collector adds {Duration(deep - shallow)} per op at depth. " +
             $"Target 4 allows the recorded chain to add {Duration(allowed)} per op, its own time at 1,000 ops.";
+    }
+
+    /// <summary>
+    /// Target 2 measured a second way (<see cref="FreshResult.Compare()"/>): each case in turn with its
+    /// floor, round after round, medians compared. The table's rows for it run after every other case
+    /// with all their arrays live, and what a new 16 MB result costs depends on that heap's history.
+    /// </summary>
+    private static string NewResultInterleaved()
+    {
+        var (_, medians) = FreshResult.Compare();
+        string Ratio(FreshResult.Compared compared) =>
+            string.Create(CultureInfo.InvariantCulture, $"{medians[(int)compared] / medians[(int)FreshResult.Compared.Floor]:0.00}×");
+        string Met(FreshResult.Compared compared) =>
+            medians[(int)compared] / medians[(int)FreshResult.Compared.Floor] <= NewResultTarget ? "met" : "not met";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"- 4M-element multiply with a new result, measured interleaved with its floor (medians of 40 rounds; floor {Duration(medians[0] * 1e3)}): " +
+            $"{Ratio(FreshResult.Compared.NewResult)} with the default collector ({Met(FreshResult.Compared.NewResult)}), " +
+            $"{Ratio(FreshResult.Compared.NewResultConcurrentGcOff)} with concurrent GC off ({Met(FreshResult.Compared.NewResultConcurrentGcOff)}), target ≤ {NewResultTarget:0.##}×; " +
+            $"no library code (the raw multiply into a new array from the runtime) {Ratio(FreshResult.Compared.RawNewArray)} and {Ratio(FreshResult.Compared.RawNewArrayConcurrentGcOff)}; " +
+            $"ours into a warm array {Ratio(FreshResult.Compared.Into)}.");
     }
 
     /// <summary>The target and whether <paramref name="ratio"/> (NaN: not measured) meets it.</summary>
