@@ -98,6 +98,44 @@ public class RecordingBenchmarks
         return node;
     }
 
+    /// <summary>
+    /// <see cref="PlainChain"/> with each op's node a record in a tape instead of an object: the records
+    /// (as many bytes as the multiply's node holds, its input by index) live in arrays of structs that
+    /// double in length up to 64K records, so a deep graph is a few large arrays rather than one small
+    /// object per op that every young collection has to find and copy. What target 4 would cost if
+    /// nodes were stored that way.
+    /// </summary>
+    public static object PlainTapeChain(float[] start, float[] factor, int length)
+    {
+        var shape = new[] { ChainElements };
+        var tape = new List<PlainRecord[]>();
+        var used = 0;
+        var value = start;
+        for (var i = 0; i < length; i++)
+        {
+            var product = new float[ChainElements];
+            TensorPrimitives.Multiply(value, factor, product);
+            value = product;
+            if (tape.Count == 0 || used == tape[^1].Length)
+            {
+                tape.Add(new PlainRecord[Math.Min(1 << 16, 1 << (10 + tape.Count))]);
+                used = 0;
+            }
+            tape[^1][used++] = new PlainRecord(i - 1, factor, shape);
+            GC.KeepAlive(new PlainObject(new PlainObject(value, shape), tape)); // the variable over its array object, and its tape
+        }
+        return tape;
+    }
+
+    /// <summary>A node as a record: its input's index, a saved array and the output's shape, padded to the 72 bytes of fields the multiply's node holds.</summary>
+    private readonly struct PlainRecord(int input, object saved, int[] shape)
+    {
+        public readonly int Input = input;
+        public readonly object Saved = saved;
+        public readonly int[] Shape = shape;
+        public readonly long Pad0 = 0, Pad1 = 0, Pad2 = 0, Pad3 = 0, Pad4 = 0, Pad5 = 0;
+    }
+
     private sealed class PlainObject(object first, object second)
     {
         public readonly object First = first, Second = second;
@@ -145,4 +183,8 @@ public class ChainScaling
     /// <summary>The chain with no library code (<see cref="RecordingBenchmarks.PlainChain"/>): what the collector alone costs per op at each depth.</summary>
     [Benchmark]
     public object PlainForward() => RecordingBenchmarks.PlainChain(_start.Value.Data, _ones.Data, Depth);
+
+    /// <summary>The same with each node a record in a tape (<see cref="RecordingBenchmarks.PlainTapeChain"/>).</summary>
+    [Benchmark]
+    public object PlainTapeForward() => RecordingBenchmarks.PlainTapeChain(_start.Value.Data, _ones.Data, Depth);
 }
