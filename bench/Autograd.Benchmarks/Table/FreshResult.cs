@@ -23,7 +23,7 @@ internal static partial class FreshResult
     /// <summary>Ops run before measuring: enough for the collector to settle on the regions it cycles through (each first write to a new one faults in 4,096 pages).</summary>
     private const int Warmup = 60;
 
-    private const int Rounds = 40, RoundOps = 30;
+    internal const int Rounds = 40, RoundOps = 30;
 
     /// <summary>
     /// Runs the parts whose numbers (1-based) are given, and the interleaved comparison if
