@@ -140,9 +140,9 @@ public static partial class NdArray
                 TOp.Invoke(RowSpan(x), RowSpan(y), result.Data);
                 return result;
             }
-            if (IsSmallRow(into) && Shapes.SameShape(into.Shape, x.Shape) && ReadsInPlace(x, into) && ReadsInPlace(y, into))
+            if (IsSmallRow(into) && ReadsInPlace(x, into) && ReadsInPlace(y, into))
             {
-                BeginWrite(into, operation);
+                CheckDestination(into, x.Shape, operation);
                 Strided.Binary<T, TOp>(into.Shape, x.Data, x.Offset, x.Strides, y.Data, y.Offset, y.Strides, into.Data, into.Offset, into.Strides, accumulate);
                 return into;
             }
@@ -185,7 +185,7 @@ public static partial class NdArray
     private static bool IsSmallRow<T>(NdArray<T> x)
         where T : unmanaged, IFloatingPointIeee754<T> => x.Length is > 0 and < Strided.ParallelElements && x.IsRowMajor;
 
-    /// <summary>True when the kernel may read row-major <paramref name="x"/> while writing <paramref name="destination"/> of its layout: another buffer, or each element read where it is written.</summary>
+    /// <summary>True when the kernel may read row-major <paramref name="x"/> while writing row-major <paramref name="destination"/> of its shape: another buffer, or each element read where it is written.</summary>
     private static bool ReadsInPlace<T>(NdArray<T> x, NdArray<T> destination)
         where T : unmanaged, IFloatingPointIeee754<T> => x.Data != destination.Data || x.Offset == destination.Offset;
 
