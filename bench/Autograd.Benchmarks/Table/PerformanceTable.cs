@@ -195,10 +195,9 @@ internal static class PerformanceTable
     private static string NewResultInterleaved()
     {
         var (_, medians) = FreshResult.Compare();
-        string Ratio(FreshResult.Compared compared) =>
-            string.Create(CultureInfo.InvariantCulture, $"{medians[(int)compared] / medians[(int)FreshResult.Compared.Floor]:0.00}×");
-        string Met(FreshResult.Compared compared) =>
-            medians[(int)compared] / medians[(int)FreshResult.Compared.Floor] <= NewResultTarget ? "met" : "not met";
+        double RatioOf(FreshResult.Compared compared) => medians[(int)compared] / medians[(int)FreshResult.Compared.Floor];
+        string Ratio(FreshResult.Compared compared) => string.Create(CultureInfo.InvariantCulture, $"{RatioOf(compared):0.00}×");
+        string Met(FreshResult.Compared compared) => RatioOf(compared) <= NewResultTarget ? "met" : "not met";
         return string.Create(CultureInfo.InvariantCulture,
             $"- 4M-element multiply with a new result, measured interleaved with its floor (medians of {FreshResult.Rounds} rounds; floor {Duration(medians[0] * 1e3)}): " +
             $"{Ratio(FreshResult.Compared.NewResult)} with the default collector ({Met(FreshResult.Compared.NewResult)}), " +
