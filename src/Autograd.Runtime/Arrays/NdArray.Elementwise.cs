@@ -143,7 +143,7 @@ public static partial class NdArray
             if (IsSmallRow(into) && ReadsInPlace(x, into) && ReadsInPlace(y, into))
             {
                 CheckDestination(into, x.Shape, operation);
-                Strided.Binary<T, TOp>(into.Shape, x.Data, x.Offset, x.Strides, y.Data, y.Offset, y.Strides, into.Data, into.Offset, into.Strides, accumulate);
+                Strided.BinaryContiguous<T, TOp>(x.Length, x.Data, x.Offset, y.Data, y.Offset, into.Data, into.Offset, accumulate);
                 return into;
             }
         }

@@ -38,10 +38,7 @@ internal static class Strided
     {
         if (SmallRow(shape, stridesA, stridesB, stridesD) is var n and > 0)
         {
-            if (accumulate)
-                new BinaryRow<T, TOp>(a, 1, b, 1, d, 1, accumulate).Run(n, offsetD, offsetA, offsetB);
-            else
-                TOp.Invoke(a.AsSpan(offsetA, n), b.AsSpan(offsetB, n), d.AsSpan(offsetD, n));
+            BinaryContiguous<T, TOp>(n, a, offsetA, b, offsetB, d, offsetD, accumulate);
             return;
         }
         if (Shapes.ElementCount(shape) == 0)
@@ -67,6 +64,21 @@ internal static class Strided
             ParallelWalk(axis, dims[..rank], sd, offsetD, sa, offsetA, sb, offsetB, row);
         else
             Walk(dims[..rank], sd, offsetD, sa, offsetA, sb, offsetB, ref row);
+    }
+
+    /// <summary>
+    /// d = op(a, b), or d += op(a, b) when <paramref name="accumulate"/>, over <paramref name="n"/>
+    /// adjacent elements of each from its offset, on this thread: for a caller that already knows its
+    /// operands lie so, without the layout work of <see cref="Binary"/>.
+    /// </summary>
+    public static void BinaryContiguous<T, TOp>(int n, T[] a, int offsetA, T[] b, int offsetB, T[] d, int offsetD, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : IBinaryOperator<T>
+    {
+        if (accumulate)
+            new BinaryRow<T, TOp>(a, 1, b, 1, d, 1, accumulate).Run(n, offsetD, offsetA, offsetB);
+        else
+            TOp.Invoke(a.AsSpan(offsetA, n), b.AsSpan(offsetB, n), d.AsSpan(offsetD, n));
     }
 
     /// <summary>d = op(a) over <paramref name="shape"/>; axes are ordered by the destination's strides.</summary>
