@@ -67,14 +67,14 @@ internal static partial class FreshResult
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"interleaved, {Rounds} rounds of {RoundOps} ops, median wall per op (load average now {PerformanceTable.LoadAverage()}):"));
             for (var i = 0; i < cases.Length; i++)
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{cases[i]} | {medians[i]:0} µs | {medians[i] / medians[0]:0.00}×"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{cases[i]} | {medians[i]:0} µs | {medians[i] / medians[(int)Compared.Floor]:0.00}×"));
         }
         GC.KeepAlive(kept);
         GC.KeepAlive(buffer);
         return 0;
     }
 
-    /// <summary>The cases of <see cref="Compare(NdArray{float}, NdArray{float}, NdArray{float})"/>, in its order.</summary>
+    /// <summary>The cases of <see cref="Compare(NdArray{float}, NdArray{float}, NdArray{float})"/>, which runs them in this order: a case's median is at its <c>(int)</c> value.</summary>
     public enum Compared { Floor, Into, NewResult, NewResultConcurrentGcOff, RawNewArray, RawNewArrayConcurrentGcOff }
 
     /// <summary>
@@ -88,18 +88,20 @@ internal static partial class FreshResult
         float[] xs = x.Data, ys = y.Data;
         object? kept = null;
         float[] RawInto(float[] product) => FloorBenchmarks.RawMultiply(xs, ys, product);
-        (string, Action, GCLatencyMode?)[] cases =
-        [
-            ("raw TensorPrimitives, 2 threads, warm destination (the floor)", () => RawInto(warm.Data), null),
-            ("NdArray.Multiply into a warm destination", () => NdArray.Multiply(x, y, into: warm), null),
-            ("NdArray.Multiply, new result, default collector", () => kept = NdArray.Multiply(x, y), GCLatencyMode.Interactive),
-            ("NdArray.Multiply, new result, concurrent collection off", () => kept = NdArray.Multiply(x, y), GCLatencyMode.Batch),
-            ("no library code: raw multiply into a new array, default collector", () => kept = RawInto(GC.AllocateUninitializedArray<float>(Elements)), GCLatencyMode.Interactive),
-            ("no library code: raw multiply into a new array, concurrent collection off", () => kept = RawInto(GC.AllocateUninitializedArray<float>(Elements)), GCLatencyMode.Batch),
-        ];
+        (string Name, Action Op, GCLatencyMode? Mode) Case(Compared compared) => compared switch
+        {
+            Compared.Floor => ("raw TensorPrimitives, 2 threads, warm destination (the floor)", () => RawInto(warm.Data), null),
+            Compared.Into => ("NdArray.Multiply into a warm destination", () => NdArray.Multiply(x, y, into: warm), null),
+            Compared.NewResult => ("NdArray.Multiply, new result, default collector", () => kept = NdArray.Multiply(x, y), GCLatencyMode.Interactive),
+            Compared.NewResultConcurrentGcOff => ("NdArray.Multiply, new result, concurrent collection off", () => kept = NdArray.Multiply(x, y), GCLatencyMode.Batch),
+            Compared.RawNewArray => ("no library code: raw multiply into a new array, default collector", () => kept = RawInto(GC.AllocateUninitializedArray<float>(Elements)), GCLatencyMode.Interactive),
+            Compared.RawNewArrayConcurrentGcOff => ("no library code: raw multiply into a new array, concurrent collection off", () => kept = RawInto(GC.AllocateUninitializedArray<float>(Elements)), GCLatencyMode.Batch),
+            _ => throw new ArgumentOutOfRangeException(nameof(compared)),
+        };
+        var cases = Enum.GetValues<Compared>().Select(Case).ToArray();
         var medians = Interleaved(cases);
         GC.KeepAlive(kept);
-        return ([.. cases.Select(c => c.Item1)], medians);
+        return ([.. cases.Select(c => c.Name)], medians);
     }
 
     /// <summary>

@@ -199,7 +199,7 @@ internal static class PerformanceTable
         string Ratio(FreshResult.Compared compared) => string.Create(CultureInfo.InvariantCulture, $"{RatioOf(compared):0.00}×");
         string Met(FreshResult.Compared compared) => RatioOf(compared) <= NewResultTarget ? "met" : "not met";
         return string.Create(CultureInfo.InvariantCulture,
-            $"- 4M-element multiply with a new result, measured interleaved with its floor (medians of {FreshResult.Rounds} rounds; floor {Duration(medians[0] * 1e3)}): " +
+            $"- 4M-element multiply with a new result, measured interleaved with its floor (medians of {FreshResult.Rounds} rounds; floor {Duration(medians[(int)FreshResult.Compared.Floor] * 1e3)}): " +
             $"{Ratio(FreshResult.Compared.NewResult)} with the default collector ({Met(FreshResult.Compared.NewResult)}), " +
             $"{Ratio(FreshResult.Compared.NewResultConcurrentGcOff)} with concurrent GC off ({Met(FreshResult.Compared.NewResultConcurrentGcOff)}), target ≤ {NewResultTarget:0.##}×; " +
             $"no library code (the raw multiply into a new array from the runtime) {Ratio(FreshResult.Compared.RawNewArray)} and {Ratio(FreshResult.Compared.RawNewArrayConcurrentGcOff)}; " +
