@@ -89,9 +89,7 @@ public class RecordingBenchmarks
         var value = start;
         for (var i = 0; i < length; i++)
         {
-            var product = new float[ChainElements];
-            TensorPrimitives.Multiply(value, factor, product);
-            value = product;
+            value = Product(value, factor);
             node = new PlainNode(node, shape);
             GC.KeepAlive(new PlainObject(new PlainObject(value, shape), node)); // the variable over its array object, dropped like a chain's intermediates
         }
@@ -113,9 +111,7 @@ public class RecordingBenchmarks
         var value = start;
         for (var i = 0; i < length; i++)
         {
-            var product = new float[ChainElements];
-            TensorPrimitives.Multiply(value, factor, product);
-            value = product;
+            value = Product(value, factor);
             if (tape.Count == 0 || used == tape[^1].Length)
             {
                 tape.Add(new PlainRecord[Math.Min(1 << 16, 1 << (10 + tape.Count))]);
@@ -125,6 +121,14 @@ public class RecordingBenchmarks
             GC.KeepAlive(new PlainObject(new PlainObject(value, shape), tape)); // the variable over its array object, and its tape
         }
         return tape;
+    }
+
+    /// <summary>One op of the plain chains: the raw multiply into a new buffer.</summary>
+    private static float[] Product(float[] value, float[] factor)
+    {
+        var product = new float[ChainElements];
+        TensorPrimitives.Multiply(value, factor, product);
+        return product;
     }
 
     /// <summary>A node as a record: its input's index, a saved array and the output's shape, padded to the 72 bytes of fields the multiply's node holds.</summary>
