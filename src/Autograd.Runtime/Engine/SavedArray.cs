@@ -6,7 +6,7 @@ namespace Autograd.Engine;
 /// <summary>
 /// An array a node saved for its backward, with the <see cref="NdArray{T}.Version"/> it had then:
 /// reading it back after an in-place write would compute the gradient from values the forward
-/// never saw, so <see cref="Unpack"/> refuses (PyTorch's saved-variable check).
+/// never saw, so <see cref="Unpack(Node{T}, string)"/> refuses (PyTorch's saved-variable check).
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct SavedArray<T>
@@ -26,12 +26,14 @@ public readonly struct SavedArray<T>
     /// <param name="node">The node reading it, named in the error.</param>
     /// <param name="description">What the array is to the op, e.g. <c>input 'x'</c> or <c>the output</c>.</param>
     /// <exception cref="InvalidOperationException">The array was written in place since it was saved.</exception>
-    public NdArray<T>? Unpack(Node<T> node, string description)
+    public NdArray<T>? Unpack(Node<T> node, string description) => Unpack(node.OpName, description);
+
+    internal NdArray<T>? Unpack(string opName, string description)
     {
         if (_array is not null && _array.Version != _version)
         {
             throw new InvalidOperationException(
-                $"Backward of op '{node.OpName}': {description} (shape {ShapeText.Of(_array.Shape)}) was saved for backward at version {_version} " +
+                $"Backward of op '{opName}': {description} (shape {ShapeText.Of(_array.Shape)}) was saved for backward at version {_version} " +
                 $"but is now at version {_array.Version}: it was modified in place after the op used it, so its gradient would be wrong. " +
                 "Modify a Clone() of it instead, or modify it only after Backward().");
         }
@@ -45,10 +47,12 @@ public readonly struct SavedArray<T>
     /// for gradients that cannot be needed, <see cref="SavedForAttribute"/>).
     /// </summary>
     /// <exception cref="InvalidOperationException">The array was written in place since it was saved.</exception>
-    public Variable<T>? Track(Node<T> node, string description, Node<T>? source) => Unpack(node, description) switch
+    public Variable<T>? Track(Node<T> node, string description, Node<T>? source) => Track(node.OpName, description, source?.Vertex ?? default);
+
+    internal Variable<T>? Track(string opName, string description, Vertex<T> source) => Unpack(opName, description) switch
     {
         null => null,
-        var array when source is null => new Variable<T>(array, requiresGrad: false),
-        var array => Variable<T>.OfNode(array, source),
+        var array when !source.Exists => new Variable<T>(array, requiresGrad: false),
+        var array => Variable<T>.OfVertex(array, source),
     };
 }
