@@ -235,7 +235,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         while (stack.Count > 0)
         {
             var vertex = _entries[stack.Pop()].Vertex;
-            for (var i = 0; i < vertex.InputCount; i++)
+            for (int i = 0, inputs = vertex.InputCount; i < inputs; i++)
             {
                 if (vertex.Input(i) is not { Exists: true } input)
                     continue;
@@ -342,7 +342,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         for (var next = 0; next < listed; next++)
         {
             var vertex = _entries[order[next]].Vertex;
-            for (var i = 0; i < vertex.InputCount; i++)
+            for (int i = 0, inputs = vertex.InputCount; i < inputs; i++)
             {
                 if (vertex.Input(i) is { Exists: true } input && EntryOf(input) is var inputEntry && --pending[inputEntry] == 0)
                     order[listed++] = inputEntry;
@@ -407,7 +407,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
                 vertex.Store!.Release(vertex.Index);
             if (!_entries[entry].Kept)
                 SetGradient(ref _entries[entry], null, owned: false, lease: null); // nobody reads it again: let it go before the pass ends
-            for (var i = 0; i < vertex.InputCount; i++)
+            for (int i = 0, inputs = vertex.InputCount; i < inputs; i++)
             {
                 if (vertex.Input(i) is { Exists: true } input)
                 {

@@ -53,14 +53,14 @@ public readonly struct OpRecord<T>
     internal Vertex<T> Input(int input) => _chunk.InputOf(_index, input);
 
     /// <summary>Saved array <paramref name="saved"/> (0 or 1), once checked unchanged (<see cref="SavedArray{T}.Unpack(Node{T}, string)"/>).</summary>
-    public NdArray<T>? Unpack(int saved, string description) => _chunk.Saved(_index, saved).Unpack(_chunk.OpNameOf(_index), description);
+    public NdArray<T>? Unpack(int saved, string description) => _chunk.Saved(_index, saved).Unpack(_chunk, _index, description);
 
     /// <summary>
     /// Saved array <paramref name="saved"/> for a recorded backward (<see cref="SavedArray{T}.Track(Node{T}, string, Node{T})"/>): its gradient flows into
     /// input <paramref name="source"/>, or into this record for -1 (the op's output).
     /// </summary>
     public Variable<T>? Track(int saved, string description, int source) =>
-        _chunk.Saved(_index, saved).Track(_chunk.OpNameOf(_index), description, source < 0 ? Vertex : Input(source));
+        _chunk.Saved(_index, saved).Track(_chunk, _index, description, source < 0 ? Vertex : Input(source));
 }
 
 /// <summary>
@@ -89,6 +89,7 @@ internal sealed class TapeChunk<T> : VertexStore<T>
         public int[] OutputShape;
         public long PassId;
         public int PassSlot;
+        public byte InputCount; // the op's, kept here: the engine asks for it at every step
         public bool Released;
     }
 
@@ -104,6 +105,7 @@ internal sealed class TapeChunk<T> : VertexStore<T>
         var record = new Record
         {
             Op = op,
+            InputCount = (byte)op.InputCount,
             Input0 = input0,
             Input1 = input1,
             Saved0 = new SavedArray<T>(saved0),
@@ -146,14 +148,9 @@ internal sealed class TapeChunk<T> : VertexStore<T>
 
     internal override string OpNameOf(int index) => _records[index].Op.OpName;
 
-    internal override int InputCountOf(int index) => _records[index].Op.InputCount;
+    internal override int InputCountOf(int index) => _records[index].InputCount;
 
-    internal override Vertex<T> InputOf(int index, int input) => input switch
-    {
-        0 => _records[index].Input0,
-        1 when _records[index].Op.InputCount == 2 => _records[index].Input1,
-        _ => throw new ArgumentOutOfRangeException(nameof(input), input, $"The op has {_records[index].Op.InputCount} array input(s)."),
-    };
+    internal override Vertex<T> InputOf(int index, int input) => input == 0 ? _records[index].Input0 : _records[index].Input1;
 
     internal override ReadOnlySpan<int> OutputShapeOf(int index) => _records[index].OutputShape;
 
@@ -223,7 +220,12 @@ internal sealed class RecordNode<T> : Node<T>
 
     public override bool IsDifferentiableTwice => _chunk.IsDifferentiableTwiceAt(_index);
 
-    public override Node<T>? GetInput(int index) => _chunk.InputOf(_index, index) is { Exists: true } input ? input.Node : null;
+    public override Node<T>? GetInput(int index)
+    {
+        if ((uint)index >= (uint)InputCount)
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"The op has {InputCount} array input(s).");
+        return _chunk.InputOf(_index, index) is { Exists: true } input ? input.Node : null;
+    }
 
     protected override void Backward(NdArray<T> outputGradient, BackwardPass<T> pass) => _chunk.RunBackward(_index, outputGradient, pass);
 
