@@ -319,7 +319,8 @@ public class CompileAndRunTests
 
         public static class Allocation
         {
-            // Bytes per call: the plain forward, the tracked overload, and a bare untracked Variable, measured on this thread.
+            // Bytes per call: the plain forward, the tracked overload on a leaf, a bare untracked Variable, and the tracked
+            // overload on the previous call's result (a chain), measured on this thread.
             public static long[] Measure()
             {
                 var a = NdArray.Create(new[] { 1.0, 2.0, 3.0 }, 3);
@@ -339,21 +340,29 @@ public class CompileAndRunTests
                 start = GC.GetAllocatedBytesForCurrentThread();
                 for (var i = 0; i < N; i++) _ = new Variable<double>(a, requiresGrad: false);
                 var variable = (GC.GetAllocatedBytesForCurrentThread() - start) / N;
-                return new[] { plain, tracked, variable };
+
+                var chain = va;
+                start = GC.GetAllocatedBytesForCurrentThread();
+                for (var i = 0; i < N; i++) chain = MyOps.Mul(chain, b);
+                var chained = (GC.GetAllocatedBytesForCurrentThread() - start) / N;
+                return new[] { plain, tracked, variable, chained };
             }
         }
         """;
 
     [Test]
-    public void A_tracked_call_allocates_only_the_result_variable_and_one_node_beyond_the_forward()
+    public void A_tracked_call_allocates_only_the_result_variable_and_one_tape_record_beyond_the_forward()
     {
         var assembly = CompileAndLoad(OpSources.Generic, Allocation);
         var bytes = (long[])Invoke(assembly, "Run.Allocation", "Measure")!;
-        var (plain, tracked, variable) = (bytes[0], bytes[1], bytes[2]);
-        var node = tracked - plain - variable;
-        // MulNode: object header and method table (16); Node<T>'s output shape, pass claim (id and slot) and two flags
-        // (24); two input nodes (2 × 8) and two saved arrays with the versions they had (2 × 16).
-        Assert.That(node, Is.InRange(1, 88), $"forward {plain} B, tracked {tracked} B, variable {variable} B per call");
+        var (plain, tracked, variable, chained) = (bytes[0], bytes[1], bytes[2], bytes[3]);
+        var message = $"forward {plain} B, tracked {tracked} B, variable {variable} B, chained {chained} B per call";
+        // A record: the op (8), two inputs (2 × 16: chunk and index), two saved arrays with the versions they had
+        // (2 × 16), the output shape (8), the pass claim (id and slot) and a flag (16): 96 bytes.
+        // On a leaf, a chunk of its own: the chunk object (40) and an array of one record (24 + 96).
+        Assert.That(tracked - plain - variable, Is.InRange(1, 160), message);
+        // On the previous result, the record goes after it in its chunk; chunks double, so at most two records' bytes per call.
+        Assert.That(chained - plain - variable, Is.InRange(1, 2 * 96), message);
     }
 
     [Test]

@@ -63,7 +63,10 @@ internal static class OpEmitter
         if (!op.IsBroken)
         {
             writer.Line();
-            WriteNode(writer, op);
+            if (op.IsTaped)
+                WriteTapeOp(writer, op);
+            else
+                WriteNode(writer, op);
         }
 
         foreach (var _ in hierarchy.Types)
@@ -181,14 +184,27 @@ internal static class OpEmitter
             if (!parameter.IsArray)
                 continue;
             var tracked = IsTracked(mask, bit++);
-            if (parameter.IsVariadic)
+            if (op.IsTaped)
+                args.Add(tracked ? parameter.Name : "null");
+            else if (parameter.IsVariadic)
                 args.Add(tracked ? VariadicInput + ".Inputs(" + parameter.Name + ")" : "new " + NodeBaseType(op) + "?[" + parameter.Name + ".Length]");
             else
                 args.Add(tracked ? parameter.Name + ".GraphNode" : "null");
         }
-        foreach (var arg in op.SavedArgs)
-            args.Add(SavedValue(op, mask, arg));
-        writer.Line("? " + VariableType(op) + ".FromOp(" + ValueLocal(op) + ", new " + NodeType(op) + "(" + string.Join(", ", args) + "))");
+        if (op.IsTaped)
+        {
+            // A record has room for two inputs and two saved arrays: the unused ones are null.
+            args.AddRange(Enumerable.Repeat("null", OpModel.TapeRecordArrays - args.Count));
+            var savedValues = op.SavedArgs.Select(a => SavedValue(op, mask, a)).ToList();
+            args.AddRange(savedValues.Concat(Enumerable.Repeat("null", OpModel.TapeRecordArrays - savedValues.Count)));
+            writer.Line("? " + VariableType(op) + ".FromOp(" + ValueLocal(op) + ", " + NodeType(op) + ".Instance, " + string.Join(", ", args) + ")");
+        }
+        else
+        {
+            foreach (var arg in op.SavedArgs)
+                args.Add(SavedValue(op, mask, arg));
+            writer.Line("? " + VariableType(op) + ".FromOp(" + ValueLocal(op) + ", new " + NodeType(op) + "(" + string.Join(", ", args) + "))");
+        }
         writer.Line(": new " + VariableType(op) + "(" + ValueLocal(op) + ", requiresGrad: false);");
         writer.Unindent();
         writer.Close();
@@ -363,6 +379,56 @@ internal static class OpEmitter
         writer.Close();
         writer.Close();
     }
+
+    /// <summary>
+    /// The op of a taped op (<see cref="OpModel.IsTaped"/>): one instance, whose backwards read the record's
+    /// saved arrays by position (in <see cref="OpModel.SavedArgs"/> order) and its inputs' slots.
+    /// </summary>
+    private static void WriteTapeOp(SourceWriter writer, OpModel op)
+    {
+        var saved = op.SavedArgs.ToList();
+        var recordType = "global::Autograd.Engine.OpRecord<" + op.ElementType + ">";
+        var passType = "global::Autograd.Engine.BackwardPass<" + op.ElementType + ">";
+        var slots = Enumerable.Range(0, op.ArrayCount).Select(i => "pass.Slot(record, " + Number(i) + ")").ToList();
+
+        writer.Line("/// <summary>The op recorded, as tape records, by the tracked overloads of op <c>" + Xml(op.OpName) + "</c>.</summary>");
+        writer.Line(GeneratorInfo.GeneratedCodeAttribute);
+        writer.Line("private sealed class " + NodeType(op) + " : global::Autograd.Engine.TapeOp<" + op.ElementType + ">");
+        WriteSignatureTail(writer, op);
+        writer.Open();
+        writer.Line("public static readonly " + NodeType(op) + " Instance = new();");
+        writer.Line();
+        writer.Line("public override string OpName => " + SymbolDisplay.FormatLiteral(op.OpName, quote: true) + ";");
+        writer.Line();
+        writer.Line("public override int InputCount => " + Number(op.ArrayCount) + ";");
+        writer.Line();
+
+        var backwardArgs = new List<string> { "outputGradient" };
+        backwardArgs.AddRange(op.BackwardArgs.Select(a => "record.Unpack(" + Number(saved.IndexOf(a)) + ", " + Description(op, a) + ")" + SavedField(op, a).NotNull));
+        backwardArgs.AddRange(slots);
+        writer.Line("protected override void Backward(" + recordType + " record, " + ArrayType(op) + " outputGradient, " + passType + " pass)");
+        writer.Indent();
+        writer.Line("=> " + op.Hierarchy.FullyQualifiedName + "." + op.BackwardName + TypeArgs(op) + "(" + string.Join(", ", backwardArgs) + ");");
+        writer.Unindent();
+
+        if (op.GraphBackwardArgs is { } graphArgs)
+        {
+            var recordedArgs = new List<string> { "outputGradient" };
+            recordedArgs.AddRange(graphArgs.Select(a => "record.Track(" + Number(saved.IndexOf(a)) + ", " + Description(op, a) + ", "
+                + (a.Kind == BackwardArgKind.Output ? "-1" : Number(ArrayIndex(op, a))) + ")" + SavedField(op, a).NotNull));
+            recordedArgs.AddRange(slots);
+            writer.Line();
+            writer.Line("public override bool IsDifferentiableTwice => true;");
+            writer.Line();
+            writer.Line("protected override void BackwardGraph(" + recordType + " record, " + VariableType(op) + " outputGradient, " + passType + " pass)");
+            writer.Indent();
+            writer.Line("=> " + op.Hierarchy.FullyQualifiedName + "." + op.BackwardName + TypeArgs(op) + "(" + string.Join(", ", recordedArgs) + ");");
+            writer.Unindent();
+        }
+        writer.Close();
+    }
+
+    private static string Description(OpModel op, BackwardArgModel arg) => SymbolDisplay.FormatLiteral(SavedField(op, arg).Description, quote: true);
 
     /// <summary>An input's field: the node of its variable (nodes of its elements for a variadic input), null for a constant; never the variable, whose value the graph must not keep alive.</summary>
     private static string InputField(OpModel op, ParameterModel parameter) => NodeBaseType(op) + "?" + (parameter.IsVariadic ? "[]" : string.Empty);

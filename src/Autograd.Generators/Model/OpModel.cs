@@ -80,6 +80,18 @@ internal sealed record OpModel(
     /// <summary>True when some array input is variadic (<c>NdArray&lt;E&gt;[]</c>).</summary>
     public bool HasVariadic => Parameters.Any(p => p.IsVariadic);
 
+    /// <summary>The most arrays a tape record holds, inputs and saved arrays each.</summary>
+    public const int TapeRecordArrays = 2;
+
+    /// <summary>
+    /// True when the op is recorded as tape records (<c>TapeOp</c>) rather than node objects: at most two
+    /// array inputs, none variadic, and what its backwards read is at most two of its arrays (inputs or
+    /// output), with no state and no other saved value.
+    /// </summary>
+    public bool IsTaped =>
+        !HasVariadic && State is null && ArrayCount <= TapeRecordArrays && SavedArgs.Count() <= TapeRecordArrays
+        && SavedArgs.All(a => a.Kind == BackwardArgKind.Output || a.Kind == BackwardArgKind.Parameter && Parameters[a.ParameterIndex].IsArray);
+
     /// <summary>
     /// The tracked overloads written for an op with <paramref name="arrayCount"/> array inputs, one mask
     /// each (bit i set: array input i is a variable): every mix with at least one variable, or past the

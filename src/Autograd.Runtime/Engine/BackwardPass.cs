@@ -55,7 +55,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
 {
     private struct Entry
     {
-        public Node<T> Node;
+        public Vertex<T> Vertex;
         public int PendingUses;   // uses of this node's output whose backward has not run yet
         public bool Needed;       // some wanted gradient flows through this node
         public bool Kept;         // its gradient outlives the sweep: committed to Grad, or returned
@@ -69,7 +69,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     // claim it, which costs no lookup; a node another pass holds at the same time (a shared
     // parameter's, or an outer pass's on this thread) goes in _shared.
     private int _count;
-    private Dictionary<Node<T>, int>? _shared;
+    private Dictionary<Vertex<T>, int>? _shared;
     private Entry[] _entries;
     private readonly Scratch _scratch;
 
@@ -180,8 +180,13 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     public bool CreateGraph { get; }
 
     /// <summary>The slot of the input whose node is <paramref name="input"/> (null for a constant) in a backward of <paramref name="node"/>.</summary>
-    public GradSlot<T> Slot(Node<T> node, Node<T>? input) =>
-        new(this, node, input, input is not null && TryGetEntry(input, out var index) && _entries[index].Needed ? index : -1);
+    public GradSlot<T> Slot(Node<T> node, Node<T>? input) => Slot(node.Vertex, input?.Vertex ?? default);
+
+    /// <summary>The slot of input <paramref name="input"/> in a backward of <paramref name="record"/>.</summary>
+    public GradSlot<T> Slot(OpRecord<T> record, int input) => Slot(record.Vertex, record.Input(input));
+
+    private GradSlot<T> Slot(Vertex<T> node, Vertex<T> input) =>
+        new(this, node, input, input.Exists && TryGetEntry(input, out var index) && _entries[index].Needed ? index : -1);
 
     /// <summary>
     /// Backpropagates <paramref name="seed"/> (null: ones, one element broadcast to the root's shape) from <paramref name="root"/>. With <paramref name="targets"/>
@@ -196,7 +201,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         var outer = BackwardPass.Enter(pass);
         try
         {
-            pass.Discover(root.GraphNode!);
+            pass.Discover(root.GraphVertex);
             if (targets is not null)
                 pass.MarkNeeded(targets);
             pass.Sweep(seed, retainGraph);
@@ -223,16 +228,16 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     /// Indexes every node behind <paramref name="root"/> and counts the uses of its output.
     /// Iterative, and each node is on the stack once: a chain of millions of ops is fine.
     /// </summary>
-    private void Discover(Node<T> root)
+    private void Discover(Vertex<T> root)
     {
         var stack = _scratch.Discovery;
         stack.Push(Add(root, isRoot: true));
         while (stack.Count > 0)
         {
-            var node = _entries[stack.Pop()].Node;
-            for (var i = 0; i < node.InputCount; i++)
+            var vertex = _entries[stack.Pop()].Vertex;
+            for (int i = 0, inputs = vertex.InputCount; i < inputs; i++)
             {
-                if (node.GetInput(i) is not { } input)
+                if (vertex.Input(i) is not { Exists: true } input)
                     continue;
                 if (TryGetEntry(input, out var known))
                 {
@@ -246,22 +251,22 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         }
     }
 
-    /// <summary>Indexes <paramref name="node"/>; for a full backward marks it needed, and kept when it is a leaf's, the root's or a retaining variable's.</summary>
-    private int Add(Node<T> node, bool isRoot)
+    /// <summary>Indexes <paramref name="vertex"/>; for a full backward marks it needed, and kept when it is a leaf's, the root's or a retaining variable's.</summary>
+    private int Add(Vertex<T> vertex, bool isRoot)
     {
         var index = _count++;
         if (index == _entries.Length)
             Grow();
-        _entries[index].Node = node;
+        _entries[index].Vertex = vertex;
         if (_commits)
         {
             _entries[index].Needed = true;
-            _entries[index].Kept = isRoot || node.Leaf is not null || node.RetainingOutput is not null;
+            _entries[index].Kept = isRoot || vertex.ExistingNode is { } node && (node.Leaf is not null || node.RetainingOutput is not null);
         }
-        if (Interlocked.CompareExchange(ref node.PassId, _id, 0) == 0)
-            node.PassSlot = index;
+        if (Interlocked.CompareExchange(ref vertex.PassId, _id, 0) == 0)
+            vertex.PassSlot = index;
         else
-            (_shared ??= new(ReferenceEqualityComparer.Instance)).Add(node, index);
+            (_shared ??= []).Add(vertex, index);
         return index;
     }
 
@@ -289,19 +294,19 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         ArrayPool<Entry>.Shared.Return(_entries);
     }
 
-    private bool TryGetEntry(Node<T> node, out int entry)
+    private bool TryGetEntry(Vertex<T> vertex, out int entry)
     {
-        if (Volatile.Read(ref node.PassId) == _id)
+        if (Volatile.Read(ref vertex.PassId) == _id)
         {
-            entry = node.PassSlot;
+            entry = vertex.PassSlot;
             return true;
         }
         entry = -1;
-        return _shared is not null && _shared.TryGetValue(node, out entry);
+        return _shared is not null && _shared.TryGetValue(vertex, out entry);
     }
 
-    private int EntryOf(Node<T> node) =>
-        TryGetEntry(node, out var entry) ? entry : throw new InvalidOperationException($"Backward: {Describe(node)} was not reached by this pass.");
+    private int EntryOf(Vertex<T> vertex) =>
+        TryGetEntry(vertex, out var entry) ? entry : throw new InvalidOperationException($"Backward: {Describe(vertex)} was not reached by this pass.");
 
     /// <summary>Hands back every node this pass claimed, whatever happened to the pass (unless its sweep already did).</summary>
     private void ReleaseClaims()
@@ -309,13 +314,14 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         if (_claimsReleased)
             return;
         for (var entry = 0; entry < _count; entry++)
-            ReleaseClaim(_entries[entry].Node);
+            ReleaseClaim(_entries[entry].Vertex);
     }
 
-    private void ReleaseClaim(Node<T> node)
+    private void ReleaseClaim(Vertex<T> vertex)
     {
-        if (node.PassId == _id)
-            Volatile.Write(ref node.PassId, 0);
+        ref var passId = ref vertex.PassId;
+        if (passId == _id)
+            Volatile.Write(ref passId, 0);
     }
 
     /// <summary>For gradients of chosen targets: the targets keep theirs, and only they and what lies between them and the root are needed.</summary>
@@ -323,7 +329,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     {
         foreach (var target in targets)
         {
-            if (TryGetEntry(target.GraphNode!, out var entry))
+            if (TryGetEntry(target.GraphVertex, out var entry))
                 _entries[entry].Needed = _entries[entry].Kept = true;
         }
         // Users before inputs, in the order the sweep runs them (a node once all its uses are
@@ -335,10 +341,10 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         var listed = 1; // the root, entry 0
         for (var next = 0; next < listed; next++)
         {
-            var node = _entries[order[next]].Node;
-            for (var i = 0; i < node.InputCount; i++)
+            var vertex = _entries[order[next]].Vertex;
+            for (int i = 0, inputs = vertex.InputCount; i < inputs; i++)
             {
-                if (node.GetInput(i) is { } input && EntryOf(input) is var inputEntry && --pending[inputEntry] == 0)
+                if (vertex.Input(i) is { Exists: true } input && EntryOf(input) is var inputEntry && --pending[inputEntry] == 0)
                     order[listed++] = inputEntry;
             }
         }
@@ -347,10 +353,10 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
             var entry = order[next];
             if (_entries[entry].Needed)
                 continue;
-            var node = _entries[entry].Node;
-            for (var i = 0; i < node.InputCount && !_entries[entry].Needed; i++)
+            var vertex = _entries[entry].Vertex;
+            for (var i = 0; i < vertex.InputCount && !_entries[entry].Needed; i++)
             {
-                if (node.GetInput(i) is { } input && _entries[EntryOf(input)].Needed)
+                if (vertex.Input(i) is { Exists: true } input && _entries[EntryOf(input)].Needed)
                     _entries[entry].Needed = true;
             }
         }
@@ -382,31 +388,32 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         while (ready.Count > 0)
         {
             var entry = ready.Pop();
-            var node = _entries[entry].Node;
+            var vertex = _entries[entry].Vertex;
             if (_commits)
-                ReleaseClaim(node); // every use has delivered, so nothing looks it up again (Variable.Gradients does: its targets' results)
-            if (_entries[entry].Gradient is { } complete && node.HooksIfAny is { } hooks)
+                ReleaseClaim(vertex); // every use has delivered, so nothing looks it up again (Variable.Gradients does: its targets' results)
+            var node = vertex.ExistingNode; // a record's, only when someone asked for it (hooks, a name)
+            if (_entries[entry].Gradient is { } complete && node?.HooksIfAny is { } hooks)
                 RunHooks(entry, complete, hooks);
-            if (node.Leaf is not null)
+            if (node?.Leaf is not null)
                 continue;
             if (_entries[entry].Gradient is { } gradient && _entries[entry].Needed)
             {
                 if (CreateGraph)
-                    node.RunBackwardGraph(_entries[entry].Recorded!, this);
+                    vertex.Store!.RunBackwardGraph(vertex.Index, _entries[entry].Recorded!, this);
                 else
-                    RunBackward(node, gradient, _entries[entry].Lease);
+                    RunBackward(vertex, gradient, _entries[entry].Lease);
             }
             if (!retainGraph)
-                node.Release();
+                vertex.Store!.Release(vertex.Index);
             if (!_entries[entry].Kept)
                 SetGradient(ref _entries[entry], null, owned: false, lease: null); // nobody reads it again: let it go before the pass ends
-            for (var i = 0; i < node.InputCount; i++)
+            for (int i = 0, inputs = vertex.InputCount; i < inputs; i++)
             {
-                if (node.GetInput(i) is { } input)
+                if (vertex.Input(i) is { Exists: true } input)
                 {
                     var inputEntry = EntryOf(input);
                     if (_detectAnomaly && _entries[inputEntry].Gradient is { } sum)
-                        AnomalyMode.CheckGradient(node, input, sum); // earlier contributions passed: a bad sum is this backward's
+                        AnomalyMode.CheckGradient(vertex.Node, input.Node, sum); // earlier contributions passed: a bad sum is this backward's
                     if (--_entries[inputEntry].PendingUses == 0)
                         ready.Push(inputEntry);
                 }
@@ -415,13 +422,13 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         _claimsReleased = _commits; // all of them: the sweep reaches every entry
     }
 
-    /// <summary>Runs <paramref name="node"/>'s backward on <paramref name="gradient"/>, the array of <paramref name="lease"/> or a view of it (when not null).</summary>
-    private void RunBackward(Node<T> node, NdArray<T> gradient, Lease? lease)
+    /// <summary>Runs <paramref name="vertex"/>'s backward on <paramref name="gradient"/>, the array of <paramref name="lease"/> or a view of it (when not null).</summary>
+    private void RunBackward(Vertex<T> vertex, NdArray<T> gradient, Lease? lease)
     {
         _scratch.Reachable.Clear();
         _scratch.Call++;
         MarkReachable(lease);
-        node.RunBackward(gradient, this);
+        vertex.Store!.RunBackward(vertex.Index, gradient, this);
     }
 
     private void RunHooks(int entry, NdArray<T> gradient, Func<NdArray<T>, NdArray<T>?>[] hooks)
@@ -432,11 +439,11 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         {
             if (hook(gradient) is not { } replaced)
                 continue;
-            var node = _entries[entry].Node;
-            if (!Shapes.SameShape(replaced.Shape, node.OutputShape))
+            var vertex = _entries[entry].Vertex;
+            if (!Shapes.SameShape(replaced.Shape, vertex.OutputShape))
             {
                 throw new InvalidOperationException(
-                    $"Backward: a hook of {Describe(node)} (shape {ShapeText.Of(node.OutputShape)}) returned a gradient of shape {ShapeText.Of(replaced.Shape)}; " +
+                    $"Backward: a hook of {Describe(vertex)} (shape {ShapeText.Of(vertex.OutputShape)}) returned a gradient of shape {ShapeText.Of(replaced.Shape)}; " +
                     "a hook returns null or a gradient of the variable's shape.");
             }
             gradient = replaced;
@@ -474,7 +481,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         }
         else
         {
-            var sum = Rent(target.Node.OutputShape);
+            var sum = Rent(target.Vertex.OutputShape);
             NdArray.Add(target.Gradient, gradient, into: sum.Array);
             SetGradient(ref target, sum.Array, owned: true, sum);
         }
@@ -504,7 +511,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
             SetGradient(ref target, spare, owned: true, lease: null);
             return spare;
         }
-        var buffer = Rent(target.Node.OutputShape);
+        var buffer = Rent(target.Vertex.OutputShape);
         if (target.Gradient is { } sum)
             NdArray.Copy(sum, buffer.Array);
         else if (clear)
@@ -596,7 +603,8 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     }
 
     /// <summary>The variable a kept entry's gradient is committed to: the root (entry 0), a leaf, or a retaining variable.</summary>
-    private Variable<T> CommitTarget(int entry) => entry == 0 ? _root : _entries[entry].Node.Leaf ?? _entries[entry].Node.RetainingOutput!;
+    private Variable<T> CommitTarget(int entry) =>
+        entry == 0 ? _root : _entries[entry].Vertex.ExistingNode is { } node ? node.Leaf ?? node.RetainingOutput! : throw new InvalidOperationException("Backward: a kept entry has no node.");
 
     /// <summary>Moves the pass's gradients into Grad: the seed onto a non-leaf root, sums onto leaves and retaining variables.</summary>
     private void Commit()
@@ -623,7 +631,7 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     /// </summary>
     private Variable<T>? Result(Variable<T> target)
     {
-        if (!TryGetEntry(target.GraphNode!, out var entry) || _entries[entry].Gradient is not { } gradient)
+        if (!TryGetEntry(target.GraphVertex, out var entry) || _entries[entry].Gradient is not { } gradient)
             return null;
         if (CreateGraph)
             return _entries[entry].Recorded;
@@ -637,6 +645,8 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     internal static string Describe(Variable<T> variable) =>
         variable.Name is null ? "the variable" : $"variable '{variable.Name}'";
 
-    internal static string Describe(Node<T> node) =>
-        node.OutputName is { } name ? $"variable '{name}'" : node.Leaf is not null ? "the variable" : $"the output of op '{node.OpName}'";
+    internal static string Describe(Node<T> node) => Describe(node.Vertex);
+
+    private static string Describe(Vertex<T> vertex) =>
+        vertex.ExistingNode is { OutputName: { } name } ? $"variable '{name}'" : vertex.ExistingNode?.Leaf is not null ? "the variable" : $"the output of op '{vertex.OpName}'";
 }

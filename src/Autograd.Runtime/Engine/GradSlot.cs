@@ -7,17 +7,17 @@ namespace Autograd;
 /// Where an op's backward puts the gradient of one array input. Ask <see cref="IsNeeded"/> before
 /// computing it: inputs that are constants, variables that do not require grad, and inputs whose
 /// gradient nobody asked for (<see cref="Variable.Gradients{T}"/> of other inputs) need nothing.
-/// Handed out by <see cref="BackwardPass{T}.Slot"/>.
+/// Handed out by <see cref="BackwardPass{T}.Slot(Node{T}, Node{T})"/>.
 /// </summary>
 public readonly struct GradSlot<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly BackwardPass<T>? _pass;
-    private readonly Node<T>? _node;
-    private readonly Node<T>? _input;
+    private readonly Vertex<T> _node;
+    private readonly Vertex<T> _input;
     private readonly int _entry; // the input's place in the pass; -1 when not needed
 
-    internal GradSlot(BackwardPass<T> pass, Node<T> node, Node<T>? input, int entry)
+    internal GradSlot(BackwardPass<T> pass, Vertex<T> node, Vertex<T> input, int entry)
     {
         _pass = pass;
         _node = node;
@@ -29,7 +29,7 @@ public readonly struct GradSlot<T>
     public bool IsNeeded => _pass is not null && _entry >= 0;
 
     /// <summary>The input's shape: what every gradient for it is reduced to.</summary>
-    public ReadOnlySpan<int> Shape => _input is null ? default : _input.OutputShape;
+    public ReadOnlySpan<int> Shape => _input.OutputShape;
 
     /// <summary>
     /// Adds <paramref name="gradient"/> to the input's gradient. A gradient of a broadcast shape is
@@ -42,7 +42,7 @@ public readonly struct GradSlot<T>
         ArgumentNullException.ThrowIfNull(gradient);
         if (!IsNeeded)
             return;
-        var shape = _input!.OutputShape;
+        var shape = _input.OutputShape;
         if (Shapes.SameShape(gradient.Shape, shape))
         {
             _pass!.Accumulate(_entry, gradient);
@@ -63,7 +63,7 @@ public readonly struct GradSlot<T>
         if (!Shapes.BroadcastsTo(input, gradient))
         {
             throw new ArgumentException(
-                $"Backward of op '{_node!.OpName}': a gradient of shape {ShapeText.Of(gradient)} was given for an input of shape {ShapeText.Of(input)}; " +
+                $"Backward of op '{_node.OpName}': a gradient of shape {ShapeText.Of(gradient)} was given for an input of shape {ShapeText.Of(input)}; " +
                 "it must have the input's shape or a shape the input broadcasts to.",
                 nameof(gradient));
         }
@@ -80,7 +80,7 @@ public readonly struct GradSlot<T>
         ArgumentNullException.ThrowIfNull(gradient);
         if (!IsNeeded)
             return;
-        var shape = _input!.OutputShape;
+        var shape = _input.OutputShape;
         if (!Shapes.SameShape(gradient.Shape, shape))
         {
             CheckReducible(gradient.Shape, shape);
@@ -115,7 +115,7 @@ public readonly struct GradSlot<T>
     private NdArray<T> GetBuffer(bool clear, out bool accumulate)
     {
         if (!IsNeeded)
-            throw new InvalidOperationException($"Backward of op '{_node?.OpName}': GetBuffer was called on a slot that is not needed; check IsNeeded first.");
+            throw new InvalidOperationException($"Backward of op '{(_node.Exists ? _node.OpName : null)}': GetBuffer was called on a slot that is not needed; check IsNeeded first.");
         return _pass!.Buffer(_entry, clear, out accumulate);
     }
 }

@@ -12,7 +12,7 @@ namespace Autograd.Engine;
 /// op, holding the input nodes and whatever the backward needs as plain fields (arrays as
 /// <see cref="SavedArray{T}"/>, so a stale one is caught).
 /// </summary>
-public abstract class Node<T>
+public abstract class Node<T> : VertexStore<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private int[] _outputShape = [];
@@ -27,8 +27,8 @@ public abstract class Node<T>
     // only by that pass. An id, not a reference: a pass is young and the nodes of a big graph are old,
     // so a reference written into each of them would make every young collection during the pass scan
     // the whole graph (each write dirties a card).
-    internal long PassId;
-    internal int PassSlot;
+    private long _passId;
+    private int _passSlot;
 
     /// <summary>The op's name, for messages and graph export.</summary>
     public abstract string OpName { get; }
@@ -37,7 +37,12 @@ public abstract class Node<T>
     public abstract int InputCount { get; }
 
     /// <summary>True once a <c>Backward(retainGraph: false)</c> freed what the op saved.</summary>
-    public bool IsReleased { get; private set; }
+    public virtual bool IsReleased => _released;
+
+    private bool _released;
+
+    /// <summary>The vertex this node is: itself, or the tape record it shows.</summary>
+    internal virtual Vertex<T> Vertex => new(this, 0);
 
     /// <summary>Where user code called the op, when it was recorded under <see cref="Variable.DetectAnomaly"/>; else null.</summary>
     public string? RecordedAt => AnomalyMode.CallSiteOf(this);
@@ -87,7 +92,7 @@ public abstract class Node<T>
 
     /// <summary>
     /// Runs the op's backward for <paramref name="outputGradient"/>, accumulating into the inputs'
-    /// slots, which <paramref name="pass"/> hands out with <see cref="BackwardPass{T}.Slot"/>.
+    /// slots, which <paramref name="pass"/> hands out with <see cref="BackwardPass{T}.Slot(Node{T}, Node{T})"/>.
     /// </summary>
     protected abstract void Backward(NdArray<T> outputGradient, BackwardPass<T> pass);
 
@@ -100,40 +105,56 @@ public abstract class Node<T>
     /// <summary>
     /// The op's backward computed with recorded ops, for a pass that creates a graph: it receives
     /// the output gradient as a variable and accumulates variables into the slots (a saved input or
-    /// output it reads is tracked again with <see cref="SavedArray{T}.Track"/>).
+    /// output it reads is tracked again with <see cref="SavedArray{T}.Track(Node{T}, string, Node{T})"/>).
     /// An op without one is first-order only, and a pass with <c>createGraph: true</c> through it throws.
     /// </summary>
-    protected virtual void BackwardGraph(Variable<T> outputGradient, BackwardPass<T> pass) =>
-        throw new NotSupportedException(
-            $"Backward(createGraph: true): op '{OpName}' is first-order only: its backward computes on arrays and cannot be recorded, " +
-            "so its gradient cannot be differentiated again. Give the op a backward written with Variable<T> (see the README's higher-order section).");
+    protected virtual void BackwardGraph(Variable<T> outputGradient, BackwardPass<T> pass) => throw FirstOrderOnly(OpName);
 
-    internal void RunBackward(NdArray<T> outputGradient, BackwardPass<T> pass)
+    internal static NotSupportedException FirstOrderOnly(string opName) => new(
+        $"Backward(createGraph: true): op '{opName}' is first-order only: its backward computes on arrays and cannot be recorded, " +
+        "so its gradient cannot be differentiated again. Give the op a backward written with Variable<T> (see the README's higher-order section).");
+
+    internal static InvalidOperationException Released(string opName) => new(
+        $"Backward: the graph through op '{opName}' was freed by an earlier Backward(retainGraph: false); " +
+        "pass retainGraph: true (the default) to that call to backpropagate through the graph again.");
+
+    // A node object is one vertex, at index 0 of itself.
+    internal sealed override string OpNameOf(int index) => OpName;
+
+    internal sealed override int InputCountOf(int index) => InputCount;
+
+    internal sealed override Vertex<T> InputOf(int index, int input) => GetInput(input)?.Vertex ?? default;
+
+    internal sealed override ReadOnlySpan<int> OutputShapeOf(int index) => _outputShape;
+
+    internal sealed override ref long PassIdOf(int index) => ref _passId;
+
+    internal sealed override ref int PassSlotOf(int index) => ref _passSlot;
+
+    internal sealed override Node<T> ExistingNodeOf(int index) => this;
+
+    internal sealed override Node<T> NodeOf(int index) => this;
+
+    internal sealed override bool IsDifferentiableTwiceAt(int index) => IsDifferentiableTwice;
+
+    internal sealed override void RunBackward(int index, NdArray<T> outputGradient, BackwardPass<T> pass)
     {
-        ThrowIfReleased();
+        if (IsReleased)
+            throw Released(OpName);
         Backward(outputGradient, pass);
     }
 
-    private void ThrowIfReleased()
+    internal sealed override void RunBackwardGraph(int index, Variable<T> outputGradient, BackwardPass<T> pass)
     {
         if (IsReleased)
-        {
-            throw new InvalidOperationException(
-                $"Backward: the graph through op '{OpName}' was freed by an earlier Backward(retainGraph: false); " +
-                "pass retainGraph: true (the default) to that call to backpropagate through the graph again.");
-        }
-    }
-
-    internal void RunBackwardGraph(Variable<T> outputGradient, BackwardPass<T> pass)
-    {
-        ThrowIfReleased();
+            throw Released(OpName);
         BackwardGraph(outputGradient, pass);
     }
 
-    internal void Release()
+    internal sealed override void Release(int index)
     {
         ReleaseSavedState();
-        IsReleased = true;
+        _released = true;
     }
 
     private sealed class Extras

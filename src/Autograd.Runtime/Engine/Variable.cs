@@ -39,19 +39,19 @@ public sealed partial class Variable<T> : IVariable
             value.GradLeafName ??= name ?? ""; // in-place writes to it are refused while recording
     }
 
-    private Variable(NdArray<T> value, Node<T> node)
+    private Variable(NdArray<T> value, Vertex<T> vertex)
     {
         Value = value;
-        Node = node;
+        _vertex = vertex;
         RequiresGrad = true;
     }
 
     /// <summary>
-    /// A variable over <paramref name="value"/> whose gradient flows into <paramref name="node"/>:
-    /// the leaf itself for a leaf's node, else a variable sharing the op's node (so gradients of a
+    /// A variable over <paramref name="value"/> whose gradient flows into <paramref name="vertex"/>:
+    /// the leaf itself for a leaf's vertex, else a variable sharing the op's vertex (so gradients of a
     /// recorded backward that reads a saved input or output reach the graph that produced it).
     /// </summary>
-    internal static Variable<T> OfNode(NdArray<T> value, Node<T> node) => node.Leaf ?? new(value, node);
+    internal static Variable<T> OfVertex(NdArray<T> value, Vertex<T> vertex) => vertex.ExistingNode?.Leaf ?? new(value, vertex);
 
     /// <summary>Made by generated op code: the result of an op recorded as <paramref name="node"/>.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
@@ -62,7 +62,22 @@ public sealed partial class Variable<T> : IVariable
         node.SetOutputShape(value.ShapeArray);
         if (AnomalyMode.IsEnabled)
             AnomalyMode.CheckForward(value, node);
-        return new(value, node);
+        return new(value, node.Vertex);
+    }
+
+    /// <summary>
+    /// Made by generated op code: the result of an application of <paramref name="op"/> to the tracked
+    /// inputs given (null for a constant), recorded in a tape with the arrays its backward reads.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static Variable<T> FromOp(NdArray<T> value, TapeOp<T> op, Variable<T>? input0, Variable<T>? input1, NdArray<T>? saved0, NdArray<T>? saved1)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        ArgumentNullException.ThrowIfNull(op);
+        var vertex = TapeChunk<T>.Append(op, input0?.GraphVertex ?? default, input1?.GraphVertex ?? default, saved0, saved1, value.ShapeArray);
+        if (AnomalyMode.IsEnabled)
+            AnomalyMode.CheckForward(value, vertex.Node);
+        return new(value, vertex);
     }
 
     /// <summary>The variable's value.</summary>
@@ -93,7 +108,7 @@ public sealed partial class Variable<T> : IVariable
     /// <summary>The name given at creation, for messages and graph export.</summary>
     public string? Name
     {
-        get => Node is { } node ? node.OutputName : _name;
+        get => _vertex.Exists ? _vertex.ExistingNode?.OutputName : _name;
         set
         {
             if (Node is { } node)
@@ -109,10 +124,12 @@ public sealed partial class Variable<T> : IVariable
     public bool RequiresGrad { get; }
 
     /// <summary>True for a variable the user created; false for the result of a recorded op.</summary>
-    public bool IsLeaf => Node is null;
+    public bool IsLeaf => !_vertex.Exists;
 
     /// <summary>The graph node of the op that produced this variable; null for leaves.</summary>
-    public Node<T>? Node { get; }
+    public Node<T>? Node => _vertex.Exists ? _vertex.Node : null;
+
+    private readonly Vertex<T> _vertex; // the op's; none for a leaf
 
     /// <summary>
     /// The node gradients of this variable flow into, which generated ops record as their input: the
@@ -121,6 +138,9 @@ public sealed partial class Variable<T> : IVariable
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public Node<T>? GraphNode => Node ?? (RequiresGrad ? _leafNode ?? MakeLeafNode() : null);
+
+    /// <summary>The vertex gradients of this variable flow into, like <see cref="GraphNode"/>, without making a node object for a tape record.</summary>
+    internal Vertex<T> GraphVertex => _vertex.Exists ? _vertex : RequiresGrad ? (_leafNode ?? MakeLeafNode()).Vertex : default;
 
     private LeafNode<T>? _leafNode;
 

@@ -310,10 +310,10 @@ public class BackwardEngineTests
         Variable<double>[] graph = [x, w, a, b, y];
 
         y.Backward();
-        Assert.That(graph.Select(v => v.GraphNode!.PassId), Is.All.Zero, "after Backward");
+        Assert.That(graph.Select(v => v.GraphVertex.PassId), Is.All.Zero, "after Backward");
         Variable.Gradients(y, [a]);
-        Assert.That(graph.Select(v => v.GraphNode!.PassId), Is.All.Zero, "after Gradients");
+        Assert.That(graph.Select(v => v.GraphVertex.PassId), Is.All.Zero, "after Gradients");
         Assert.That(() => TestOps.Failing(y).Backward(), Throws.Exception);
-        Assert.That(graph.Select(v => v.GraphNode!.PassId), Is.All.Zero, "after a failed Backward");
+        Assert.That(graph.Select(v => v.GraphVertex.PassId), Is.All.Zero, "after a failed Backward");
     }
 }

@@ -12,40 +12,22 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(x);
             var __value = global::User.DoubleOps.Square(x.Value);
             return global::Autograd.GradMode.IsEnabled && x.RequiresGrad
-                ? global::Autograd.Variable<double>.FromOp(__value, new SquareNode(x.GraphNode, x.Value))
+                ? global::Autograd.Variable<double>.FromOp(__value, SquareNode.Instance, x, null, x.Value, null)
                 : new global::Autograd.Variable<double>(__value, requiresGrad: false);
         }
 
-        /// <summary>The graph node recorded by the tracked overloads of op <c>Square</c>.</summary>
+        /// <summary>The op recorded, as tape records, by the tracked overloads of op <c>Square</c>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
-        private sealed class SquareNode : global::Autograd.Engine.Node<double>
+        private sealed class SquareNode : global::Autograd.Engine.TapeOp<double>
         {
-            private readonly global::Autograd.Engine.Node<double>? _input0;
-            private global::Autograd.Engine.SavedArray<double> _arg_x;
-
-            public SquareNode(global::Autograd.Engine.Node<double>? input0, global::Autograd.NdArray<double> arg_x)
-            {
-                _input0 = input0;
-                _arg_x = new global::Autograd.Engine.SavedArray<double>(arg_x);
-            }
+            public static readonly SquareNode Instance = new();
 
             public override string OpName => "Square";
 
             public override int InputCount => 1;
 
-            public override global::Autograd.Engine.Node<double>? GetInput(int index) => index switch
-            {
-                0 => _input0,
-                _ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has 1 array input(s)."),
-            };
-
-            protected override void Backward(global::Autograd.NdArray<double> outputGradient, global::Autograd.Engine.BackwardPass<double> pass)
-                => global::User.DoubleOps.SquareBackward(outputGradient, _arg_x.Unpack(this, "input 'x'")!, pass.Slot(this, _input0));
-
-            protected override void ReleaseSavedState()
-            {
-                _arg_x = default;
-            }
+            protected override void Backward(global::Autograd.Engine.OpRecord<double> record, global::Autograd.NdArray<double> outputGradient, global::Autograd.Engine.BackwardPass<double> pass)
+                => global::User.DoubleOps.SquareBackward(outputGradient, record.Unpack(0, "input 'x'")!, pass.Slot(record, 0));
         }
     }
 }

@@ -12,37 +12,22 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(x);
             var __value = global::User.FloatOps.Negate(x.Value);
             return global::Autograd.GradMode.IsEnabled && x.RequiresGrad
-                ? global::Autograd.Variable<float>.FromOp(__value, new NegateNode(x.GraphNode))
+                ? global::Autograd.Variable<float>.FromOp(__value, NegateNode.Instance, x, null, null, null)
                 : new global::Autograd.Variable<float>(__value, requiresGrad: false);
         }
 
-        /// <summary>The graph node recorded by the tracked overloads of op <c>neg</c>.</summary>
+        /// <summary>The op recorded, as tape records, by the tracked overloads of op <c>neg</c>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
-        private sealed class NegateNode : global::Autograd.Engine.Node<float>
+        private sealed class NegateNode : global::Autograd.Engine.TapeOp<float>
         {
-            private readonly global::Autograd.Engine.Node<float>? _input0;
-
-            public NegateNode(global::Autograd.Engine.Node<float>? input0)
-            {
-                _input0 = input0;
-            }
+            public static readonly NegateNode Instance = new();
 
             public override string OpName => "neg";
 
             public override int InputCount => 1;
 
-            public override global::Autograd.Engine.Node<float>? GetInput(int index) => index switch
-            {
-                0 => _input0,
-                _ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has 1 array input(s)."),
-            };
-
-            protected override void Backward(global::Autograd.NdArray<float> outputGradient, global::Autograd.Engine.BackwardPass<float> pass)
-                => global::User.FloatOps.NegateBackward(outputGradient, pass.Slot(this, _input0));
-
-            protected override void ReleaseSavedState()
-            {
-            }
+            protected override void Backward(global::Autograd.Engine.OpRecord<float> record, global::Autograd.NdArray<float> outputGradient, global::Autograd.Engine.BackwardPass<float> pass)
+                => global::User.FloatOps.NegateBackward(outputGradient, pass.Slot(record, 0));
         }
     }
 }

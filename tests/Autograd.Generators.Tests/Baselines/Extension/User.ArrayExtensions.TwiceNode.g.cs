@@ -14,7 +14,7 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(@base);
             var __value = global::User.ArrayExtensions.Twice<T>(x.Value, @base);
             return global::Autograd.GradMode.IsEnabled && x.RequiresGrad
-                ? global::Autograd.Variable<T>.FromOp(__value, new TwiceNode<T>(x.GraphNode, null))
+                ? global::Autograd.Variable<T>.FromOp(__value, TwiceNode<T>.Instance, x, null, null, null)
                 : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
@@ -27,7 +27,7 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(@base);
             var __value = global::User.ArrayExtensions.Twice<T>(x, @base.Value);
             return global::Autograd.GradMode.IsEnabled && @base.RequiresGrad
-                ? global::Autograd.Variable<T>.FromOp(__value, new TwiceNode<T>(null, @base.GraphNode))
+                ? global::Autograd.Variable<T>.FromOp(__value, TwiceNode<T>.Instance, null, @base, null, null)
                 : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
@@ -40,41 +40,23 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(@base);
             var __value = global::User.ArrayExtensions.Twice<T>(x.Value, @base.Value);
             return global::Autograd.GradMode.IsEnabled && (x.RequiresGrad || @base.RequiresGrad)
-                ? global::Autograd.Variable<T>.FromOp(__value, new TwiceNode<T>(x.GraphNode, @base.GraphNode))
+                ? global::Autograd.Variable<T>.FromOp(__value, TwiceNode<T>.Instance, x, @base, null, null)
                 : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
-        /// <summary>The graph node recorded by the tracked overloads of op <c>Twice</c>.</summary>
+        /// <summary>The op recorded, as tape records, by the tracked overloads of op <c>Twice</c>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
-        private sealed class TwiceNode<T> : global::Autograd.Engine.Node<T>
+        private sealed class TwiceNode<T> : global::Autograd.Engine.TapeOp<T>
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
         {
-            private readonly global::Autograd.Engine.Node<T>? _input0;
-            private readonly global::Autograd.Engine.Node<T>? _input1;
-
-            public TwiceNode(global::Autograd.Engine.Node<T>? input0, global::Autograd.Engine.Node<T>? input1)
-            {
-                _input0 = input0;
-                _input1 = input1;
-            }
+            public static readonly TwiceNode<T> Instance = new();
 
             public override string OpName => "Twice";
 
             public override int InputCount => 2;
 
-            public override global::Autograd.Engine.Node<T>? GetInput(int index) => index switch
-            {
-                0 => _input0,
-                1 => _input1,
-                _ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has 2 array input(s)."),
-            };
-
-            protected override void Backward(global::Autograd.NdArray<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
-                => global::User.ArrayExtensions.TwiceBackward<T>(outputGradient, pass.Slot(this, _input0), pass.Slot(this, _input1));
-
-            protected override void ReleaseSavedState()
-            {
-            }
+            protected override void Backward(global::Autograd.Engine.OpRecord<T> record, global::Autograd.NdArray<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
+                => global::User.ArrayExtensions.TwiceBackward<T>(outputGradient, pass.Slot(record, 0), pass.Slot(record, 1));
         }
     }
 }

@@ -11,37 +11,22 @@ partial class GlobalOps
         global::System.ArgumentNullException.ThrowIfNull(x);
         var __value = global::GlobalOps.Identity<T>(x.Value);
         return global::Autograd.GradMode.IsEnabled && x.RequiresGrad
-            ? global::Autograd.Variable<T>.FromOp(__value, new IdentityNode<T>(x.GraphNode))
+            ? global::Autograd.Variable<T>.FromOp(__value, IdentityNode<T>.Instance, x, null, null, null)
             : new global::Autograd.Variable<T>(__value, requiresGrad: false);
     }
 
-    /// <summary>The graph node recorded by the tracked overloads of op <c>Identity</c>.</summary>
+    /// <summary>The op recorded, as tape records, by the tracked overloads of op <c>Identity</c>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
-    private sealed class IdentityNode<T> : global::Autograd.Engine.Node<T>
+    private sealed class IdentityNode<T> : global::Autograd.Engine.TapeOp<T>
         where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
     {
-        private readonly global::Autograd.Engine.Node<T>? _input0;
-
-        public IdentityNode(global::Autograd.Engine.Node<T>? input0)
-        {
-            _input0 = input0;
-        }
+        public static readonly IdentityNode<T> Instance = new();
 
         public override string OpName => "Identity";
 
         public override int InputCount => 1;
 
-        public override global::Autograd.Engine.Node<T>? GetInput(int index) => index switch
-        {
-            0 => _input0,
-            _ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has 1 array input(s)."),
-        };
-
-        protected override void Backward(global::Autograd.NdArray<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
-            => global::GlobalOps.IdentityBackward<T>(outputGradient, pass.Slot(this, _input0));
-
-        protected override void ReleaseSavedState()
-        {
-        }
+        protected override void Backward(global::Autograd.Engine.OpRecord<T> record, global::Autograd.NdArray<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
+            => global::GlobalOps.IdentityBackward<T>(outputGradient, pass.Slot(record, 0));
     }
 }

@@ -12,37 +12,22 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(x);
             var __value = global::User.IOps.Half(x.Value);
             return global::Autograd.GradMode.IsEnabled && x.RequiresGrad
-                ? global::Autograd.Variable<double>.FromOp(__value, new HalfNode(x.GraphNode))
+                ? global::Autograd.Variable<double>.FromOp(__value, HalfNode.Instance, x, null, null, null)
                 : new global::Autograd.Variable<double>(__value, requiresGrad: false);
         }
 
-        /// <summary>The graph node recorded by the tracked overloads of op <c>Half</c>.</summary>
+        /// <summary>The op recorded, as tape records, by the tracked overloads of op <c>Half</c>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
-        private sealed class HalfNode : global::Autograd.Engine.Node<double>
+        private sealed class HalfNode : global::Autograd.Engine.TapeOp<double>
         {
-            private readonly global::Autograd.Engine.Node<double>? _input0;
-
-            public HalfNode(global::Autograd.Engine.Node<double>? input0)
-            {
-                _input0 = input0;
-            }
+            public static readonly HalfNode Instance = new();
 
             public override string OpName => "Half";
 
             public override int InputCount => 1;
 
-            public override global::Autograd.Engine.Node<double>? GetInput(int index) => index switch
-            {
-                0 => _input0,
-                _ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has 1 array input(s)."),
-            };
-
-            protected override void Backward(global::Autograd.NdArray<double> outputGradient, global::Autograd.Engine.BackwardPass<double> pass)
-                => global::User.IOps.HalfBackward(outputGradient, pass.Slot(this, _input0));
-
-            protected override void ReleaseSavedState()
-            {
-            }
+            protected override void Backward(global::Autograd.Engine.OpRecord<double> record, global::Autograd.NdArray<double> outputGradient, global::Autograd.Engine.BackwardPass<double> pass)
+                => global::User.IOps.HalfBackward(outputGradient, pass.Slot(record, 0));
         }
     }
 }

@@ -18,7 +18,7 @@ namespace Company.Product.Math
                     global::System.ArgumentNullException.ThrowIfNull(b);
                     var __value = global::Company.Product.Math.Outer.Middle.Inner.Add<T>(a.Value, b);
                     return global::Autograd.GradMode.IsEnabled && a.RequiresGrad
-                        ? global::Autograd.Variable<T>.FromOp(__value, new AddNode<T>(a.GraphNode, null))
+                        ? global::Autograd.Variable<T>.FromOp(__value, AddNode<T>.Instance, a, null, null, null)
                         : new global::Autograd.Variable<T>(__value, requiresGrad: false);
                 }
 
@@ -31,7 +31,7 @@ namespace Company.Product.Math
                     global::System.ArgumentNullException.ThrowIfNull(b);
                     var __value = global::Company.Product.Math.Outer.Middle.Inner.Add<T>(a, b.Value);
                     return global::Autograd.GradMode.IsEnabled && b.RequiresGrad
-                        ? global::Autograd.Variable<T>.FromOp(__value, new AddNode<T>(null, b.GraphNode))
+                        ? global::Autograd.Variable<T>.FromOp(__value, AddNode<T>.Instance, null, b, null, null)
                         : new global::Autograd.Variable<T>(__value, requiresGrad: false);
                 }
 
@@ -44,41 +44,23 @@ namespace Company.Product.Math
                     global::System.ArgumentNullException.ThrowIfNull(b);
                     var __value = global::Company.Product.Math.Outer.Middle.Inner.Add<T>(a.Value, b.Value);
                     return global::Autograd.GradMode.IsEnabled && (a.RequiresGrad || b.RequiresGrad)
-                        ? global::Autograd.Variable<T>.FromOp(__value, new AddNode<T>(a.GraphNode, b.GraphNode))
+                        ? global::Autograd.Variable<T>.FromOp(__value, AddNode<T>.Instance, a, b, null, null)
                         : new global::Autograd.Variable<T>(__value, requiresGrad: false);
                 }
 
-                /// <summary>The graph node recorded by the tracked overloads of op <c>add</c>.</summary>
+                /// <summary>The op recorded, as tape records, by the tracked overloads of op <c>add</c>.</summary>
                 [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
-                private sealed class AddNode<T> : global::Autograd.Engine.Node<T>
+                private sealed class AddNode<T> : global::Autograd.Engine.TapeOp<T>
                     where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
                 {
-                    private readonly global::Autograd.Engine.Node<T>? _input0;
-                    private readonly global::Autograd.Engine.Node<T>? _input1;
-
-                    public AddNode(global::Autograd.Engine.Node<T>? input0, global::Autograd.Engine.Node<T>? input1)
-                    {
-                        _input0 = input0;
-                        _input1 = input1;
-                    }
+                    public static readonly AddNode<T> Instance = new();
 
                     public override string OpName => "add";
 
                     public override int InputCount => 2;
 
-                    public override global::Autograd.Engine.Node<T>? GetInput(int index) => index switch
-                    {
-                        0 => _input0,
-                        1 => _input1,
-                        _ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has 2 array input(s)."),
-                    };
-
-                    protected override void Backward(global::Autograd.NdArray<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
-                        => global::Company.Product.Math.Outer.Middle.Inner.AddBackward<T>(outputGradient, pass.Slot(this, _input0), pass.Slot(this, _input1));
-
-                    protected override void ReleaseSavedState()
-                    {
-                    }
+                    protected override void Backward(global::Autograd.Engine.OpRecord<T> record, global::Autograd.NdArray<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
+                        => global::Company.Product.Math.Outer.Middle.Inner.AddBackward<T>(outputGradient, pass.Slot(record, 0), pass.Slot(record, 1));
                 }
             }
         }

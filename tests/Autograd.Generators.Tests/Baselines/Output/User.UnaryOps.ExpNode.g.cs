@@ -13,41 +13,23 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(x);
             var __value = global::User.UnaryOps.Exp<T>(x.Value);
             return global::Autograd.GradMode.IsEnabled && x.RequiresGrad
-                ? global::Autograd.Variable<T>.FromOp(__value, new ExpNode<T>(x.GraphNode, __value))
+                ? global::Autograd.Variable<T>.FromOp(__value, ExpNode<T>.Instance, x, null, __value, null)
                 : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
-        /// <summary>The graph node recorded by the tracked overloads of op <c>Exp</c>.</summary>
+        /// <summary>The op recorded, as tape records, by the tracked overloads of op <c>Exp</c>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
-        private sealed class ExpNode<T> : global::Autograd.Engine.Node<T>
+        private sealed class ExpNode<T> : global::Autograd.Engine.TapeOp<T>
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
         {
-            private readonly global::Autograd.Engine.Node<T>? _input0;
-            private global::Autograd.Engine.SavedArray<T> _output;
-
-            public ExpNode(global::Autograd.Engine.Node<T>? input0, global::Autograd.NdArray<T> output)
-            {
-                _input0 = input0;
-                _output = new global::Autograd.Engine.SavedArray<T>(output);
-            }
+            public static readonly ExpNode<T> Instance = new();
 
             public override string OpName => "Exp";
 
             public override int InputCount => 1;
 
-            public override global::Autograd.Engine.Node<T>? GetInput(int index) => index switch
-            {
-                0 => _input0,
-                _ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has 1 array input(s)."),
-            };
-
-            protected override void Backward(global::Autograd.NdArray<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
-                => global::User.UnaryOps.ExpBackward<T>(outputGradient, _output.Unpack(this, "the output")!, pass.Slot(this, _input0));
-
-            protected override void ReleaseSavedState()
-            {
-                _output = default;
-            }
+            protected override void Backward(global::Autograd.Engine.OpRecord<T> record, global::Autograd.NdArray<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
+                => global::User.UnaryOps.ExpBackward<T>(outputGradient, record.Unpack(0, "the output")!, pass.Slot(record, 0));
         }
     }
 }

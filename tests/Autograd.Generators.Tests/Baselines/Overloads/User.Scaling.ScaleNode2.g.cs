@@ -13,7 +13,7 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(y);
             var __value = global::User.Scaling.Scale(x.Value, y);
             return global::Autograd.GradMode.IsEnabled && x.RequiresGrad
-                ? global::Autograd.Variable<double>.FromOp(__value, new ScaleNode2(x.GraphNode, null, x.Value, y))
+                ? global::Autograd.Variable<double>.FromOp(__value, ScaleNode2.Instance, x, null, x.Value, y)
                 : new global::Autograd.Variable<double>(__value, requiresGrad: false);
         }
 
@@ -25,7 +25,7 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(y);
             var __value = global::User.Scaling.Scale(x, y.Value);
             return global::Autograd.GradMode.IsEnabled && y.RequiresGrad
-                ? global::Autograd.Variable<double>.FromOp(__value, new ScaleNode2(null, y.GraphNode, x, y.Value))
+                ? global::Autograd.Variable<double>.FromOp(__value, ScaleNode2.Instance, null, y, x, y.Value)
                 : new global::Autograd.Variable<double>(__value, requiresGrad: false);
         }
 
@@ -37,46 +37,22 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(y);
             var __value = global::User.Scaling.Scale(x.Value, y.Value);
             return global::Autograd.GradMode.IsEnabled && (x.RequiresGrad || y.RequiresGrad)
-                ? global::Autograd.Variable<double>.FromOp(__value, new ScaleNode2(x.GraphNode, y.GraphNode, x.Value, y.Value))
+                ? global::Autograd.Variable<double>.FromOp(__value, ScaleNode2.Instance, x, y, x.Value, y.Value)
                 : new global::Autograd.Variable<double>(__value, requiresGrad: false);
         }
 
-        /// <summary>The graph node recorded by the tracked overloads of op <c>Scale</c>.</summary>
+        /// <summary>The op recorded, as tape records, by the tracked overloads of op <c>Scale</c>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
-        private sealed class ScaleNode2 : global::Autograd.Engine.Node<double>
+        private sealed class ScaleNode2 : global::Autograd.Engine.TapeOp<double>
         {
-            private readonly global::Autograd.Engine.Node<double>? _input0;
-            private readonly global::Autograd.Engine.Node<double>? _input1;
-            private global::Autograd.Engine.SavedArray<double> _arg_x;
-            private global::Autograd.Engine.SavedArray<double> _arg_y;
-
-            public ScaleNode2(global::Autograd.Engine.Node<double>? input0, global::Autograd.Engine.Node<double>? input1, global::Autograd.NdArray<double> arg_x, global::Autograd.NdArray<double> arg_y)
-            {
-                _input0 = input0;
-                _input1 = input1;
-                _arg_x = new global::Autograd.Engine.SavedArray<double>(arg_x);
-                _arg_y = new global::Autograd.Engine.SavedArray<double>(arg_y);
-            }
+            public static readonly ScaleNode2 Instance = new();
 
             public override string OpName => "Scale";
 
             public override int InputCount => 2;
 
-            public override global::Autograd.Engine.Node<double>? GetInput(int index) => index switch
-            {
-                0 => _input0,
-                1 => _input1,
-                _ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has 2 array input(s)."),
-            };
-
-            protected override void Backward(global::Autograd.NdArray<double> outputGradient, global::Autograd.Engine.BackwardPass<double> pass)
-                => global::User.Scaling.ScaleDoubleBackward(outputGradient, _arg_x.Unpack(this, "input 'x'")!, _arg_y.Unpack(this, "input 'y'")!, pass.Slot(this, _input0), pass.Slot(this, _input1));
-
-            protected override void ReleaseSavedState()
-            {
-                _arg_x = default;
-                _arg_y = default;
-            }
+            protected override void Backward(global::Autograd.Engine.OpRecord<double> record, global::Autograd.NdArray<double> outputGradient, global::Autograd.Engine.BackwardPass<double> pass)
+                => global::User.Scaling.ScaleDoubleBackward(outputGradient, record.Unpack(0, "input 'x'")!, record.Unpack(1, "input 'y'")!, pass.Slot(record, 0), pass.Slot(record, 1));
         }
     }
 }

@@ -14,7 +14,7 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(x2);
             var __value = global::User.Poly.Times<T>(x1.Value, x2);
             return global::Autograd.GradMode.IsEnabled && x1.RequiresGrad
-                ? global::Autograd.Variable<T>.FromOp(__value, new TimesNode<T>(x1.GraphNode, null, x1.Value, x2))
+                ? global::Autograd.Variable<T>.FromOp(__value, TimesNode<T>.Instance, x1, null, x1.Value, x2)
                 : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
@@ -27,7 +27,7 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(x2);
             var __value = global::User.Poly.Times<T>(x1, x2.Value);
             return global::Autograd.GradMode.IsEnabled && x2.RequiresGrad
-                ? global::Autograd.Variable<T>.FromOp(__value, new TimesNode<T>(null, x2.GraphNode, x1, x2.Value))
+                ? global::Autograd.Variable<T>.FromOp(__value, TimesNode<T>.Instance, null, x2, x1, x2.Value)
                 : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
@@ -40,52 +40,28 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(x2);
             var __value = global::User.Poly.Times<T>(x1.Value, x2.Value);
             return global::Autograd.GradMode.IsEnabled && (x1.RequiresGrad || x2.RequiresGrad)
-                ? global::Autograd.Variable<T>.FromOp(__value, new TimesNode<T>(x1.GraphNode, x2.GraphNode, x1.Value, x2.Value))
+                ? global::Autograd.Variable<T>.FromOp(__value, TimesNode<T>.Instance, x1, x2, x1.Value, x2.Value)
                 : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
-        /// <summary>The graph node recorded by the tracked overloads of op <c>*</c>.</summary>
+        /// <summary>The op recorded, as tape records, by the tracked overloads of op <c>*</c>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Autograd.Generators", "0.1.0")]
-        private sealed class TimesNode<T> : global::Autograd.Engine.Node<T>
+        private sealed class TimesNode<T> : global::Autograd.Engine.TapeOp<T>
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
         {
-            private readonly global::Autograd.Engine.Node<T>? _input0;
-            private readonly global::Autograd.Engine.Node<T>? _input1;
-            private global::Autograd.Engine.SavedArray<T> _arg_x1;
-            private global::Autograd.Engine.SavedArray<T> _arg_x2;
-
-            public TimesNode(global::Autograd.Engine.Node<T>? input0, global::Autograd.Engine.Node<T>? input1, global::Autograd.NdArray<T> arg_x1, global::Autograd.NdArray<T> arg_x2)
-            {
-                _input0 = input0;
-                _input1 = input1;
-                _arg_x1 = new global::Autograd.Engine.SavedArray<T>(arg_x1);
-                _arg_x2 = new global::Autograd.Engine.SavedArray<T>(arg_x2);
-            }
+            public static readonly TimesNode<T> Instance = new();
 
             public override string OpName => "*";
 
             public override int InputCount => 2;
 
-            public override global::Autograd.Engine.Node<T>? GetInput(int index) => index switch
-            {
-                0 => _input0,
-                1 => _input1,
-                _ => throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "The op has 2 array input(s)."),
-            };
-
-            protected override void Backward(global::Autograd.NdArray<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
-                => global::User.Poly.TimesBackward<T>(outputGradient, _arg_x1.Unpack(this, "input 'x1'")!, _arg_x2.Unpack(this, "input 'x2'")!, pass.Slot(this, _input0), pass.Slot(this, _input1));
+            protected override void Backward(global::Autograd.Engine.OpRecord<T> record, global::Autograd.NdArray<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
+                => global::User.Poly.TimesBackward<T>(outputGradient, record.Unpack(0, "input 'x1'")!, record.Unpack(1, "input 'x2'")!, pass.Slot(record, 0), pass.Slot(record, 1));
 
             public override bool IsDifferentiableTwice => true;
 
-            protected override void BackwardGraph(global::Autograd.Variable<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
-                => global::User.Poly.TimesBackward<T>(outputGradient, _arg_x1.Track(this, "input 'x1'", _input0)!, _arg_x2.Track(this, "input 'x2'", _input1)!, pass.Slot(this, _input0), pass.Slot(this, _input1));
-
-            protected override void ReleaseSavedState()
-            {
-                _arg_x1 = default;
-                _arg_x2 = default;
-            }
+            protected override void BackwardGraph(global::Autograd.Engine.OpRecord<T> record, global::Autograd.Variable<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
+                => global::User.Poly.TimesBackward<T>(outputGradient, record.Track(0, "input 'x1'", 0)!, record.Track(1, "input 'x2'", 1)!, pass.Slot(record, 0), pass.Slot(record, 1));
         }
     }
 }
