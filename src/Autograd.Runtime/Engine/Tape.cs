@@ -102,36 +102,29 @@ internal sealed class TapeChunk<T> : VertexStore<T>
     /// <summary>Records an application of <paramref name="op"/>, after its last input's record when that ends its chunk.</summary>
     public static Vertex<T> Append(TapeOp<T> op, Vertex<T> input0, Vertex<T> input1, NdArray<T>? saved0, NdArray<T>? saved1, int[] outputShape)
     {
-        var record = new Record
-        {
-            Op = op,
-            InputCount = (byte)op.InputCount,
-            Input0 = input0,
-            Input1 = input1,
-            Saved0 = new SavedArray<T>(saved0),
-            Saved1 = new SavedArray<T>(saved1),
-            OutputShape = outputShape,
-        };
-        if (TryAppendAfter(input1, ref record, out var appended) || TryAppendAfter(input0, ref record, out appended))
-            return appended;
-        var capacity = Math.Max(CapacityAfter(input0), CapacityAfter(input1));
-        var chunk = new TapeChunk<T>(capacity) { _count = 1 };
-        chunk._records[0] = record;
-        return new(chunk, 0);
+        var place = TryClaimAfter(input1) ?? TryClaimAfter(input0) ?? new(new TapeChunk<T>(Math.Max(CapacityAfter(input0), CapacityAfter(input1))) { _count = 1 }, 0);
+        // Written in place, field by field: nobody reads the record before this returns its vertex.
+        ref var record = ref ((TapeChunk<T>)place.Store!)._records[place.Index];
+        record.Op = op;
+        record.InputCount = (byte)op.InputCount;
+        record.Input0 = input0;
+        record.Input1 = input1;
+        record.Saved0 = new SavedArray<T>(saved0);
+        record.Saved1 = new SavedArray<T>(saved1);
+        record.OutputShape = outputShape;
+        return place;
     }
 
-    private static bool TryAppendAfter(Vertex<T> input, ref Record record, out Vertex<T> appended)
+    /// <summary>The place after <paramref name="input"/> in its chunk, claimed, when it is the chunk's last record and the chunk has room.</summary>
+    private static Vertex<T>? TryClaimAfter(Vertex<T> input)
     {
-        appended = default;
         if (input.Store is not TapeChunk<T> chunk)
-            return false;
+            return null;
         var index = input.Index + 1;
         // Claims the next place only while the input is the last record: one line of descent per chunk.
         if (index == chunk._records.Length || Interlocked.CompareExchange(ref chunk._count, index + 1, index) != index)
-            return false;
-        chunk._records[index] = record;
-        appended = new(chunk, index);
-        return true;
+            return null;
+        return new(chunk, index);
     }
 
     /// <summary>The capacity of a chunk that continues the line of <paramref name="input"/>: double that of a full chunk it ends.</summary>

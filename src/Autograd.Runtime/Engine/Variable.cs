@@ -42,7 +42,7 @@ public sealed partial class Variable<T> : IVariable
     private Variable(NdArray<T> value, Vertex<T> vertex)
     {
         Value = value;
-        _vertex = vertex;
+        (_store, _index) = (vertex.Store, vertex.Index);
         RequiresGrad = true;
     }
 
@@ -108,7 +108,7 @@ public sealed partial class Variable<T> : IVariable
     /// <summary>The name given at creation, for messages and graph export.</summary>
     public string? Name
     {
-        get => _vertex.Exists ? _vertex.ExistingNode?.OutputName : _name;
+        get => _store is not null ? _store.ExistingNodeOf(_index)?.OutputName : _name;
         set
         {
             if (Node is { } node)
@@ -124,12 +124,15 @@ public sealed partial class Variable<T> : IVariable
     public bool RequiresGrad { get; }
 
     /// <summary>True for a variable the user created; false for the result of a recorded op.</summary>
-    public bool IsLeaf => !_vertex.Exists;
+    public bool IsLeaf => _store is null;
 
     /// <summary>The graph node of the op that produced this variable; null for leaves.</summary>
-    public Node<T>? Node => _vertex.Exists ? _vertex.Node : null;
+    public Node<T>? Node => _store?.NodeOf(_index);
 
-    private readonly Vertex<T> _vertex; // the op's; none for a leaf
+    // The op's vertex (none for a leaf), in two fields rather than a Vertex: the index then fits beside
+    // the flags, and the variable keeps its 72 bytes.
+    private readonly VertexStore<T>? _store;
+    private readonly int _index;
 
     /// <summary>
     /// The node gradients of this variable flow into, which generated ops record as their input: the
@@ -140,7 +143,7 @@ public sealed partial class Variable<T> : IVariable
     public Node<T>? GraphNode => Node ?? (RequiresGrad ? _leafNode ?? MakeLeafNode() : null);
 
     /// <summary>The vertex gradients of this variable flow into, like <see cref="GraphNode"/>, without making a node object for a tape record.</summary>
-    internal Vertex<T> GraphVertex => _vertex.Exists ? _vertex : RequiresGrad ? (_leafNode ?? MakeLeafNode()).Vertex : default;
+    internal Vertex<T> GraphVertex => _store is not null ? new(_store, _index) : RequiresGrad ? (_leafNode ?? MakeLeafNode()).Vertex : default;
 
     private LeafNode<T>? _leafNode;
 
