@@ -62,7 +62,7 @@ public class TapeTests
     {
         var x = NdArray.RandomNormal<double>(3, 4).ToVariable("x");
         var wrong = 0;
-        for (var round = 0; round < 300; round++)
+        for (var round = 0; round < 1000; round++)
         {
             var y = AutogradOps.Sin(AutogradOps.Sin(x)); // the first record of a chunk of two: both threads race for the second place
             using var start = new Barrier(2);
