@@ -65,9 +65,9 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
         public Variable<T>? Recorded; // with CreateGraph: the gradient as a recorded variable (Gradient is its value)
     }
 
-    // Each node's entry: kept on the node itself (PassId, PassSlot) when this pass is the first to
-    // claim it, which costs no lookup; a node another pass holds at the same time (a shared
-    // parameter's, or an outer pass's on this thread) goes in _shared.
+    // Each vertex's entry: kept on the vertex itself (its pass id and slot, in the node object or the
+    // tape record) when this pass is the first to claim it, which costs no lookup; a vertex another
+    // pass holds at the same time (a shared parameter's, or an outer pass's on this thread) goes in _shared.
     private int _count;
     private Dictionary<Vertex<T>, int>? _shared;
     private Entry[] _entries;

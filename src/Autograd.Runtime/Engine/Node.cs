@@ -135,8 +135,6 @@ public abstract class Node<T> : VertexStore<T>
 
     internal sealed override Node<T> NodeOf(int index) => this;
 
-    internal sealed override bool IsDifferentiableTwiceAt(int index) => IsDifferentiableTwice;
-
     internal sealed override void RunBackward(int index, NdArray<T> outputGradient, BackwardPass<T> pass)
     {
         if (IsReleased)

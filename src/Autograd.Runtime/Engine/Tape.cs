@@ -66,7 +66,7 @@ public readonly struct OpRecord<T>
 /// <summary>
 /// Graph vertices as records in an array: a deep graph is then a few large arrays, not one object per
 /// op that every young collection has to find and promote (issue 8, target 4: a 1,000,000-op chain
-/// costs per op what a 1,000-op chain does). An op extends the chunk whose last record is one of its
+/// costs per op at most twice what a 1,000-op chain does). An op extends the chunk whose last record is one of its
 /// inputs, so a chunk holds one line of descent, each record built on the one before; an op on
 /// anything else starts a chunk. Chunks double, up to 64K records, along a line.
 /// </summary>
@@ -135,8 +135,6 @@ internal sealed class TapeChunk<T> : VertexStore<T>
 
     internal SavedArray<T> Saved(int index, int saved) => saved == 0 ? _records[index].Saved0 : _records[index].Saved1;
 
-    internal TapeOp<T> OpOf(int index) => _records[index].Op;
-
     internal bool IsReleasedAt(int index) => _records[index].Released;
 
     internal override string OpNameOf(int index) => _records[index].Op.OpName;
@@ -161,7 +159,7 @@ internal sealed class TapeChunk<T> : VertexStore<T>
         return Volatile.Read(ref nodes[index]) ?? Interlocked.CompareExchange(ref nodes[index], new RecordNode<T>(this, index), null) ?? nodes[index]!;
     }
 
-    internal override bool IsDifferentiableTwiceAt(int index) => _records[index].Op.IsDifferentiableTwice;
+    internal bool IsDifferentiableTwiceAt(int index) => _records[index].Op.IsDifferentiableTwice;
 
     internal override void RunBackward(int index, NdArray<T> outputGradient, BackwardPass<T> pass)
     {

@@ -34,8 +34,6 @@ public abstract class VertexStore<T>
     /// <summary>The vertex's node object, made for a record on first use.</summary>
     internal abstract Node<T> NodeOf(int index);
 
-    internal abstract bool IsDifferentiableTwiceAt(int index);
-
     internal abstract void RunBackward(int index, NdArray<T> outputGradient, BackwardPass<T> pass);
 
     internal abstract void RunBackwardGraph(int index, Variable<T> outputGradient, BackwardPass<T> pass);
