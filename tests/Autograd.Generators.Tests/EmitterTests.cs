@@ -40,6 +40,34 @@ public class EmitterTests
         Registry: new RegistryInfo("Holder", IsAccessible: true, InvokesDouble: false, InvokesSingle: false));
 
     [Test]
+    public void An_op_is_a_tape_op_only_with_at_most_two_array_inputs_and_two_saved_arrays_and_nothing_else_saved()
+    {
+        BackwardArgModel Input(int parameter) => new(BackwardArgKind.Parameter, parameter);
+        var output = new BackwardArgModel(BackwardArgKind.Output, -1);
+        var stateless = HandBuilt() with { State = null };
+        var third = new ParameterModel("z", "z", "global::Autograd.NdArray<float>", IsArray: true, DefaultValue: null, IsReferenceType: true);
+        var cases = new (string Name, OpModel Model, bool Taped)[]
+        {
+            ("an input and the output", stateless with { BackwardArgs = new[] { Input(2), output }.ToEquatableArray() }, true),
+            ("nothing saved", stateless with { BackwardArgs = EquatableArray<BackwardArgModel>.Empty }, true),
+            ("state", HandBuilt() with { BackwardArgs = new[] { Input(2) }.ToEquatableArray() }, false),
+            ("three arrays", stateless with { BackwardArgs = new[] { Input(0), Input(2), output }.ToEquatableArray() }, false),
+            ("a third array read only by the recorded backward", stateless with
+            {
+                BackwardArgs = new[] { Input(0), Input(2) }.ToEquatableArray(),
+                GraphBackwardArgs = new[] { Input(0), output }.ToEquatableArray(),
+            }, false),
+            ("a non-array argument", stateless with { BackwardArgs = new[] { Input(1) }.ToEquatableArray() }, false),
+            ("three array inputs", stateless with { Parameters = stateless.Parameters.Append(third).ToEquatableArray(), BackwardArgs = EquatableArray<BackwardArgModel>.Empty }, false),
+        };
+        foreach (var (name, model, taped) in cases)
+        {
+            Assert.That(model.IsTaped, Is.EqualTo(taped), name);
+            Assert.That(OpEmitter.Emit(model), Does.Contain(taped ? ": global::Autograd.Engine.TapeOp<float>" : ": global::Autograd.Engine.Node<float>"), name);
+        }
+    }
+
+    [Test]
     public void Emits_from_a_hand_built_model()
     {
         var model = HandBuilt();

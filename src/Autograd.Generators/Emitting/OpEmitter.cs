@@ -10,7 +10,8 @@ namespace Autograd.Generators.Emitting;
 /// <summary>
 /// Writes one op's generated source from its model: the tracked overloads (every mix of
 /// <c>NdArray</c> and <c>Variable</c> arguments with at least one variable), the overload without
-/// the <c>out</c> state, and the sealed graph node type.
+/// the <c>out</c> state, and the sealed graph node type, or for an op that fits a tape record
+/// (<see cref="OpModel.IsTaped"/>) its tape op.
 /// </summary>
 internal static class OpEmitter
 {

@@ -603,8 +603,13 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     }
 
     /// <summary>The variable a kept entry's gradient is committed to: the root (entry 0), a leaf, or a retaining variable.</summary>
-    private Variable<T> CommitTarget(int entry) =>
-        entry == 0 ? _root : _entries[entry].Vertex.ExistingNode is { } node ? node.Leaf ?? node.RetainingOutput! : throw new InvalidOperationException("Backward: a kept entry has no node.");
+    private Variable<T> CommitTarget(int entry)
+    {
+        if (entry == 0)
+            return _root;
+        var node = _entries[entry].Vertex.ExistingNode!; // a leaf's or a retaining variable's: both have their node
+        return node.Leaf ?? node.RetainingOutput!;
+    }
 
     /// <summary>Moves the pass's gradients into Grad: the seed onto a non-leaf root, sums onto leaves and retaining variables.</summary>
     private void Commit()

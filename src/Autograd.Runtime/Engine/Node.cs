@@ -9,8 +9,9 @@ namespace Autograd.Engine;
 /// op's backward; it does not know its inputs' variables, so a variable the backward does not read
 /// is freed as soon as the user drops it, and a deep graph keeps only its nodes and the arrays its
 /// backwards save. The generator writes one sealed subclass per <see cref="DifferentiableOpAttribute"/>
-/// op, holding the input nodes and whatever the backward needs as plain fields (arrays as
-/// <see cref="SavedArray{T}"/>, so a stale one is caught).
+/// op that does not fit a tape record (<see cref="TapeOp{T}"/>), holding the input nodes and whatever
+/// the backward needs as plain fields (arrays as <see cref="SavedArray{T}"/>, so a stale one is
+/// caught). A tape record's node is a view of the record, made when first asked for.
 /// </summary>
 public abstract class Node<T> : VertexStore<T>
     where T : unmanaged, IFloatingPointIeee754<T>

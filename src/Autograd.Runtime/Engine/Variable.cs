@@ -135,7 +135,7 @@ public sealed partial class Variable<T> : IVariable
     private readonly int _index;
 
     /// <summary>
-    /// The node gradients of this variable flow into, which generated ops record as their input: the
+    /// The node gradients of this variable flow into, which ops recorded as node objects keep as their input: the
     /// op's <see cref="Node"/>, a leaf's own node (made on first use), or null when the variable does
     /// not require grad.
     /// </summary>
