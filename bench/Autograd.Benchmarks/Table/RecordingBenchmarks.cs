@@ -78,9 +78,9 @@ public class RecordingBenchmarks
 
     /// <summary>
     /// The chain with no library code: per op, the raw multiply into a new 128-float buffer, and plain
-    /// objects as big as a recorded op's, linked the same way. The value (buffer and a 72-byte array
-    /// object) and a 72-byte variable die young; an 88-byte node linked to the one before survives,
-    /// as the multiply's does.
+    /// objects as big as a recorded op's were before the tape, linked the same way. The value (buffer
+    /// and a 72-byte array object) and a 72-byte variable die young; an 88-byte node linked to the one
+    /// before survives, as the multiply's node did.
     /// </summary>
     public static object PlainChain(float[] start, float[] factor, int length)
     {
@@ -100,8 +100,8 @@ public class RecordingBenchmarks
     /// <see cref="PlainChain"/> with each op's node a record in a tape instead of an object: the records
     /// (as many bytes as the multiply's node holds, its input by index) live in arrays of structs that
     /// double in length up to 64K records, so a deep graph is a few large arrays rather than one small
-    /// object per op that every young collection has to find and copy. What target 4 would cost if
-    /// nodes were stored that way.
+    /// object per op that every young collection has to find and copy: how recorded ops keep their
+    /// vertices now (<c>TapeChunk</c>), with no library code.
     /// </summary>
     public static object PlainTapeChain(float[] start, float[] factor, int length)
     {
