@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Autograd.Engine;
 using AutogradOps = Autograd.Ops;
 
@@ -107,6 +108,65 @@ public class TapeTests
             var hidden = TestOps.Mul(AutogradOps.Tanh(v[0]), v[1]); // a node object after a record
             return TestOps.Sum(AutogradOps.Exp(hidden) * v[0]);     // records after it
         }, x.Value, w.Value);
+    }
+
+    [Test]
+    public void Chunks_and_what_their_records_saved_are_freed_with_the_last_variable_that_reaches_them()
+    {
+        var x = NdArray.Create([1.0, 2.0]).ToVariable("x");
+        var weak = DroppedExpChain(x, 40);
+        Collect();
+        Assert.That(weak.Count(w => w.TryGetTarget(out _)), Is.Zero, "no tape keeps a chunk or a saved output once nothing refers into it");
+    }
+
+    [Test]
+    public void Backward_without_retaining_the_graph_lets_go_of_what_records_saved_while_the_graph_lives()
+    {
+        var x = NdArray.Create([1.0, 2.0]).ToVariable("x");
+        var (y, weak) = ExpChain(x, 40);
+        var savedOutputs = weak.Where(w => w.TryGetTarget(out var target) && target is NdArray<double>).ToList();
+        Collect();
+        Assert.That(savedOutputs.Count(w => w.TryGetTarget(out _)), Is.EqualTo(39), "Exp saves its output: every intermediate value lives in the records");
+
+        y!.Backward(retainGraph: false);
+        Collect();
+        Assert.That(savedOutputs.Count(w => w.TryGetTarget(out _)), Is.Zero, "released records hold nothing");
+        Assert.That(x.Grad, Is.Not.Null);
+    }
+
+    private static void Collect()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+    }
+
+    // Not inlined, so no local of the caller's frame keeps an intermediate alive. Weak references to the
+    // chunks the chain filled and to the intermediate values Exp saved (every one but the last).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static (Variable<double>? Result, List<WeakReference<object>> Weak) ExpChain(Variable<double> x, int depth)
+    {
+        var weak = new List<WeakReference<object>>();
+        var y = x;
+        for (var i = 0; i < depth; i++)
+        {
+            y = AutogradOps.Exp(AutogradOps.Multiply(y, NdArray.Scalar(0.01)));
+            if (i < depth - 1)
+                weak.Add(new WeakReference<object>(y.Value));
+        }
+        weak.AddRange(ChunksOf(y).Select(chunk => new WeakReference<object>(chunk)));
+        return (y, weak);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static List<WeakReference<object>> DroppedExpChain(Variable<double> x, int depth) => ExpChain(x, depth).Weak;
+
+    private static IEnumerable<object> ChunksOf(Variable<double> y)
+    {
+        var chunks = new HashSet<object>(ReferenceEqualityComparer.Instance);
+        for (var node = y.Node; node is { Leaf: null }; node = node.GetInput(0))
+            chunks.Add(node.Vertex.Store!);
+        return chunks.Where(chunk => chunk is TapeChunk<double>);
     }
 
     [Test]
