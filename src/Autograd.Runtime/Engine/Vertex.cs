@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
@@ -5,8 +6,10 @@ namespace Autograd.Engine;
 
 /// <summary>
 /// What holds graph vertices: a <see cref="Node{T}"/> object, which is one, or a <see cref="TapeChunk{T}"/>,
-/// which holds many as records. The backward pass walks vertices through it by index.
+/// which holds many as records. The backward pass walks vertices through it by index. Public only as
+/// <see cref="Node{T}"/>'s base: nothing outside the library derives from it or calls it.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public abstract class VertexStore<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
