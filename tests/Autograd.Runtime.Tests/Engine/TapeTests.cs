@@ -81,6 +81,28 @@ public class TapeTests
     }
 
     [Test]
+    public void A_pass_run_inside_another_over_the_same_records_keeps_its_own_entries_for_them()
+    {
+        // The outer pass claims every record first, so the inner one (from a hook) finds each through its own
+        // table, two of them in one chunk (the multiplies).
+        var x = NdArray.Create([0.5, 1.0]).ToVariable("x");
+        var h = AutogradOps.Sin(x) * 4.0 * 0.5;
+        var y = AutogradOps.Exp(h) * 3.0;
+        double[]? inner = null;
+        y.RegisterHook(g =>
+        {
+            inner = Variable.Gradients(AutogradOps.Sum(h * h), [x])[0].Value.ToArray();
+            return null;
+        });
+
+        AutogradOps.Sum(y).Backward();
+
+        var values = x.Value.ToArray();
+        Assert.That(inner, Is.EqualTo(values.Select(v => 8 * Math.Sin(v) * Math.Cos(v))).Within(1e-12), "d/dx Σ(2 sin x)²");
+        Assert.That(x.Grad!.ToArray(), Is.EqualTo(values.Select(v => 6 * Math.Exp(2 * Math.Sin(v)) * Math.Cos(v))).Within(1e-12), "d/dx Σ 3 exp(2 sin x)");
+    }
+
+    [Test]
     public void A_records_node_made_after_recording_carries_its_name_hooks_and_retained_gradient()
     {
         var x = NdArray.Create([1.0, 2.0]).ToVariable("x");
