@@ -28,12 +28,12 @@ public static partial class Ops
         return result;
     }
 
-    static void IndexSelectBackward<T>(NdArray<T> dy, NdArray<T> x, int axis, int[] indices, GradSlot<T> dx)
+    static void IndexSelectBackward<T>(NdArray<T> dy, int axis, int[] indices, GradSlot<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!dx.IsNeeded)
             return;
-        AddSlicesAt(dx.GetBuffer(), dy, Shapes.NormalizeAxis(axis, x.Rank, x.Shape, nameof(IndexSelect)), indices);
+        AddSlicesAt(dx.GetBuffer(), dy, Shapes.NormalizeAxis(axis, dx.Shape.Length, dx.Shape, nameof(IndexSelect)), indices);
     }
 
     /// <summary>

@@ -167,20 +167,20 @@ public static partial class Ops
             dx.Accumulate(Gate(dy, mask));
     }
 
-    static void SumBackward<T>(Variable<T> dy, Variable<T> x, int[]? axes, GradSlot<T> dx)
+    static void SumBackward<T>(Variable<T> dy, int[]? axes, GradSlot<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx.IsNeeded)
-            dx.Accumulate(BroadcastTo(Reshape(dy, OpKernels.KeptShape(x.Shape, axes, "Sum")), x.Shape.ToArray()));
+            dx.Accumulate(BroadcastTo(Reshape(dy, OpKernels.KeptShape(dx.Shape, axes, "Sum")), dx.Shape.ToArray()));
     }
 
-    static void MeanBackward<T>(Variable<T> dy, Variable<T> x, int[]? axes, GradSlot<T> dx)
+    static void MeanBackward<T>(Variable<T> dy, int[]? axes, GradSlot<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!dx.IsNeeded)
             return;
-        var count = dy.Value.Length == 0 ? 1 : x.Value.Length / dy.Value.Length;
-        dx.Accumulate(BroadcastTo(Reshape(dy / T.CreateChecked(count), OpKernels.KeptShape(x.Shape, axes, "Mean")), x.Shape.ToArray()));
+        var count = dy.Value.Length == 0 ? 1 : Shapes.ElementCount(dx.Shape) / dy.Value.Length;
+        dx.Accumulate(BroadcastTo(Reshape(dy / T.CreateChecked(count), OpKernels.KeptShape(dx.Shape, axes, "Mean")), dx.Shape.ToArray()));
     }
 
     static void MaxBackward<T>(Variable<T> dy, Variable<T> x, int[]? axes, Variable<T> output, GradSlot<T> dx)
@@ -205,18 +205,18 @@ public static partial class Ops
         return Gate(Divide(Reshape(dy, OpKernels.KeptShape(x.Shape, axes, operation)), counts), winners);
     }
 
-    static void ReshapeBackward<T>(Variable<T> dy, Variable<T> x, GradSlot<T> dx)
+    static void ReshapeBackward<T>(Variable<T> dy, GradSlot<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx.IsNeeded)
-            dx.Accumulate(Reshape(dy, x.Shape.ToArray()));
+            dx.Accumulate(Reshape(dy, dx.Shape.ToArray()));
     }
 
-    static void TransposeBackward<T>(Variable<T> dy, Variable<T> x, int[]? axes, GradSlot<T> dx)
+    static void TransposeBackward<T>(Variable<T> dy, int[]? axes, GradSlot<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx.IsNeeded)
-            dx.Accumulate(Transpose(dy, InverseAxes(x.Shape, axes)));
+            dx.Accumulate(Transpose(dy, InverseAxes(dx.Shape, axes)));
     }
 
     static void SliceBackward<T>(Variable<T> dy, int axis, int start, int stop, int step, GradSlot<T> dx)
@@ -252,18 +252,18 @@ public static partial class Ops
     static void BroadcastToBackward<T>(Variable<T> dy, GradSlot<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T> => dx.Accumulate(dy); // the slot sums it back to the input's shape
 
-    static void SqueezeBackward<T>(Variable<T> dy, Variable<T> x, GradSlot<T> dx)
+    static void SqueezeBackward<T>(Variable<T> dy, GradSlot<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx.IsNeeded)
-            dx.Accumulate(Reshape(dy, x.Shape.ToArray()));
+            dx.Accumulate(Reshape(dy, dx.Shape.ToArray()));
     }
 
-    static void UnsqueezeBackward<T>(Variable<T> dy, Variable<T> x, GradSlot<T> dx)
+    static void UnsqueezeBackward<T>(Variable<T> dy, GradSlot<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx.IsNeeded)
-            dx.Accumulate(Reshape(dy, x.Shape.ToArray()));
+            dx.Accumulate(Reshape(dy, dx.Shape.ToArray()));
     }
 
     static void MatMulBackward<T>(Variable<T> dy, Variable<T>? a, Variable<T>? b, GradSlot<T> da, GradSlot<T> db)

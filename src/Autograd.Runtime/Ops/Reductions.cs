@@ -11,11 +11,11 @@ public static partial class Ops
     public static NdArray<T> Sum<T>(this NdArray<T> x, int[]? axes = null, bool keepDims = false)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Sum(x, axes, keepDims);
 
-    static void SumBackward<T>(NdArray<T> dy, NdArray<T> x, int[]? axes, GradSlot<T> dx)
+    static void SumBackward<T>(NdArray<T> dy, int[]? axes, GradSlot<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx.IsNeeded)
-            dx.Accumulate(KeepDims(dy, x, axes, "Sum").BroadcastTo(x.Shape.ToArray()));
+            dx.Accumulate(KeepDims(dy, dx.Shape, axes, "Sum").BroadcastTo(dx.Shape.ToArray()));
     }
 
     /// <summary>The mean over <paramref name="axes"/> (every axis when null); gradient dy / n broadcast back, n the count of elements averaged.</summary>
@@ -23,14 +23,14 @@ public static partial class Ops
     public static NdArray<T> Mean<T>(this NdArray<T> x, int[]? axes = null, bool keepDims = false)
         where T : unmanaged, IFloatingPointIeee754<T> => NdArray.Mean(x, axes, keepDims);
 
-    static void MeanBackward<T>(NdArray<T> dy, NdArray<T> x, int[]? axes, GradSlot<T> dx)
+    static void MeanBackward<T>(NdArray<T> dy, int[]? axes, GradSlot<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!dx.IsNeeded)
             return;
-        var count = dy.Length == 0 ? 1 : x.Length / dy.Length;
-        var scaled = NdArray.Divide(KeepDims(dy, x, axes, "Mean"), T.CreateChecked(count));
-        dx.Accumulate(scaled.BroadcastTo(x.Shape.ToArray()));
+        var count = dy.Length == 0 ? 1 : Shapes.ElementCount(dx.Shape) / dy.Length;
+        var scaled = NdArray.Divide(KeepDims(dy, dx.Shape, axes, "Mean"), T.CreateChecked(count));
+        dx.Accumulate(scaled.BroadcastTo(dx.Shape.ToArray()));
     }
 
     /// <summary>
@@ -65,24 +65,24 @@ public static partial class Ops
             dx.Accumulate(RouteToWinners(dy, x, axes, output, "Min"));
     }
 
-    /// <summary>An array of a reduction's result (with or without kept dims) read in the keep-dims shape of <paramref name="x"/>.</summary>
-    private static NdArray<T> KeepDims<T>(NdArray<T> reduced, NdArray<T> x, int[]? axes, string operation)
+    /// <summary>An array of a reduction's result (with or without kept dims) read in the keep-dims shape of an array of <paramref name="shape"/>.</summary>
+    private static NdArray<T> KeepDims<T>(NdArray<T> reduced, ReadOnlySpan<int> shape, int[]? axes, string operation)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        reduced.Reshape(OpKernels.KeptShape(x.Shape, axes, operation));
+        reduced.Reshape(OpKernels.KeptShape(shape, axes, operation));
 
     /// <summary>dy spread over the elements equal to the reduction's result, each winner of a group getting dy / (winners in it).</summary>
     private static NdArray<T> RouteToWinners<T>(NdArray<T> dy, NdArray<T> x, int[]? axes, NdArray<T> output, string operation)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (winners, counts) = Winners(x, axes, output, operation);
-        return OpKernels.Gate(NdArray.Divide(KeepDims(dy, x, axes, operation), counts), winners, operation);
+        return OpKernels.Gate(NdArray.Divide(KeepDims(dy, x.Shape, axes, operation), counts), winners, operation);
     }
 
     /// <summary>1 at the elements of x equal to the reduction's result, else 0; and how many won in each group (keep-dims shape).</summary>
     private static (NdArray<T> Winners, NdArray<T> Counts) Winners<T>(NdArray<T> x, int[]? axes, NdArray<T> output, string operation)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var winners = OpKernels.Map<T, EqualMask<T>>(x, KeepDims(output, x, axes, operation), operation);
+        var winners = OpKernels.Map<T, EqualMask<T>>(x, KeepDims(output, x.Shape, axes, operation), operation);
         return (winners, NdArray.Sum(winners, axes, keepDims: true));
     }
 

@@ -15,11 +15,11 @@ public static partial class Ops
         return x.Reshape(shape);
     }
 
-    static void ReshapeBackward<T>(NdArray<T> dy, NdArray<T> x, GradSlot<T> dx)
+    static void ReshapeBackward<T>(NdArray<T> dy, GradSlot<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx.IsNeeded)
-            dx.Accumulate(dy.Reshape(x.Shape.ToArray()));
+            dx.Accumulate(dy.Reshape(dx.Shape.ToArray()));
     }
 
     /// <summary>
@@ -34,11 +34,11 @@ public static partial class Ops
         return x.Transpose(axes ?? []);
     }
 
-    static void TransposeBackward<T>(NdArray<T> dy, NdArray<T> x, int[]? axes, GradSlot<T> dx)
+    static void TransposeBackward<T>(NdArray<T> dy, int[]? axes, GradSlot<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx.IsNeeded)
-            dx.Accumulate(dy.Transpose(InverseAxes(x.Shape, axes)));
+            dx.Accumulate(dy.Transpose(InverseAxes(dx.Shape, axes)));
     }
 
     /// <summary>The permutation that undoes <c>Transpose(x, axes)</c> for an x of <paramref name="shape"/>.</summary>
@@ -126,11 +126,11 @@ public static partial class Ops
         return x.Squeeze(axis);
     }
 
-    static void SqueezeBackward<T>(NdArray<T> dy, NdArray<T> x, GradSlot<T> dx)
+    static void SqueezeBackward<T>(NdArray<T> dy, GradSlot<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx.IsNeeded)
-            dx.Accumulate(dy.Reshape(x.Shape.ToArray()));
+            dx.Accumulate(dy.Reshape(dx.Shape.ToArray()));
     }
 
     /// <summary>x with a new axis of length 1 at <paramref name="axis"/> (-1 appends); gradient dy with that axis removed.</summary>
@@ -142,10 +142,10 @@ public static partial class Ops
         return x.Unsqueeze(axis);
     }
 
-    static void UnsqueezeBackward<T>(NdArray<T> dy, NdArray<T> x, GradSlot<T> dx)
+    static void UnsqueezeBackward<T>(NdArray<T> dy, GradSlot<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx.IsNeeded)
-            dx.Accumulate(dy.Reshape(x.Shape.ToArray()));
+            dx.Accumulate(dy.Reshape(dx.Shape.ToArray()));
     }
 }
