@@ -202,6 +202,13 @@ internal static class OpEmitter
         }
         else
         {
+            bit = 0;
+            foreach (var parameter in op.Parameters.Where(p => p.IsArray))
+            {
+                var tracked = IsTracked(mask, bit++);
+                if (parameter.IsVariadic)
+                    args.Add(VariadicInput + ".Shapes(" + ValueOf(op, parameter, tracked) + ")");
+            }
             foreach (var arg in op.SavedArgs)
                 args.Add(SavedValue(op, mask, arg));
             writer.Line("? " + VariableType(op) + ".FromOp(" + ValueLocal(op) + ", new " + NodeType(op) + "(" + string.Join(", ", args) + "))");
@@ -315,18 +322,24 @@ internal static class OpEmitter
         writer.Line("private sealed class " + NodeType(op) + " : " + NodeBaseType(op));
         WriteSignatureTail(writer, op);
         writer.Open();
+        var variadic = Enumerable.Range(0, arrays.Count).Where(i => arrays[i].IsVariadic).ToList();
         for (var i = 0; i < arrays.Count; i++)
             writer.Line("private readonly " + InputField(op, arrays[i]) + " _input" + Number(i) + ";");
+        foreach (var i in variadic)
+            writer.Line("private readonly int[][] _shapes" + Number(i) + ";"); // every element's, constants' too, for its slot
         foreach (var field in saved)
             writer.Line("private " + (field.Nullable || field.Field == "_state" || field.IsArray ? string.Empty : "readonly ") + field.FieldType + " " + field.Field + ";");
         writer.Line();
 
         var ctorParameters = Enumerable.Range(0, arrays.Count).Select(i => InputField(op, arrays[i]) + " input" + Number(i))
+            .Concat(variadic.Select(i => "int[][] shapes" + Number(i)))
             .Concat(saved.Select(f => f.Type + " " + f.Parameter));
         writer.Line("public " + op.NodeName + "(" + string.Join(", ", ctorParameters) + ")");
         writer.Open();
         for (var i = 0; i < arrays.Count; i++)
             writer.Line("_input" + Number(i) + " = input" + Number(i) + ";");
+        foreach (var i in variadic)
+            writer.Line("_shapes" + Number(i) + " = shapes" + Number(i) + ";");
         foreach (var field in saved)
             writer.Line(field.Field + " = " + (field.IsArray ? "new " + field.FieldType + "(" + field.Parameter + ")" : field.IsVariadic ? VariadicInput + ".Save(" + field.Parameter + ")" : field.Parameter) + ";");
         writer.Close();
@@ -341,7 +354,7 @@ internal static class OpEmitter
         writer.Line();
 
         var slots = Enumerable.Range(0, arrays.Count)
-            .Select(i => arrays[i].IsVariadic ? VariadicInput + ".Slots(pass, this, _input" + Number(i) + ")" : "pass.Slot(this, _input" + Number(i) + ")").ToList();
+            .Select(i => arrays[i].IsVariadic ? VariadicInput + ".Slots(pass, this, _input" + Number(i) + ", _shapes" + Number(i) + ")" : "pass.Slot(this, _input" + Number(i) + ")").ToList();
         var passType = "global::Autograd.Engine.BackwardPass<" + op.ElementType + ">";
         var backwardArgs = new List<string> { "outputGradient" };
         backwardArgs.AddRange(op.BackwardArgs.Select(a => BackwardArgument(SavedField(op, a))));

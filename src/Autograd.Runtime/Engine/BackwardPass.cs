@@ -186,7 +186,11 @@ public sealed class BackwardPass<T> : BackwardPass.ICallbackQueue
     public GradSlot<T> Slot(OpRecord<T> record, int input) => Slot(record.Vertex, record.Input(input));
 
     private GradSlot<T> Slot(Vertex<T> node, Vertex<T> input) =>
-        new(this, node, input, input.Exists && TryGetEntry(input, out var index) && _entries[index].Needed ? index : -1);
+        input.Exists ? new(this, node, input.Store!.OutputShapeOf(input.Index), TryGetEntry(input, out var index) && _entries[index].Needed ? index : -1) : new(this, node, null, -1);
+
+    /// <summary>The slot of a variadic input's element whose node is <paramref name="input"/> (null for a constant) and whose shape is <paramref name="shape"/>.</summary>
+    internal GradSlot<T> Slot(Node<T> node, Node<T>? input, int[] shape) =>
+        input is null ? new(this, node.Vertex, shape, -1) : Slot(node, input);
 
     /// <summary>
     /// Backpropagates <paramref name="seed"/> (null: ones, one element broadcast to the root's shape) from <paramref name="root"/>. With <paramref name="targets"/>

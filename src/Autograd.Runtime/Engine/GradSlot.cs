@@ -14,22 +14,25 @@ public readonly struct GradSlot<T>
 {
     private readonly BackwardPass<T>? _pass;
     private readonly Vertex<T> _node;
-    private readonly Vertex<T> _input;
-    private readonly int _entry; // the input's place in the pass; -1 when not needed
+    private readonly int[]? _shape; // the input's; null for a constant whose shape the node did not keep
+    private readonly int _entry;    // the input's place in the pass; -1 when not needed
 
-    internal GradSlot(BackwardPass<T> pass, Vertex<T> node, Vertex<T> input, int entry)
+    internal GradSlot(BackwardPass<T> pass, Vertex<T> node, int[]? shape, int entry)
     {
         _pass = pass;
         _node = node;
-        _input = input;
+        _shape = shape;
         _entry = entry;
     }
 
     /// <summary>True when this input's gradient is wanted.</summary>
     public bool IsNeeded => _pass is not null && _entry >= 0;
 
-    /// <summary>The input's shape: what every gradient for it is reduced to.</summary>
-    public ReadOnlySpan<int> Shape => _input.OutputShape;
+    /// <summary>
+    /// The input's shape: what every gradient for it is reduced to. Known whenever the slot is needed,
+    /// and for every element of a variadic input; empty for another constant.
+    /// </summary>
+    public ReadOnlySpan<int> Shape => _shape;
 
     /// <summary>
     /// Adds <paramref name="gradient"/> to the input's gradient. A gradient of a broadcast shape is
@@ -42,7 +45,7 @@ public readonly struct GradSlot<T>
         ArgumentNullException.ThrowIfNull(gradient);
         if (!IsNeeded)
             return;
-        var shape = _input.OutputShape;
+        var shape = Shape;
         if (Shapes.SameShape(gradient.Shape, shape))
         {
             _pass!.Accumulate(_entry, gradient);
@@ -80,7 +83,7 @@ public readonly struct GradSlot<T>
         ArgumentNullException.ThrowIfNull(gradient);
         if (!IsNeeded)
             return;
-        var shape = _input.OutputShape;
+        var shape = Shape;
         if (!Shapes.SameShape(gradient.Shape, shape))
         {
             CheckReducible(gradient.Shape, shape);

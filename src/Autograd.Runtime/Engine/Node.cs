@@ -126,7 +126,7 @@ public abstract class Node<T> : VertexStore<T>
 
     internal sealed override Vertex<T> InputOf(int index, int input) => GetInput(input)?.Vertex ?? default;
 
-    internal sealed override ReadOnlySpan<int> OutputShapeOf(int index) => _outputShape;
+    internal sealed override int[] OutputShapeOf(int index) => _outputShape;
 
     internal sealed override ref long PassIdOf(int index) => ref _passId;
 

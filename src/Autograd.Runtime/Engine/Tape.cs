@@ -143,9 +143,7 @@ internal sealed class TapeChunk<T> : VertexStore<T>
 
     internal override Vertex<T> InputOf(int index, int input) => input == 0 ? _records[index].Input0 : _records[index].Input1;
 
-    internal override ReadOnlySpan<int> OutputShapeOf(int index) => _records[index].OutputShape;
-
-    internal int[] OutputShapeArrayOf(int index) => _records[index].OutputShape;
+    internal override int[] OutputShapeOf(int index) => _records[index].OutputShape;
 
     internal override ref long PassIdOf(int index) => ref _records[index].PassId;
 
@@ -198,7 +196,7 @@ internal sealed class RecordNode<T> : Node<T>
     {
         _chunk = chunk;
         _index = index;
-        SetOutputShape(chunk.OutputShapeArrayOf(index));
+        SetOutputShape(chunk.OutputShapeOf(index));
     }
 
     internal override Vertex<T> Vertex => new(_chunk, _index);

@@ -48,13 +48,17 @@ public static class VariadicInput
     public static Node<T>?[] Inputs<T>(Variable<T>[] inputs)
         where T : unmanaged, IFloatingPointIeee754<T> => Array.ConvertAll(inputs, v => v.GraphNode);
 
-    /// <summary>The slot of each element, in order.</summary>
-    public static GradSlot<T>[] Slots<T>(BackwardPass<T> pass, Node<T> node, Node<T>?[] inputs)
+    /// <summary>The elements' shapes, which their slots report even for a constant element (one that does not require grad).</summary>
+    public static int[][] Shapes<T>(NdArray<T>[] values)
+        where T : unmanaged, IFloatingPointIeee754<T> => Array.ConvertAll(values, v => v.ShapeArray);
+
+    /// <summary>The slot of each element, in order, each knowing its element's shape (<see cref="Shapes"/>).</summary>
+    public static GradSlot<T>[] Slots<T>(BackwardPass<T> pass, Node<T> node, Node<T>?[] inputs, int[][] shapes)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var slots = new GradSlot<T>[inputs.Length];
         for (var i = 0; i < inputs.Length; i++)
-            slots[i] = pass.Slot(node, inputs[i]);
+            slots[i] = pass.Slot(node, inputs[i], shapes[i]);
         return slots;
     }
 

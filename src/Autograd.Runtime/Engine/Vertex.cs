@@ -24,7 +24,7 @@ public abstract class VertexStore<T>
     /// <summary>Input <paramref name="input"/> of vertex <paramref name="index"/>; none (<see cref="Vertex{T}.Exists"/> false) for a constant.</summary>
     internal abstract Vertex<T> InputOf(int index, int input);
 
-    internal abstract ReadOnlySpan<int> OutputShapeOf(int index);
+    internal abstract int[] OutputShapeOf(int index);
 
     /// <summary>The id of the backward pass that holds the vertex's entry (0 for none), and where.</summary>
     internal abstract ref long PassIdOf(int index);

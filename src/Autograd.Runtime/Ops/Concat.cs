@@ -31,32 +31,30 @@ public static partial class Ops
         return result;
     }
 
-    // The inputs are saved for their lengths along the axis: a slot knows its input's shape only when
-    // the input requires grad.
-    static void ConcatBackward<T>(NdArray<T> dy, NdArray<T>[] arrays, int axis, ReadOnlySpan<GradSlot<T>> darrays)
+    // Each input's length along the axis comes from its slot, which knows its element's shape whether
+    // it requires grad or not: nothing of the inputs is saved, so writing into one afterwards is fine.
+    static void ConcatBackward<T>(NdArray<T> dy, int axis, ReadOnlySpan<GradSlot<T>> darrays)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         axis = Shapes.NormalizeAxis(axis, dy.Rank, dy.Shape, nameof(Concat));
         var start = 0;
-        for (var i = 0; i < darrays.Length; i++)
+        foreach (var slot in darrays)
         {
-            var slot = darrays[i];
-            var length = arrays[i].Shape[axis];
+            var length = slot.Shape[axis];
             if (slot.IsNeeded)
                 slot.Accumulate(dy.Slice(axis, start, start + length));
             start += length;
         }
     }
 
-    static void ConcatBackward<T>(Variable<T> dy, Variable<T>[] arrays, int axis, ReadOnlySpan<GradSlot<T>> darrays)
+    static void ConcatBackward<T>(Variable<T> dy, int axis, ReadOnlySpan<GradSlot<T>> darrays)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         axis = Shapes.NormalizeAxis(axis, dy.Value.Rank, dy.Shape, nameof(Concat));
         var start = 0;
-        for (var i = 0; i < darrays.Length; i++)
+        foreach (var slot in darrays)
         {
-            var slot = darrays[i];
-            var length = arrays[i].Shape[axis];
+            var length = slot.Shape[axis];
             if (slot.IsNeeded)
                 slot.Accumulate(Slice(dy, axis, start, start + length));
             start += length;

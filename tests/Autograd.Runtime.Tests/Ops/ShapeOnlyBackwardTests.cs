@@ -4,9 +4,9 @@ using AutogradOps = Autograd.Ops;
 namespace Autograd.Runtime.Tests.Ops;
 
 /// <summary>
-/// The ops whose backward needs only their input's shape (reshapes, transpose, sum, mean, index select) read it from
-/// the input's gradient slot and save nothing of the input: writing into the input after the op does
-/// not stop backward, and a reduction does not keep its input alive.
+/// The ops whose backward needs only their inputs' shapes (reshapes, transpose, sum, mean, index
+/// select, concat) read them from the inputs' gradient slots and save nothing of the inputs: writing
+/// into an input after the op does not stop backward, and a reduction does not keep its input alive.
 /// </summary>
 public class ShapeOnlyBackwardTests
 {
@@ -41,6 +41,23 @@ public class ShapeOnlyBackwardTests
     {
         GradCheck.Assert(v => AutogradOps.Sum(AutogradOps.Sin(op(v[0]))), NdArray.RandomNormal<double>(2, 2, 3));
         GradCheck.AssertSecondOrder(v => AutogradOps.Sum(AutogradOps.Sin(op(v[0]))), NdArray.RandomNormal<double>(3, 2, 3));
+    }
+
+    [Test]
+    public void Writing_into_concatenated_arrays_afterwards_does_not_stop_backward_and_a_constant_element_keeps_its_place()
+    {
+        var x = NdArray.Create([1.0, 2.0]).ToVariable("x");
+        var constant = NdArray.Create([3.0, 4.0, 5.0]).ToVariable("c", requiresGrad: false); // its slot still knows its length
+        var z = NdArray.Create([6.0]).ToVariable("z");
+        var h = x * 1.0;
+        var y = AutogradOps.Concat([h, constant, z]);
+        NdArray.Fill(h.Value, 0.0);
+        NdArray.Fill(constant.Value, 0.0);
+
+        AutogradOps.Sum(y * NdArray.Create([10.0, 20.0, 30.0, 40.0, 50.0, 60.0])).Backward();
+
+        Assert.That(x.Grad!.ToArray(), Is.EqualTo(new[] { 10.0, 20.0 }));
+        Assert.That(z.Grad!.ToArray(), Is.EqualTo(new[] { 60.0 }), "after the constant's three elements");
     }
 
     [Test]

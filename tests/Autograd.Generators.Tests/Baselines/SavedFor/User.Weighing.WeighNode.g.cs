@@ -15,7 +15,7 @@ namespace User
             global::Autograd.Engine.VariadicInput.CheckElements(terms, "Weigh", "terms");
             var __value = global::User.Weighing.Weigh<T>(x.Value, scale, terms);
             return global::Autograd.GradMode.IsEnabled && x.RequiresGrad
-                ? global::Autograd.Variable<T>.FromOp(__value, new WeighNode<T>(x.GraphNode, null, new global::Autograd.Engine.Node<T>?[terms.Length], null, scale, terms))
+                ? global::Autograd.Variable<T>.FromOp(__value, new WeighNode<T>(x.GraphNode, null, new global::Autograd.Engine.Node<T>?[terms.Length], global::Autograd.Engine.VariadicInput.Shapes(terms), null, scale, terms))
                 : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
@@ -29,7 +29,7 @@ namespace User
             global::Autograd.Engine.VariadicInput.CheckElements(terms, "Weigh", "terms");
             var __value = global::User.Weighing.Weigh<T>(x, scale.Value, terms);
             return global::Autograd.GradMode.IsEnabled && scale.RequiresGrad
-                ? global::Autograd.Variable<T>.FromOp(__value, new WeighNode<T>(null, scale.GraphNode, new global::Autograd.Engine.Node<T>?[terms.Length], x, null, terms))
+                ? global::Autograd.Variable<T>.FromOp(__value, new WeighNode<T>(null, scale.GraphNode, new global::Autograd.Engine.Node<T>?[terms.Length], global::Autograd.Engine.VariadicInput.Shapes(terms), x, null, terms))
                 : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
@@ -43,7 +43,7 @@ namespace User
             global::Autograd.Engine.VariadicInput.CheckElements(terms, "Weigh", "terms");
             var __value = global::User.Weighing.Weigh<T>(x.Value, scale.Value, terms);
             return global::Autograd.GradMode.IsEnabled && (x.RequiresGrad || scale.RequiresGrad)
-                ? global::Autograd.Variable<T>.FromOp(__value, new WeighNode<T>(x.GraphNode, scale.GraphNode, new global::Autograd.Engine.Node<T>?[terms.Length], (scale.RequiresGrad ? x.Value : null), (x.RequiresGrad ? scale.Value : null), terms))
+                ? global::Autograd.Variable<T>.FromOp(__value, new WeighNode<T>(x.GraphNode, scale.GraphNode, new global::Autograd.Engine.Node<T>?[terms.Length], global::Autograd.Engine.VariadicInput.Shapes(terms), (scale.RequiresGrad ? x.Value : null), (x.RequiresGrad ? scale.Value : null), terms))
                 : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
@@ -57,7 +57,7 @@ namespace User
             var __termsValues = global::Autograd.Engine.VariadicInput.Values(terms, "Weigh", "terms");
             var __value = global::User.Weighing.Weigh<T>(x, scale, __termsValues);
             return global::Autograd.GradMode.IsEnabled && global::Autograd.Engine.VariadicInput.AnyRequiresGrad(terms)
-                ? global::Autograd.Variable<T>.FromOp(__value, new WeighNode<T>(null, null, global::Autograd.Engine.VariadicInput.Inputs(terms), x, scale, null))
+                ? global::Autograd.Variable<T>.FromOp(__value, new WeighNode<T>(null, null, global::Autograd.Engine.VariadicInput.Inputs(terms), global::Autograd.Engine.VariadicInput.Shapes(__termsValues), x, scale, null))
                 : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
@@ -71,7 +71,7 @@ namespace User
             var __termsValues = global::Autograd.Engine.VariadicInput.Values(terms, "Weigh", "terms");
             var __value = global::User.Weighing.Weigh<T>(x.Value, scale, __termsValues);
             return global::Autograd.GradMode.IsEnabled && (x.RequiresGrad || global::Autograd.Engine.VariadicInput.AnyRequiresGrad(terms))
-                ? global::Autograd.Variable<T>.FromOp(__value, new WeighNode<T>(x.GraphNode, null, global::Autograd.Engine.VariadicInput.Inputs(terms), (global::Autograd.Engine.VariadicInput.AnyRequiresGrad(terms) ? x.Value : null), scale, (x.RequiresGrad ? __termsValues : null)))
+                ? global::Autograd.Variable<T>.FromOp(__value, new WeighNode<T>(x.GraphNode, null, global::Autograd.Engine.VariadicInput.Inputs(terms), global::Autograd.Engine.VariadicInput.Shapes(__termsValues), (global::Autograd.Engine.VariadicInput.AnyRequiresGrad(terms) ? x.Value : null), scale, (x.RequiresGrad ? __termsValues : null)))
                 : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
@@ -85,7 +85,7 @@ namespace User
             var __termsValues = global::Autograd.Engine.VariadicInput.Values(terms, "Weigh", "terms");
             var __value = global::User.Weighing.Weigh<T>(x, scale.Value, __termsValues);
             return global::Autograd.GradMode.IsEnabled && (scale.RequiresGrad || global::Autograd.Engine.VariadicInput.AnyRequiresGrad(terms))
-                ? global::Autograd.Variable<T>.FromOp(__value, new WeighNode<T>(null, scale.GraphNode, global::Autograd.Engine.VariadicInput.Inputs(terms), x, (global::Autograd.Engine.VariadicInput.AnyRequiresGrad(terms) ? scale.Value : null), (scale.RequiresGrad ? __termsValues : null)))
+                ? global::Autograd.Variable<T>.FromOp(__value, new WeighNode<T>(null, scale.GraphNode, global::Autograd.Engine.VariadicInput.Inputs(terms), global::Autograd.Engine.VariadicInput.Shapes(__termsValues), x, (global::Autograd.Engine.VariadicInput.AnyRequiresGrad(terms) ? scale.Value : null), (scale.RequiresGrad ? __termsValues : null)))
                 : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
@@ -99,7 +99,7 @@ namespace User
             var __termsValues = global::Autograd.Engine.VariadicInput.Values(terms, "Weigh", "terms");
             var __value = global::User.Weighing.Weigh<T>(x.Value, scale.Value, __termsValues);
             return global::Autograd.GradMode.IsEnabled && (x.RequiresGrad || scale.RequiresGrad || global::Autograd.Engine.VariadicInput.AnyRequiresGrad(terms))
-                ? global::Autograd.Variable<T>.FromOp(__value, new WeighNode<T>(x.GraphNode, scale.GraphNode, global::Autograd.Engine.VariadicInput.Inputs(terms), (scale.RequiresGrad || global::Autograd.Engine.VariadicInput.AnyRequiresGrad(terms) ? x.Value : null), (x.RequiresGrad || global::Autograd.Engine.VariadicInput.AnyRequiresGrad(terms) ? scale.Value : null), (x.RequiresGrad || scale.RequiresGrad ? __termsValues : null)))
+                ? global::Autograd.Variable<T>.FromOp(__value, new WeighNode<T>(x.GraphNode, scale.GraphNode, global::Autograd.Engine.VariadicInput.Inputs(terms), global::Autograd.Engine.VariadicInput.Shapes(__termsValues), (scale.RequiresGrad || global::Autograd.Engine.VariadicInput.AnyRequiresGrad(terms) ? x.Value : null), (x.RequiresGrad || global::Autograd.Engine.VariadicInput.AnyRequiresGrad(terms) ? scale.Value : null), (x.RequiresGrad || scale.RequiresGrad ? __termsValues : null)))
                 : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
@@ -111,15 +111,17 @@ namespace User
             private readonly global::Autograd.Engine.Node<T>? _input0;
             private readonly global::Autograd.Engine.Node<T>? _input1;
             private readonly global::Autograd.Engine.Node<T>?[] _input2;
+            private readonly int[][] _shapes2;
             private global::Autograd.Engine.SavedArray<T> _arg_x;
             private global::Autograd.Engine.SavedArray<T> _arg_scale;
             private global::Autograd.Engine.SavedArray<T>[]? _arg_terms;
 
-            public WeighNode(global::Autograd.Engine.Node<T>? input0, global::Autograd.Engine.Node<T>? input1, global::Autograd.Engine.Node<T>?[] input2, global::Autograd.NdArray<T>? arg_x, global::Autograd.NdArray<T>? arg_scale, global::Autograd.NdArray<T>[]? arg_terms)
+            public WeighNode(global::Autograd.Engine.Node<T>? input0, global::Autograd.Engine.Node<T>? input1, global::Autograd.Engine.Node<T>?[] input2, int[][] shapes2, global::Autograd.NdArray<T>? arg_x, global::Autograd.NdArray<T>? arg_scale, global::Autograd.NdArray<T>[]? arg_terms)
             {
                 _input0 = input0;
                 _input1 = input1;
                 _input2 = input2;
+                _shapes2 = shapes2;
                 _arg_x = new global::Autograd.Engine.SavedArray<T>(arg_x);
                 _arg_scale = new global::Autograd.Engine.SavedArray<T>(arg_scale);
                 _arg_terms = global::Autograd.Engine.VariadicInput.Save(arg_terms);
@@ -144,7 +146,7 @@ namespace User
             }
 
             protected override void Backward(global::Autograd.NdArray<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
-                => global::User.Weighing.WeighBackward<T>(outputGradient, _arg_x.Unpack(this, "input 'x'"), _arg_scale.Unpack(this, "input 'scale'"), global::Autograd.Engine.VariadicInput.Unpack(_arg_terms, this, "terms"), pass.Slot(this, _input0), pass.Slot(this, _input1), global::Autograd.Engine.VariadicInput.Slots(pass, this, _input2));
+                => global::User.Weighing.WeighBackward<T>(outputGradient, _arg_x.Unpack(this, "input 'x'"), _arg_scale.Unpack(this, "input 'scale'"), global::Autograd.Engine.VariadicInput.Unpack(_arg_terms, this, "terms"), pass.Slot(this, _input0), pass.Slot(this, _input1), global::Autograd.Engine.VariadicInput.Slots(pass, this, _input2, _shapes2));
 
             protected override void ReleaseSavedState()
             {

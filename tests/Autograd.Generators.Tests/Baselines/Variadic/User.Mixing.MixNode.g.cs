@@ -14,7 +14,7 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(w);
             var __value = global::User.Mixing.Mix<T>(__xsValues, w, scale);
             return global::Autograd.GradMode.IsEnabled && global::Autograd.Engine.VariadicInput.AnyRequiresGrad(xs)
-                ? global::Autograd.Variable<T>.FromOp(__value, new MixNode<T>(global::Autograd.Engine.VariadicInput.Inputs(xs), null, __xsValues, w, scale))
+                ? global::Autograd.Variable<T>.FromOp(__value, new MixNode<T>(global::Autograd.Engine.VariadicInput.Inputs(xs), null, global::Autograd.Engine.VariadicInput.Shapes(__xsValues), __xsValues, w, scale))
                 : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
@@ -27,7 +27,7 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(w);
             var __value = global::User.Mixing.Mix<T>(xs, w.Value, scale);
             return global::Autograd.GradMode.IsEnabled && w.RequiresGrad
-                ? global::Autograd.Variable<T>.FromOp(__value, new MixNode<T>(new global::Autograd.Engine.Node<T>?[xs.Length], w.GraphNode, xs, w.Value, scale))
+                ? global::Autograd.Variable<T>.FromOp(__value, new MixNode<T>(new global::Autograd.Engine.Node<T>?[xs.Length], w.GraphNode, global::Autograd.Engine.VariadicInput.Shapes(xs), xs, w.Value, scale))
                 : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
@@ -40,7 +40,7 @@ namespace User
             global::System.ArgumentNullException.ThrowIfNull(w);
             var __value = global::User.Mixing.Mix<T>(__xsValues, w.Value, scale);
             return global::Autograd.GradMode.IsEnabled && (global::Autograd.Engine.VariadicInput.AnyRequiresGrad(xs) || w.RequiresGrad)
-                ? global::Autograd.Variable<T>.FromOp(__value, new MixNode<T>(global::Autograd.Engine.VariadicInput.Inputs(xs), w.GraphNode, __xsValues, w.Value, scale))
+                ? global::Autograd.Variable<T>.FromOp(__value, new MixNode<T>(global::Autograd.Engine.VariadicInput.Inputs(xs), w.GraphNode, global::Autograd.Engine.VariadicInput.Shapes(__xsValues), __xsValues, w.Value, scale))
                 : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
@@ -51,14 +51,16 @@ namespace User
         {
             private readonly global::Autograd.Engine.Node<T>?[] _input0;
             private readonly global::Autograd.Engine.Node<T>? _input1;
+            private readonly int[][] _shapes0;
             private global::Autograd.Engine.SavedArray<T>[]? _arg_xs;
             private global::Autograd.Engine.SavedArray<T> _arg_w;
             private readonly double _arg_scale;
 
-            public MixNode(global::Autograd.Engine.Node<T>?[] input0, global::Autograd.Engine.Node<T>? input1, global::Autograd.NdArray<T>[] arg_xs, global::Autograd.NdArray<T> arg_w, double arg_scale)
+            public MixNode(global::Autograd.Engine.Node<T>?[] input0, global::Autograd.Engine.Node<T>? input1, int[][] shapes0, global::Autograd.NdArray<T>[] arg_xs, global::Autograd.NdArray<T> arg_w, double arg_scale)
             {
                 _input0 = input0;
                 _input1 = input1;
+                _shapes0 = shapes0;
                 _arg_xs = global::Autograd.Engine.VariadicInput.Save(arg_xs);
                 _arg_w = new global::Autograd.Engine.SavedArray<T>(arg_w);
                 _arg_scale = arg_scale;
@@ -80,7 +82,7 @@ namespace User
             }
 
             protected override void Backward(global::Autograd.NdArray<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
-                => global::User.Mixing.MixBackward<T>(outputGradient, global::Autograd.Engine.VariadicInput.Unpack(_arg_xs!, this, "xs"), _arg_w.Unpack(this, "input 'w'")!, _arg_scale, global::Autograd.Engine.VariadicInput.Slots(pass, this, _input0), pass.Slot(this, _input1));
+                => global::User.Mixing.MixBackward<T>(outputGradient, global::Autograd.Engine.VariadicInput.Unpack(_arg_xs!, this, "xs"), _arg_w.Unpack(this, "input 'w'")!, _arg_scale, global::Autograd.Engine.VariadicInput.Slots(pass, this, _input0, _shapes0), pass.Slot(this, _input1));
 
             protected override void ReleaseSavedState()
             {

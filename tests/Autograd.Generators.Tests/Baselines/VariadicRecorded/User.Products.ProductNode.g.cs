@@ -13,7 +13,7 @@ namespace User
             var __xsValues = global::Autograd.Engine.VariadicInput.Values(xs, "Product", "xs");
             var __value = global::User.Products.Product<T>(__xsValues);
             return global::Autograd.GradMode.IsEnabled && global::Autograd.Engine.VariadicInput.AnyRequiresGrad(xs)
-                ? global::Autograd.Variable<T>.FromOp(__value, new ProductNode<T>(global::Autograd.Engine.VariadicInput.Inputs(xs), __xsValues))
+                ? global::Autograd.Variable<T>.FromOp(__value, new ProductNode<T>(global::Autograd.Engine.VariadicInput.Inputs(xs), global::Autograd.Engine.VariadicInput.Shapes(__xsValues), __xsValues))
                 : new global::Autograd.Variable<T>(__value, requiresGrad: false);
         }
 
@@ -23,11 +23,13 @@ namespace User
             where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
         {
             private readonly global::Autograd.Engine.Node<T>?[] _input0;
+            private readonly int[][] _shapes0;
             private global::Autograd.Engine.SavedArray<T>[]? _arg_xs;
 
-            public ProductNode(global::Autograd.Engine.Node<T>?[] input0, global::Autograd.NdArray<T>[] arg_xs)
+            public ProductNode(global::Autograd.Engine.Node<T>?[] input0, int[][] shapes0, global::Autograd.NdArray<T>[] arg_xs)
             {
                 _input0 = input0;
+                _shapes0 = shapes0;
                 _arg_xs = global::Autograd.Engine.VariadicInput.Save(arg_xs);
             }
 
@@ -44,12 +46,12 @@ namespace User
             }
 
             protected override void Backward(global::Autograd.NdArray<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
-                => global::User.Products.ProductBackward<T>(outputGradient, global::Autograd.Engine.VariadicInput.Unpack(_arg_xs!, this, "xs"), global::Autograd.Engine.VariadicInput.Slots(pass, this, _input0));
+                => global::User.Products.ProductBackward<T>(outputGradient, global::Autograd.Engine.VariadicInput.Unpack(_arg_xs!, this, "xs"), global::Autograd.Engine.VariadicInput.Slots(pass, this, _input0, _shapes0));
 
             public override bool IsDifferentiableTwice => true;
 
             protected override void BackwardGraph(global::Autograd.Variable<T> outputGradient, global::Autograd.Engine.BackwardPass<T> pass)
-                => global::User.Products.ProductBackward<T>(outputGradient, global::Autograd.Engine.VariadicInput.Track(_arg_xs!, this, "xs", _input0), global::Autograd.Engine.VariadicInput.Slots(pass, this, _input0));
+                => global::User.Products.ProductBackward<T>(outputGradient, global::Autograd.Engine.VariadicInput.Track(_arg_xs!, this, "xs", _input0), global::Autograd.Engine.VariadicInput.Slots(pass, this, _input0, _shapes0));
 
             protected override void ReleaseSavedState()
             {
