@@ -179,6 +179,7 @@ internal static class OpEmitter
         writer.Indent();
 
         var args = new List<string>();
+        var shapes = new List<string>(); // a node's variadic inputs' element shapes, after its inputs
         bit = 0;
         foreach (var parameter in op.Parameters)
         {
@@ -186,11 +187,18 @@ internal static class OpEmitter
                 continue;
             var tracked = IsTracked(mask, bit++);
             if (op.IsTaped)
+            {
                 args.Add(tracked ? parameter.Name : "null");
+            }
             else if (parameter.IsVariadic)
+            {
                 args.Add(tracked ? VariadicInput + ".Inputs(" + parameter.Name + ")" : "new " + NodeBaseType(op) + "?[" + parameter.Name + ".Length]");
+                shapes.Add(VariadicInput + ".Shapes(" + ValueOf(op, parameter, tracked) + ")");
+            }
             else
+            {
                 args.Add(tracked ? parameter.Name + ".GraphNode" : "null");
+            }
         }
         if (op.IsTaped)
         {
@@ -202,13 +210,7 @@ internal static class OpEmitter
         }
         else
         {
-            bit = 0;
-            foreach (var parameter in op.Parameters.Where(p => p.IsArray))
-            {
-                var tracked = IsTracked(mask, bit++);
-                if (parameter.IsVariadic)
-                    args.Add(VariadicInput + ".Shapes(" + ValueOf(op, parameter, tracked) + ")");
-            }
+            args.AddRange(shapes);
             foreach (var arg in op.SavedArgs)
                 args.Add(SavedValue(op, mask, arg));
             writer.Line("? " + VariableType(op) + ".FromOp(" + ValueLocal(op) + ", new " + NodeType(op) + "(" + string.Join(", ", args) + "))");
