@@ -98,8 +98,10 @@ internal static class PerformanceTable
             ChainOpBytes, 4, "one raw multiply per op"),
         new("same, forward + backward, per op", typeof(RecordingBenchmarks), nameof(RecordingBenchmarks.ChainForwardBackward), RawChainOp,
             ChainOpBytes, 8, "one raw multiply per op"),
-        new("128-float chain with no library code: per op the raw multiply into a new array, an array object, a variable and a node", typeof(RecordingBenchmarks),
-            nameof(RecordingBenchmarks.PlainChainForward), RawChainOp, ChainOpBytes, NoTarget, "the least an op returning them costs here"),
+        new("128-float chain with no library code: per op the raw multiply into a new array, an array object, a variable and a record in a tape", typeof(RecordingBenchmarks),
+            nameof(RecordingBenchmarks.PlainTapeChainForward), RawChainOp, ChainOpBytes, NoTarget, "the least an op returning them costs here"),
+        new("same, forward + backward: then per record, walking back, a raw multiply into a warm buffer", typeof(RecordingBenchmarks),
+            nameof(RecordingBenchmarks.PlainTapeChainForwardBackward), RawChainOp, ChainOpBytes, NoTarget, "the least a recorded chain's forward + backward costs here"),
         new("1,000,000-op chain of recorded 128-float multiplies, forward + backward, per op", typeof(ChainScaling), nameof(ChainScaling.ForwardBackward), ShallowChain,
             1_000_000 * 1000.0, 2, "the 1,000-op chain per op", "Depth=1000000", PerOp: 1_000_000),
     ];

@@ -15,7 +15,7 @@ public class RecordingBenchmarks
 
     private NdArray<float> _ones = null!;
     private Variable<float> _x1 = null!, _x2 = null!, _start = null!;
-    private float[] _a = null!, _b = null!, _product = null!, _seedA = null!, _seedB = null!, _seedProduct = null!;
+    private float[] _a = null!, _b = null!, _product = null!, _seedA = null!, _seedB = null!, _seedProduct = null!, _gradient = null!, _spareGradient = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -25,6 +25,7 @@ public class RecordingBenchmarks
         _start = NdArray.RandomNormal<float>(3, ChainElements).ToVariable("x");
         _ones = NdArray.Ones<float>(ChainElements);
         (_a, _b, _product) = (_ones.ToArray(), _start.Value.ToArray(), new float[ChainElements]);
+        (_gradient, _spareGradient) = (_ones.ToArray(), new float[ChainElements]);
         (_seedA, _seedB, _seedProduct) = (_x1.Value.ToArray(), _x2.Value.ToArray(), new float[SeedSide * SeedSide]);
     }
 
@@ -72,9 +73,13 @@ public class RecordingBenchmarks
         return y;
     }
 
-    /// <summary>The least <see cref="ChainForward"/> can cost per op while every op returns a new array, array object, variable and node: <see cref="PlainChain"/>.</summary>
+    /// <summary>The least <see cref="ChainForward"/> can cost per op while every op returns a new array, array object and variable, and is recorded in a tape: <see cref="PlainTapeChain"/>.</summary>
     [Benchmark(OperationsPerInvoke = ChainLength)]
-    public object PlainChainForward() => PlainChain(_b, _a, ChainLength);
+    public object PlainTapeChainForward() => PlainTapeChain(_b, _a, ChainLength);
+
+    /// <summary>The least <see cref="ChainForwardBackward"/> can cost per op: <see cref="PlainTapeChainForward"/>, then <see cref="PlainTapeBackward"/>.</summary>
+    [Benchmark(OperationsPerInvoke = ChainLength)]
+    public float[] PlainTapeChainForwardBackward() => PlainTapeBackward(PlainTapeChain(_b, _a, ChainLength), ChainLength, _gradient, _spareGradient);
 
     /// <summary>
     /// The chain with no library code: per op, the raw multiply into a new 128-float buffer, and plain
@@ -98,12 +103,12 @@ public class RecordingBenchmarks
 
     /// <summary>
     /// <see cref="PlainChain"/> with each op's node a record in a tape instead of an object: the records
-    /// (as many bytes as the multiply's node holds, its input by index) live in arrays of structs that
-    /// double in length up to 64K records, so a deep graph is a few large arrays rather than one small
-    /// object per op that every young collection has to find and copy: how recorded ops keep their
-    /// vertices now (<c>TapeChunk</c>), with no library code.
+    /// (as many bytes as a tape record, its input by index) live in arrays of structs that double in
+    /// length from one record up to 64K, as tape chunks do, so a deep graph is a few large arrays rather
+    /// than one small object per op that every young collection has to find and copy: how recorded ops
+    /// keep their vertices now (<c>TapeChunk</c>), with no library code.
     /// </summary>
-    public static object PlainTapeChain(float[] start, float[] factor, int length)
+    public static List<PlainRecord[]> PlainTapeChain(float[] start, float[] factor, int length)
     {
         var shape = new[] { ChainElements };
         var tape = new List<PlainRecord[]>();
@@ -114,13 +119,33 @@ public class RecordingBenchmarks
             value = Product(value, factor);
             if (tape.Count == 0 || used == tape[^1].Length)
             {
-                tape.Add(new PlainRecord[Math.Min(1 << 16, 1 << (10 + tape.Count))]);
+                tape.Add(new PlainRecord[Math.Min(1 << 16, 1 << tape.Count)]);
                 used = 0;
             }
             tape[^1][used++] = new PlainRecord(i - 1, factor, shape);
             GC.KeepAlive(new PlainObject(new PlainObject(value, shape), tape)); // the variable over its array object, and its tape
         }
         return tape;
+    }
+
+    /// <summary>
+    /// A backward through <see cref="PlainTapeChain"/>'s <paramref name="length"/> records with no library
+    /// code: from the last record back, one raw multiply of the gradient by what the record saved, into
+    /// whichever of two warm buffers the gradient is not in. Returns the buffer the last product is in.
+    /// </summary>
+    public static float[] PlainTapeBackward(List<PlainRecord[]> tape, int length, float[] gradient, float[] spare)
+    {
+        var inLastChunk = length - tape.SkipLast(1).Sum(records => records.Length);
+        for (var chunk = tape.Count - 1; chunk >= 0; chunk--)
+        {
+            var records = tape[chunk];
+            for (var i = (chunk == tape.Count - 1 ? inLastChunk : records.Length) - 1; i >= 0; i--)
+            {
+                TensorPrimitives.Multiply(gradient, (float[])records[i].Saved, spare);
+                (gradient, spare) = (spare, gradient);
+            }
+        }
+        return gradient;
     }
 
     /// <summary>One op of the plain chains: the raw multiply into a new buffer.</summary>
@@ -131,13 +156,13 @@ public class RecordingBenchmarks
         return product;
     }
 
-    /// <summary>A node as a record: its input's index, a saved array and the output's shape, padded to the 72 bytes of fields the multiply's node holds.</summary>
-    private readonly struct PlainRecord(int input, object saved, int[] shape)
+    /// <summary>A node as a record: its input's index, a saved array and the output's shape, padded to the 96 bytes of a tape record (<c>TapeChunk</c>).</summary>
+    public readonly struct PlainRecord(int input, object saved, int[] shape)
     {
         public readonly int Input = input;
         public readonly object Saved = saved;
         public readonly int[] Shape = shape;
-        public readonly long Pad0 = 0, Pad1 = 0, Pad2 = 0, Pad3 = 0, Pad4 = 0, Pad5 = 0;
+        public readonly long Pad0 = 0, Pad1 = 0, Pad2 = 0, Pad3 = 0, Pad4 = 0, Pad5 = 0, Pad6 = 0, Pad7 = 0, Pad8 = 0;
     }
 
     private sealed class PlainObject(object first, object second)
